@@ -1,0 +1,27 @@
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Role
+
+# (label, url name, roles that see it); an entry whose URL is not defined yet is left out.
+NAV_ITEMS = [
+    (_("用人单位"), "employers:list", {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.SYSADMIN}),
+    (_("导入用人单位"), "employers:import", {Role.INSPECTOR, Role.SUPERVISOR}),
+    (_("本单位信息"), "employers:mine", {Role.EMPLOYER}),
+]
+
+
+def navigation(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav_items": []}
+    items = []
+    for label, name, roles in NAV_ITEMS:
+        if user.role not in roles:
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": label, "url": url, "active": request.path.startswith(url)})
+    return {"nav_items": items}

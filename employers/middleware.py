@@ -1,0 +1,42 @@
+import contextvars
+
+from django.shortcuts import redirect
+from django.urls import reverse
+
+_ip_address = contextvars.ContextVar("request_ip_address", default=None)
+
+
+def current_ip_address():
+    """The client address of the request being served (None outside a request)."""
+    return _ip_address.get()
+
+
+class RequestAddressMiddleware:
+    """Remembers the client address so audit entries written deep in services can record it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = _ip_address.set(request.META.get("REMOTE_ADDR") or None)
+        try:
+            return self.get_response(request)
+        finally:
+            _ip_address.reset(token)
+
+
+class ForcePasswordChangeMiddleware:
+    """A user with an initial password may do nothing but change it (or log out)."""
+
+    allowed_names = ("password_change", "password_change_done", "logout")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and user.must_change_password:
+            allowed = {reverse(n) for n in self.allowed_names}
+            if request.path not in allowed and not request.path.startswith("/static/"):
+                return redirect("password_change")
+        return self.get_response(request)

@@ -1,0 +1,191 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .choices import (
+    CREDIT_WRITER_ROLES,
+    STAFF_ROLES,
+    EmployerKind,
+    EmployerStatus,
+    Industry,
+    JurisdictionLevel,
+    Role,
+)
+from .uscc import validate_uscc
+
+
+class Jurisdiction(models.Model):
+    """A node of the administrative tree: city → district/county → street/town (SPEC §2).
+
+    ``path`` is the chain of codes from the root ("xuchang/weidu/ximen"), so a subtree is one
+    indexed prefix query.
+    """
+
+    code = models.SlugField(_("代码"), max_length=64, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    level = models.CharField(_("层级"), max_length=16, choices=JurisdictionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(_("路径"), max_length=400, unique=True, editable=False)
+    authority = models.CharField(
+        _("评价单位"), max_length=100, blank=True,
+        help_text=_("出现在公布名单和告知书上的人社部门名称"),
+    )
+
+    class Meta:
+        verbose_name = _("辖区")
+        verbose_name_plural = _("辖区")
+        ordering = ["path"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = f"{self.parent.path}/{self.code}" if self.parent_id else self.code
+        super().save(*args, **kwargs)
+
+    @property
+    def full_name(self):
+        names = []
+        node = self
+        while node is not None:
+            names.append(node.name)
+            node = node.parent
+        return "".join(reversed(names))
+
+    def subtree(self):
+        return Jurisdiction.objects.filter(Q(path=self.path) | Q(path__startswith=self.path + "/"))
+
+    def grading_root(self):
+        """The nearest node (self or an ancestor) that is a grading jurisdiction (not a street)."""
+        node = self
+        while node.level == JurisdictionLevel.STREET and node.parent_id:
+            node = node.parent
+        return node
+
+
+class Employer(models.Model):
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    name = models.CharField(_("单位名称"), max_length=200, db_index=True)
+    kind = models.CharField(_("单位类型"), max_length=32, choices=EmployerKind.choices)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("管辖辖区"), on_delete=models.PROTECT,
+        related_name="employers",
+    )
+    street = models.ForeignKey(
+        Jurisdiction, verbose_name=_("乡镇街道"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="street_employers",
+    )
+    industry = models.CharField(
+        _("行业"), max_length=32, choices=Industry.choices, default=Industry.OTHER
+    )
+    employees = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
+    legal_rep = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    address = models.CharField(_("地址"), max_length=200, blank=True)
+    phone = models.CharField(_("联系电话"), max_length=30, blank=True)
+    status = models.CharField(
+        _("经营状态"), max_length=16, choices=EmployerStatus.choices,
+        default=EmployerStatus.OPERATING,
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("用人单位")
+        verbose_name_plural = _("用人单位")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["jurisdiction", "kind"]),
+            models.Index(fields=["street"]),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.uscc = validate_uscc(self.uscc)
+        if self.street_id and self.jurisdiction_id:
+            if not self.street.path.startswith(self.jurisdiction.path + "/"):
+                raise ValidationError(
+                    {"street": _("乡镇街道“%(street)s”不属于“%(j)s”")
+                     % {"street": self.street.name, "j": self.jurisdiction.name}}
+                )
+
+    @property
+    def masked_legal_rep(self):
+        return mask_name(self.legal_rep)
+
+    @property
+    def masked_phone(self):
+        return mask_phone(self.phone)
+
+
+def mask_name(name: str) -> str:
+    """张三丰 → 张**: personal data of individuals is never shown in full where not needed."""
+    if not name:
+        return ""
+    return name[0] + "*" * (len(name) - 1)
+
+
+def mask_phone(phone: str) -> str:
+    if not phone:
+        return ""
+    if len(phone) <= 4:
+        return "*" * len(phone)
+    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 8 else phone[:2] + "****"
+
+
+class User(AbstractUser):
+    """A person using the system, with exactly one role (SPEC §1)."""
+
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, verbose_name=_("所属辖区"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+        help_text=_("监察员、负责人、发布管理员和审计员只能看到本辖区及下级辖区"),
+    )
+    employer = models.ForeignKey(
+        Employer, verbose_name=_("所属用人单位"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="users",
+    )
+    must_change_password = models.BooleanField(
+        _("须修改初始密码"), default=True,
+        help_text=_("首次登录时强制修改管理员设定的初始密码"),
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self):
+        return self.display_name or self.username
+
+    def clean(self):
+        super().clean()
+        if self.role in STAFF_ROLES and not self.jurisdiction_id:
+            raise ValidationError({"jurisdiction": _("该角色必须指定所属辖区")})
+        if self.role == Role.EMPLOYER and not self.employer_id:
+            raise ValidationError({"employer": _("用人单位账号必须绑定一个用人单位")})
+        if self.role != Role.EMPLOYER and self.employer_id:
+            raise ValidationError({"employer": _("只有用人单位账号可以绑定用人单位")})
+
+    @property
+    def is_staff_role(self):
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_employer_user(self):
+        return self.role == Role.EMPLOYER
+
+    @property
+    def can_write_credit(self):
+        """三员分立: the sysadmin and the auditor can never write credit records or grades."""
+        return self.is_active and self.role in CREDIT_WRITER_ROLES
+
+    def has_role(self, *roles):
+        return self.is_active and self.role in roles

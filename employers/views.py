@@ -1,0 +1,178 @@
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .choices import Role
+from .forms import EmployerFilterForm, EmployerForm, ImportUploadForm
+from .panels import panels_for
+from .permissions import role_required
+from .resources import EMPLOYER_COLUMNS
+from .selectors import visible_employers, visible_jurisdictions
+from .services import import_employers, save_employer
+from .tabular import csv_bytes, xlsx_bytes
+
+REGISTRY_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR, Role.SYSADMIN)
+REGISTRY_WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
+
+
+@login_required
+def home(request):
+    user = request.user
+    if user.role == Role.EMPLOYER:
+        return redirect("employers:mine")
+    return render(request, "home.html", {})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "registration/password_change_form.html"
+
+
+def _filtered_employers(request):
+    employers = visible_employers(request.user)
+    form = EmployerFilterForm(request.GET or None)
+    form.fields["jurisdiction"].queryset = visible_jurisdictions(request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["q"]:
+            q = data["q"].strip()
+            employers = employers.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+        if data["jurisdiction"]:
+            ids = list(data["jurisdiction"].subtree().values_list("pk", flat=True))
+            employers = employers.filter(Q(jurisdiction_id__in=ids) | Q(street_id__in=ids))
+        if data["kind"]:
+            employers = employers.filter(kind=data["kind"])
+        if data["industry"]:
+            employers = employers.filter(industry=data["industry"])
+    return form, employers.order_by("name", "pk")
+
+
+@role_required(*REGISTRY_READERS)
+def employer_list(request):
+    form, employers = _filtered_employers(request)
+    page = Paginator(employers, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "employers/employer_list.html",
+        {"form": form, "page": page, "query": query.urlencode(),
+         "can_write": request.user.has_role(*REGISTRY_WRITERS)},
+    )
+
+
+@login_required
+def employer_detail(request, pk):
+    employer = get_object_or_404(visible_employers(request.user), pk=pk)
+    if request.user.role == Role.SYSADMIN:
+        panels = []  # 三员分立: the sysadmin sees the registry entry only
+    else:
+        panels = panels_for(request, employer)
+    return render(
+        request,
+        "employers/employer_detail.html",
+        {"employer": employer, "panels": panels,
+         "can_write": request.user.has_role(*REGISTRY_WRITERS),
+         "show_personal": request.user.role != Role.EMPLOYER or request.user.employer_id == employer.pk},
+    )
+
+
+@login_required
+def my_employer(request):
+    if request.user.role != Role.EMPLOYER or not request.user.employer_id:
+        raise Http404
+    return employer_detail(request, request.user.employer_id)
+
+
+@role_required(*REGISTRY_WRITERS)
+@require_http_methods(["GET", "POST"])
+def employer_edit(request, pk=None):
+    jurisdictions = visible_jurisdictions(request.user)
+    employer = get_object_or_404(visible_employers(request.user), pk=pk) if pk else None
+    form = EmployerForm(request.POST or None, instance=employer, jurisdictions=jurisdictions)
+    if request.method == "POST" and form.is_valid():
+        saved = save_employer(employer=form.save(commit=False), actor=request.user)
+        messages.success(request, _("已保存“%(name)s”。") % {"name": saved.name})
+        return redirect("employers:detail", pk=saved.pk)
+    return render(request, "employers/employer_form.html", {"form": form, "employer": employer})
+
+
+def _pending_dir() -> Path:
+    path = Path(settings.MEDIA_ROOT) / "pending-imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@role_required(*REGISTRY_WRITERS)
+@require_http_methods(["GET", "POST"])
+def employer_import(request):
+    """Upload → preview (a full dry run) → confirm. Nothing is written before the confirm."""
+    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read()
+        report = import_employers(data=data, filename=upload.name, actor=request.user, dry_run=True)
+        token = ""
+        if report.ok:
+            token = uuid.uuid4().hex
+            suffix = Path(upload.name).suffix.lower()
+            (_pending_dir() / f"{token}{suffix}").write_bytes(data)
+            request.session[f"import:{token}"] = {"name": upload.name, "suffix": suffix}
+        return render(
+            request, "employers/import_preview.html",
+            {"report": report, "token": token, "filename": upload.name},
+        )
+    return render(
+        request, "employers/import_upload.html",
+        {"form": form, "columns": EMPLOYER_COLUMNS},
+    )
+
+
+@role_required(*REGISTRY_WRITERS)
+@require_POST
+def employer_import_confirm(request, token):
+    meta = request.session.pop(f"import:{token}", None)
+    if meta is None or not token.isalnum():
+        messages.error(request, _("导入预览已失效或已确认过，请重新上传文件。"))
+        return redirect("employers:import")
+    path = _pending_dir() / f"{token}{meta['suffix']}"
+    data = path.read_bytes()
+    path.unlink(missing_ok=True)
+    report = import_employers(data=data, filename=meta["name"], actor=request.user)
+    if report.ok:
+        messages.success(request, report.summary())
+        return redirect("employers:list")
+    return render(
+        request, "employers/import_preview.html",
+        {"report": report, "token": "", "filename": meta["name"]},
+    )
+
+
+@role_required(*REGISTRY_READERS)
+def employer_export(request, fmt):
+    _form, employers = _filtered_employers(request)
+    rows = (
+        [e.uscc, e.name, e.kind, e.jurisdiction.code, e.industry,
+         e.street.name if e.street_id else "", e.employees, e.legal_rep, e.address, e.phone, e.status]
+        for e in employers.iterator(chunk_size=2000)
+    )
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "xlsx":
+        body = xlsx_bytes(EMPLOYER_COLUMNS, rows, title="employers")
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = csv_bytes(EMPLOYER_COLUMNS, rows)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="employers-{stamp}.{fmt}"'
+    return response

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ObjectionsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "objections"
+    verbose_name = _("异议与信用修复")
