@@ -103,3 +103,31 @@ class InfoClass(models.TextChoices):
     GOOD = "good", _("良好(增信)信息")
     DISHONEST_GENERAL = "dishonest_general", _("失信信息—一般")
     DISHONEST_SERIOUS = "dishonest_serious", _("失信信息—严重")
+
+
+class PatrolResult(models.TextChoices):
+    NO_ISSUE = "no_issue", _("未发现问题")
+    ISSUE_FOUND = "issue_found", _("发现问题")
+
+
+class WrittenReviewResult(models.TextChoices):
+    QUALIFIED = "qualified", _("合格")
+    BASICALLY_QUALIFIED = "basically_qualified", _("基本合格")
+    UNQUALIFIED = "unqualified", _("不合格")
+
+
+class ComplaintResult(models.TextChoices):
+    VERIFIED = "verified", _("查证属实")
+    UNFOUNDED = "unfounded", _("查无实据")
+
+
+class InterviewResult(models.TextChoices):
+    REMINDER = "reminder", _("提示约谈")
+    WARNING = "warning", _("警示约谈")
+
+
+class CreditRating(models.TextChoices):
+    A = "A", _("A级")
+    B = "B", _("B级")
+    C = "C", _("C级")
+    D = "D", _("D级")

@@ -1,7 +1,21 @@
-"""The ledger: append-only credit records (SPEC §3) and the system-wide audit log."""
+"""The ledger: append-only credit records (SPEC §3) and the system-wide audit log.
+
+Append-only is enforced three times: here (no ORM update or delete, inserts only through the
+ledger's own write path in ``ledger.py``), in the admin (read-only), and on PostgreSQL by
+triggers that refuse UPDATE and DELETE (migration 0004), so even raw SQL fails. The hash chain
+(``prev_hash``/``entry_hash``) makes any change made with the protection switched off visible
+to ``manage.py verify_ledger``.
+"""
+
+import contextvars
+from contextlib import contextmanager
+from pathlib import Path
 
 from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from employers.models import Employer
@@ -19,7 +33,95 @@ from .choices import (
 )
 
 
-class CreditRecord(models.Model):
+class AppendOnlyError(RuntimeError):
+    """An attempt to change or delete a row of an append-only table, or to write the ledger
+    outside its own write path."""
+
+
+_ledger_writer = contextvars.ContextVar("ledger_writer", default=False)
+
+
+@contextmanager
+def ledger_writing():
+    """Open only by ``credit_records.ledger``: the one place that inserts ledger rows."""
+    token = _ledger_writer.set(True)
+    try:
+        yield
+    finally:
+        _ledger_writer.reset(token)
+
+
+def _refuse_outside_ledger():
+    if not _ledger_writer.get():
+        raise AppendOnlyError(
+            "信用记录只能通过 credit_records.services（add_record / correct_record / "
+            "void_record / import_records）写入"
+        )
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    """No UPDATE and no DELETE through the ORM, for any append-only table."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
+
+    def update_or_create(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
+
+    def delete(self):
+        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能删除")
+
+    delete.queryset_only = True
+    delete.alters_data = True
+
+
+class AppendOnlyModel(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError(f"{self._meta.label} 只能追加，不能修改")
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError(f"{self._meta.label} 只能追加，不能删除")
+
+
+class LedgerQuerySet(AppendOnlyQuerySet):
+    """Inserts only inside the ledger's write path (``ledger_writing``)."""
+
+    def bulk_create(self, objs, *args, **kwargs):
+        _refuse_outside_ledger()
+        return super().bulk_create(objs, *args, **kwargs)
+
+    def create(self, **kwargs):
+        _refuse_outside_ledger()
+        return super().create(**kwargs)
+
+    def get_or_create(self, *args, **kwargs):
+        raise AppendOnlyError("信用记录只能通过 credit_records.services 写入")
+
+
+class CreditRecordQuerySet(LedgerQuerySet):
+    def effective(self):
+        """Entries that count: not a void entry, and superseded by no other entry (SPEC §3).
+
+        Grading relies on exactly this meaning (it repeats it in raw SQL as
+        ``entry_type <> 'void' AND NOT EXISTS (… supersedes_id = id)``).
+        """
+        superseded = CreditRecord.objects.filter(supersedes_id=OuterRef("pk"))
+        return self.exclude(entry_type=EntryType.VOID).filter(~Exists(superseded))
+
+    def superseded(self):
+        return self.filter(Exists(CreditRecord.objects.filter(supersedes_id=OuterRef("pk"))))
+
+
+class CreditRecord(AppendOnlyModel):
     """One entry of the append-only ledger.
 
     A fix never edits a row: a ``correction`` entry supersedes the original (``supersedes``
@@ -70,7 +172,14 @@ class CreditRecord(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+",
     )
-    created_at = models.DateTimeField(_("录入时间"), auto_now_add=True)
+    # Set by the write path before hashing (not auto_now_add: the hash covers it).
+    created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
+
+    # The hash chain (ledger.py): entry_hash = sha256(prev_hash + canonical content).
+    prev_hash = models.CharField(_("上一条哈希"), max_length=64, editable=False, default="")
+    entry_hash = models.CharField(_("本条哈希"), max_length=64, editable=False, default="")
+
+    objects = CreditRecordQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("信用记录")
@@ -80,12 +189,87 @@ class CreditRecord(models.Model):
             models.Index(fields=["employer", "kind", "date"]),
             models.Index(fields=["supersedes"]),
         ]
+        constraints = [
+            # An entry is corrected or voided at most once: concurrent fixes cannot fork it.
+            models.UniqueConstraint(fields=["supersedes"], name="credit_record_superseded_once"),
+        ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date}"
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+    def save(self, *args, **kwargs):
+        _refuse_outside_ledger()
+        super().save(*args, **kwargs)
+
+    @property
+    def info_class(self):
+        from .classes import info_class
+
+        return info_class(self)
+
+    @property
+    def is_void(self):
+        return self.entry_type == EntryType.VOID
 
 
-class AuditEntry(models.Model):
+class LedgerHead(models.Model):
+    """The end of the hash chain: one row, locked by every ledger write (so concurrent writers
+    cannot fork the chain) and compared by ``verify_ledger`` with the last entry (so a removed
+    tail is noticed)."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, default="")
+    length = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("账本链头")
+        verbose_name_plural = _("账本链头")
+
+    def __str__(self):
+        return f"{self.length} @ {self.last_hash[:12]}"
+
+
+def evidence_storage():
+    """Evidence files live beside MEDIA_ROOT, not under it: never reachable by a media URL,
+    only through the permission-checked download view."""
+    location = getattr(settings, "EVIDENCE_ROOT", None) or f"{Path(settings.MEDIA_ROOT)}-evidence"
+    return FileSystemStorage(location=location, base_url=None)
+
+
+def evidence_path(instance, filename):
+    return f"{timezone.localdate():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{Path(filename).suffix.lower()}"
+
+
+class Attachment(AppendOnlyModel):
+    """An evidence file of a ledger entry; append-only like the entry itself."""
+
+    record = models.ForeignKey(
+        CreditRecord, verbose_name=_("信用记录"), on_delete=models.PROTECT,
+        related_name="attachments",
+    )
+    file = models.FileField(_("文件"), storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    original_name = models.CharField(_("文件名"), max_length=200)
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    size = models.PositiveBigIntegerField(_("大小（字节）"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
+        on_delete=models.PROTECT, related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("证据附件")
+        verbose_name_plural = _("证据附件")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class AuditEntry(AppendOnlyModel):
     """Who changed what, when, from where — for every write in the system (append-only)."""
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
@@ -103,6 +287,8 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("变更后"), null=True, blank=True)
     ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
     note = models.TextField(_("说明"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计日志")

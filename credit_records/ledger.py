@@ -1,0 +1,129 @@
+"""The only code that inserts ledger rows, and the hash chain over them.
+
+Each entry stores ``prev_hash`` (the previous entry's ``entry_hash``, in id order) and
+``entry_hash`` = sha256(prev_hash + canonical JSON of its content). Writers take a row lock on
+the single ``LedgerHead`` row inside their transaction, so concurrent writers queue up instead
+of forking the chain; a bulk append computes the whole chain in Python between one read of
+the head and one update of it, which keeps a million-row import fast.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection
+from django.utils import timezone
+
+from .models import CreditRecord, LedgerHead, ledger_writing
+
+GENESIS = "0" * 64
+
+# The content the hash covers: everything but the id and the hashes themselves.
+HASHED_FIELDS = (
+    "employer_id", "kind", "entry_type", "supersedes_id", "reason", "date", "end_date",
+    "case_no", "document_no", "source", "summary", "department", "severity", "category",
+    "rectification", "performance", "procedure", "incident", "level", "value", "result",
+    "created_by_id", "created_at",
+)
+
+
+def _canonical(value):
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
+    if isinstance(value, datetime.date):
+        return value.isoformat()
+    return value
+
+
+def digest(prev_hash: str, values: Iterable) -> str:
+    """The entry hash of one entry given its HASHED_FIELDS values in order."""
+    payload = json.dumps([_canonical(v) for v in values], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+
+
+def record_digest(record: CreditRecord) -> str:
+    return digest(record.prev_hash, (getattr(record, f) for f in HASHED_FIELDS))
+
+
+def lock_head() -> LedgerHead:
+    """Lock the chain head for the rest of the transaction (PostgreSQL row lock)."""
+    head = LedgerHead.objects.select_for_update().filter(pk=1).first()
+    if head is None:
+        # The head row is created by migration 0003; recreate it if a test flush removed it.
+        head, _ = LedgerHead.objects.get_or_create(pk=1)
+        head = LedgerHead.objects.select_for_update().get(pk=1)
+    return head
+
+
+def append(records: list[CreditRecord], *, batch_size: int = 5000) -> list[CreditRecord]:
+    """Insert new entries at the end of the chain. Call inside ``transaction.atomic``."""
+    if not connection.in_atomic_block:
+        raise RuntimeError("ledger.append must run inside a transaction")
+    if not records:
+        return records
+    head = lock_head()
+    now = timezone.now()
+    prev = head.last_hash or GENESIS
+    for record in records:
+        if record.created_at is None:
+            record.created_at = now
+        record.prev_hash = prev
+        record.entry_hash = prev = record_digest(record)
+    with ledger_writing():
+        if len(records) == 1:
+            records[0].save(force_insert=True)
+        else:
+            for start in range(0, len(records), batch_size):
+                CreditRecord.objects.bulk_create(records[start:start + batch_size])
+    head.last_hash = prev
+    head.length += len(records)
+    head.last_id = records[-1].pk or CreditRecord.objects.order_by("-pk").values_list("pk", flat=True)[0]
+    LedgerHead.objects.filter(pk=1).update(
+        last_hash=head.last_hash, length=head.length, last_id=head.last_id
+    )
+    return records
+
+
+@dataclass
+class ChainProblem:
+    record_id: int | None
+    message: str
+
+    def __str__(self):
+        where = f"entry {self.record_id}" if self.record_id is not None else "ledger"
+        return f"{where}: {self.message}"
+
+
+def verify(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
+    """Recompute the chain in id order and yield every entry that no longer matches."""
+    prev = GENESIS
+    count = 0
+    last_id = 0
+    rows = (
+        CreditRecord.objects.order_by("pk")
+        .values_list("pk", "prev_hash", "entry_hash", *HASHED_FIELDS)
+        .iterator(chunk_size=chunk_size)
+    )
+    for pk, prev_hash, entry_hash, *values in rows:
+        count += 1
+        last_id = pk
+        if prev_hash != prev:
+            yield ChainProblem(pk, "链接断开：上一条哈希与前一条记录不一致（记录被插入、删除或重排）")
+        if digest(prev_hash, values) != entry_hash:
+            yield ChainProblem(pk, "内容与哈希不符：该记录在写入后被修改")
+        prev = entry_hash
+    head = LedgerHead.objects.filter(pk=1).first()
+    if head is None:
+        if count:
+            yield ChainProblem(None, "链头缺失")
+        return
+    if head.length != count or (count and (head.last_hash != prev or head.last_id != last_id)):
+        yield ChainProblem(
+            None,
+            f"链头与记录不一致：链头记载 {head.length} 条、末条 {head.last_id}，"
+            f"实际 {count} 条、末条 {last_id}（记录被删除或追加时绕过了账本）",
+        )

@@ -1,0 +1,219 @@
+"""The one write path of the ledger (STYLE.md: Zulip's do_* actions, HackSoft services).
+
+``add_record``, ``correct_record``, ``void_record``, ``add_attachment`` and ``import_records``
+are the only ways a credit record comes to be. Each validates (ValidationError with Chinese
+messages), refuses actors without ``can_write_credit`` (``actor=None`` is the system: command
+line imports, tests), appends through ``ledger.append`` (hash chain), writes its audit entry in
+the same transaction and, after commit, sends ``record_changed`` so grading regrades.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from employers.models import Employer
+from employers.selectors import scope_by_employer
+
+from . import ledger
+from .audit import snapshot, write_audit
+from .choices import EntryType
+from .evidence import MAX_ATTACHMENTS_PER_UPLOAD, check_upload
+from .kinds import CONTENT_FIELDS, KIND_SPECS, clean_record, fields_for
+from .models import Attachment, CreditRecord
+from .signals import record_changed
+
+
+def _today() -> datetime.date:
+    return timezone.localdate()
+
+
+def _check_actor(actor, employer: Employer) -> None:
+    if actor is None:
+        return  # the system (command line, batch, tests)
+    if not getattr(actor, "can_write_credit", False):
+        raise PermissionDenied(_("您的角色不能录入、更正或作废信用记录"))
+    if not scope_by_employer(Employer.objects.filter(pk=employer.pk), actor).exists():
+        raise PermissionDenied(_("该用人单位不在您的管辖范围内"))
+
+
+def _as_date(field: str, value):
+    if value is None or value == "" or isinstance(value, datetime.date):
+        return value or None
+    try:
+        return datetime.date.fromisoformat(str(value).strip())
+    except ValueError:
+        raise ValidationError(
+            {field: _("日期“%(value)s”格式不正确，应为 YYYY-MM-DD") % {"value": value}}
+        ) from None
+
+
+def _creator(actor):
+    return actor if getattr(actor, "pk", None) else None
+
+
+def _audit(actor, action, record, *, before=None, note=""):
+    after = snapshot(record)
+    after["info_class"] = str(record.info_class)
+    names = [a.original_name for a in getattr(record, "_new_attachments", ())]
+    if names:
+        after["attachments"] = names
+    write_audit(
+        actor=actor, action=action, obj=record,
+        jurisdiction_path=record.employer.jurisdiction.path,
+        before=before, after=after, note=note,
+    )
+
+
+def _notify(record: CreditRecord, action: str) -> None:
+    transaction.on_commit(
+        lambda: record_changed.send(
+            sender=CreditRecord, employer_id=record.employer_id, record=record, action=action
+        )
+    )
+
+
+def _check_attachments(attachments) -> list[tuple]:
+    attachments = list(attachments or ())
+    if len(attachments) > MAX_ATTACHMENTS_PER_UPLOAD:
+        raise ValidationError(
+            {"attachments": _("一次最多上传 %(n)d 个附件") % {"n": MAX_ATTACHMENTS_PER_UPLOAD}}
+        )
+    checked = []
+    for upload in attachments:
+        try:
+            checked.append((upload, *check_upload(upload)))
+        except ValidationError as exc:
+            raise ValidationError({"attachments": exc.messages}) from None
+    return checked
+
+
+def _store_attachments(record: CreditRecord, checked, actor) -> list[Attachment]:
+    stored = []
+    for upload, content_type, sha256 in checked:
+        attachment = Attachment(
+            record=record, original_name=upload.name[-200:], content_type=content_type,
+            size=upload.size, sha256=sha256, uploaded_by=_creator(actor),
+        )
+        attachment.file.save(upload.name, upload, save=False)
+        attachment.save()
+        stored.append(attachment)
+    record._new_attachments = stored
+    return stored
+
+
+def _effective_for_update(record: CreditRecord) -> CreditRecord:
+    """Lock the chain, then re-read the entry: it must still be effective (nobody corrected or
+    voided it meanwhile)."""
+    ledger.lock_head()
+    current = (
+        CreditRecord.objects.effective().select_related("employer__jurisdiction")
+        .filter(pk=record.pk).first()
+    )
+    if current is None:
+        raise ValidationError(
+            _("该记录已被更正或作废，不能再次操作；请在最新的记录上更正或作废。")
+        )
+    return current
+
+
+@transaction.atomic
+def add_record(*, actor, employer, kind, date, attachments=(), **fields) -> CreditRecord:
+    """Add an original entry to the ledger."""
+    unknown = set(fields) - set(CONTENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown record fields: {', '.join(sorted(unknown))}")
+    if employer is None or not Employer.objects.filter(pk=getattr(employer, "pk", None)).exists():
+        raise ValidationError({"employer": _("用人单位不存在")})
+    _check_actor(actor, employer)
+    values = {**fields, "kind": kind, "date": _as_date("date", date)}
+    values["end_date"] = _as_date("end_date", values.get("end_date"))
+    content = clean_record(values, today=_today())
+    checked = _check_attachments(attachments)
+    record = CreditRecord(
+        employer=employer, entry_type=EntryType.ORIGINAL, created_by=_creator(actor), **content
+    )
+    ledger.append([record])
+    _store_attachments(record, checked, actor)
+    _audit(actor, "credit_records.add", record)
+    _notify(record, "add")
+    return record
+
+
+@transaction.atomic
+def correct_record(*, actor, record, reason, attachments=(), **changes) -> CreditRecord:
+    """A correction entry superseding ``record``: unchanged fields are copied from it."""
+    unknown = set(changes) - set(CONTENT_FIELDS)
+    if unknown:
+        raise TypeError(f"unknown record fields: {', '.join(sorted(unknown))}")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("必须填写更正理由")})
+    _check_actor(actor, record.employer)
+    original = _effective_for_update(record)
+    values = {f: getattr(original, f) for f in CONTENT_FIELDS}
+    new_kind = changes.get("kind", original.kind)
+    if new_kind != original.kind and new_kind in KIND_SPECS:
+        # Fields the new kind does not use are dropped unless the correction sets them.
+        for field in CONTENT_FIELDS:
+            if field not in ("kind",) + fields_for(new_kind) and field not in changes:
+                values[field] = None if field in ("end_date", "incident") else ""
+    values.update(changes)
+    for field in ("date", "end_date"):
+        values[field] = _as_date(field, values.get(field))
+    content = clean_record(values, today=_today())
+    if all(content[f] == getattr(original, f) for f in CONTENT_FIELDS):
+        raise ValidationError(_("更正后的内容与原记录相同，无需更正"))
+    checked = _check_attachments(attachments)
+    new = CreditRecord(
+        employer_id=original.employer_id, entry_type=EntryType.CORRECTION, supersedes=original,
+        reason=reason, created_by=_creator(actor), **content,
+    )
+    new.employer = original.employer
+    ledger.append([new])
+    _store_attachments(new, checked, actor)
+    _audit(actor, "credit_records.correct", new, before=snapshot(original), note=reason)
+    _notify(new, "correct")
+    return new
+
+
+@transaction.atomic
+def void_record(*, actor, record, reason) -> CreditRecord:
+    """A void entry cancelling ``record`` (e.g. an upheld objection); the original stays."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("必须填写作废理由")})
+    _check_actor(actor, record.employer)
+    original = _effective_for_update(record)
+    new = CreditRecord(
+        employer_id=original.employer_id, entry_type=EntryType.VOID, supersedes=original,
+        reason=reason, created_by=_creator(actor),
+        **{f: getattr(original, f) for f in CONTENT_FIELDS},
+    )
+    new.employer = original.employer
+    ledger.append([new])
+    _audit(actor, "credit_records.void", new, before=snapshot(original), note=reason)
+    _notify(new, "void")
+    return new
+
+
+@transaction.atomic
+def add_attachment(*, actor, record, uploads) -> list[Attachment]:
+    """Add evidence files to an existing entry (append-only: files are never replaced)."""
+    _check_actor(actor, record.employer)
+    checked = _check_attachments(uploads)
+    if not checked:
+        raise ValidationError({"attachments": _("请选择要上传的文件")})
+    stored = _store_attachments(record, checked, actor)
+    write_audit(
+        actor=actor, action="credit_records.attach", obj=record,
+        jurisdiction_path=record.employer.jurisdiction.path,
+        after={"attachments": [
+            {"name": a.original_name, "size": a.size, "sha256": a.sha256} for a in stored
+        ]},
+    )
+    return stored
