@@ -8,6 +8,10 @@ NAV_ITEMS = [
     (_("用人单位"), "employers:list", {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.SYSADMIN}),
     (_("导入用人单位"), "employers:import", {Role.INSPECTOR, Role.SUPERVISOR}),
     (_("本单位信息"), "employers:mine", {Role.EMPLOYER}),
+    (_("异议处理"), "objections:queue", {Role.INSPECTOR, Role.SUPERVISOR}),
+    (_("信用修复"), "objections:repair_queue", {Role.INSPECTOR, Role.SUPERVISOR}),
+    (_("我的异议与修复"), "objections:mine", {Role.EMPLOYER}),
+    (_("工作日历"), "objections:calendar", {Role.SYSADMIN}),
 ]
 
 

@@ -6,3 +6,6 @@ class ObjectionsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "objections"
     verbose_name = _("异议与信用修复")
+
+    def ready(self):
+        from . import checks  # noqa: F401 — registers the calendar system check
