@@ -174,3 +174,26 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="WARNING")},
 }
+
+# Shared credit platform (市信用信息共享平台) — publication app, SPEC §8.
+# A path (the default) is the platform stub inside this project, called in-process; an http(s)
+# URL is called over HTTP (the stub served by another process, or the real platform).
+CREDIT_PLATFORM_URL = env("CREDIT_PLATFORM_URL", default="/platform-stub/api/messages/")
+CREDIT_PLATFORM_TOKEN = env("CREDIT_PLATFORM_TOKEN", default="")
+CREDIT_PLATFORM_TIMEOUT = env.float("CREDIT_PLATFORM_TIMEOUT", default=10.0)
+CREDIT_PLATFORM_MAX_ATTEMPTS = env.int("CREDIT_PLATFORM_MAX_ATTEMPTS", default=12)
+CREDIT_PLATFORM_BACKOFF_SECONDS = env.int("CREDIT_PLATFORM_BACKOFF_SECONDS", default=30)
+CREDIT_PLATFORM_BACKOFF_MAX_SECONDS = env.int("CREDIT_PLATFORM_BACKOFF_MAX_SECONDS", default=6 * 3600)
+CREDIT_PLATFORM_BATCH_SIZE = env.int("CREDIT_PLATFORM_BATCH_SIZE", default=100)
+CREDIT_PLATFORM_LEASE_SECONDS = env.int("CREDIT_PLATFORM_LEASE_SECONDS", default=300)
+CREDIT_PLATFORM_DRAIN_SECONDS = env.float("CREDIT_PLATFORM_DRAIN_SECONDS", default=50.0)
+# The stub's behaviour; PlatformStubConfig (admin) overrides these at run time.
+CREDIT_PLATFORM_STUB_ENABLED = env.bool("CREDIT_PLATFORM_STUB_ENABLED", default=True)
+CREDIT_PLATFORM_STUB_FAILURE_RATIO = env.float("CREDIT_PLATFORM_STUB_FAILURE_RATIO", default=0.0)
+CREDIT_PLATFORM_STUB_FAILURE_MODE = env("CREDIT_PLATFORM_STUB_FAILURE_MODE", default="mixed")
+CREDIT_PLATFORM_STUB_DELAY_MS = env.int("CREDIT_PLATFORM_STUB_DELAY_MS", default=0)
+CREDIT_PLATFORM_STUB_SEED = env.int("CREDIT_PLATFORM_STUB_SEED", default=None)
+CELERY_BEAT_SCHEDULE["publication-drain-outbox"] = {
+    "task": "publication.tasks.drain_outbox",
+    "schedule": 60.0,
+}

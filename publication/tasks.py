@@ -1,0 +1,20 @@
+"""Background work of the publication app (Celery; eager when no broker is configured)."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import OperationalError
+
+from . import outbox
+
+
+@shared_task(
+    autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=5
+)
+def drain_outbox(max_seconds: float | None = None) -> dict:
+    """Send due outbox messages to the shared credit platform (beat: every minute).
+
+    Per-message retries and back-off live on the rows (``next_attempt_at``); the task itself is
+    retried with back-off only when the database is unreachable.
+    """
+    budget = settings.CREDIT_PLATFORM_DRAIN_SECONDS if max_seconds is None else max_seconds
+    return outbox.drain(max_seconds=budget).as_dict()
