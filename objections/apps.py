@@ -8,4 +8,9 @@ class ObjectionsConfig(AppConfig):
     verbose_name = _("异议与信用修复")
 
     def ready(self):
+        from employers.panels import register_panel
+
         from . import checks  # noqa: F401 — registers the calendar system check
+        from .panels import employer_panel
+
+        register_panel(order=40, template="objections/_employer_panel.html", context=employer_panel)

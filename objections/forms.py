@@ -5,6 +5,11 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from credit_records.choices import Performance, Procedure, Rectification, Severity
+from credit_records.models import CreditRecord
+
+from .choices import ObjectionGround, ObjectionKind, Outcome, RecordRemedy, RepairOutcome
+
 _RANGE = re.compile(
     r"^(?P<start>\d{4}-\d{1,2}-\d{1,2})(?:\s*(?:至|~|～|\.\.|—|－)\s*(?P<end>\d{4}-\d{1,2}-\d{1,2}))?"
     r"\s*(?P<name>.*)$"
@@ -78,3 +83,176 @@ class CalendarYearForm(forms.Form):
 def format_day_lines(days) -> str:
     """The inverse of ``parse_day_lines`` for prefilling the form (one day per line)."""
     return "\n".join(f"{d.date.isoformat()} {d.name}".strip() for d in days)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, (list, tuple)):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+class ObjectionForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("异议类型"), choices=ObjectionKind.choices)
+    record = forms.ModelChoiceField(
+        label=gettext_lazy("信用记录"), queryset=CreditRecord.objects.none(), required=False
+    )
+    grade = forms.TypedChoiceField(
+        label=gettext_lazy("等级"), coerce=int, choices=(), required=False, empty_value=None
+    )
+    ground = forms.ChoiceField(label=gettext_lazy("异议事由"), choices=ObjectionGround.choices)
+    reasons = forms.CharField(
+        label=gettext_lazy("异议理由"), widget=forms.Textarea(attrs={"rows": 5}), max_length=4000
+    )
+    attachments = MultipleFileField(
+        label=gettext_lazy("证明材料"),
+        help_text=gettext_lazy("可上传多个 PDF、图片、Word/Excel 或 OFD 文件"),
+    )
+
+    def __init__(self, *args, records=None, grades=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if records is not None:
+            self.fields["record"].queryset = records
+        self.fields["record"].label_from_instance = record_label
+        self.fields["grade"].choices = [("", "—")] + [(g.grade_id, g.label) for g in grades]
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == ObjectionKind.RECORD and not data.get("record"):
+            self.add_error("record", _("请选择有异议的信用记录。"))
+        if kind in (ObjectionKind.GRADE, ObjectionKind.RE_EVALUATION) and not data.get("grade"):
+            self.add_error("grade", _("请选择有异议的等级。"))
+        return data
+
+
+def record_label(record) -> str:
+    parts = [f"{record.date:%Y-%m-%d}", str(record.get_kind_display())]
+    if record.document_no:
+        parts.append(record.document_no)
+    return " · ".join(parts)
+
+
+class RepairForm(forms.Form):
+    record = forms.ModelChoiceField(
+        label=gettext_lazy("失信记录"), queryset=CreditRecord.objects.none()
+    )
+    corrected_on = forms.DateField(
+        label=gettext_lazy("纠正失信行为、履行义务的日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    commitment_signed = forms.BooleanField(
+        label=gettext_lazy("本单位已签署信用承诺书，承诺依法诚信经营（请上传签章的承诺书）"),
+        required=False,
+    )
+    reasons = forms.CharField(
+        label=gettext_lazy("纠正和履行情况说明"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=4000,
+    )
+    attachments = MultipleFileField(
+        label=gettext_lazy("证明材料"),
+        help_text=gettext_lazy("整改、履行证明和签章的信用承诺书"),
+    )
+
+    def __init__(self, *args, records=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if records is not None:
+            self.fields["record"].queryset = records
+        self.fields["record"].label_from_instance = record_label
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("说明"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class DecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=Outcome.choices)
+    reasons = forms.CharField(
+        label=gettext_lazy("处理意见及理由"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    remedy = forms.ChoiceField(
+        label=gettext_lazy("记录处理方式"), choices=RecordRemedy.choices, required=False
+    )
+    date = forms.DateField(
+        label=gettext_lazy("更正后的日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    end_date = forms.DateField(
+        label=gettext_lazy("更正后的截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    document_no = forms.CharField(
+        label=gettext_lazy("更正后的文书号"), required=False, max_length=100
+    )
+    severity = forms.ChoiceField(
+        label=gettext_lazy("更正后的情节"), required=False, choices=[("", "—"), *Severity.choices]
+    )
+    rectification = forms.ChoiceField(
+        label=gettext_lazy("更正后的整改情况"),
+        required=False,
+        choices=[("", "—"), *Rectification.choices],
+    )
+    performance = forms.ChoiceField(
+        label=gettext_lazy("更正后的履行情况"),
+        required=False,
+        choices=[("", "—"), *Performance.choices],
+    )
+    procedure = forms.ChoiceField(
+        label=gettext_lazy("更正后的处罚程序"),
+        required=False,
+        choices=[("", "—"), *Procedure.choices],
+    )
+    summary = forms.CharField(
+        label=gettext_lazy("更正后的摘要"),
+        required=False,
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    CORRECTION_FIELDS = (
+        "date",
+        "end_date",
+        "document_no",
+        "severity",
+        "rectification",
+        "performance",
+        "procedure",
+        "summary",
+    )
+
+    def corrections(self) -> dict:
+        data = self.cleaned_data
+        out = {}
+        for name in self.CORRECTION_FIELDS:
+            value = data.get(name)
+            if value not in (None, ""):
+                out[name] = value.isoformat() if isinstance(value, datetime.date) else value
+        return out
+
+
+class RepairDecisionForm(forms.Form):
+    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=RepairOutcome.choices)
+    reasons = forms.CharField(
+        label=gettext_lazy("处理意见及理由"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
