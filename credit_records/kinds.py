@@ -152,6 +152,11 @@ KIND_FIELD_LABELS = {
 }
 
 
+# Allowed codes as sets (TextChoices.values builds a new list on every call).
+_ALLOWED = {choices: frozenset(choices.values) for choices in
+            (*FIELD_CHOICES.values(), *KIND_FIELD_CHOICES.values())}
+
+
 def choices_for(kind: str, field: str):
     """The TextChoices of a field for a kind, or None for free text."""
     return KIND_FIELD_CHOICES.get((kind, field)) or FIELD_CHOICES.get(field)
@@ -239,7 +244,7 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
             error(field, _("%(label)s“%(value)s…”过长（最多 %(n)d 个字符）")
                   % {"label": label_for(kind, field), "value": out[field][:20], "n": limit})
 
-    if out["source"] and out["source"] not in Source.values:
+    if out["source"] and out["source"] not in _ALLOWED[Source]:
         error("source", _("信息来源“%(value)s”无效，应为：%(allowed)s")
               % {"value": out["source"], "allowed": "、".join(Source.values)})
 
@@ -257,7 +262,7 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
                       % {"kind": K(kind).label, "label": label_for(kind, field)})
             continue
         choices = choices_for(kind, field)
-        if choices is not None and value not in choices.values:
+        if choices is not None and value not in _ALLOWED[choices]:
             error(field, _("%(label)s“%(value)s”无效，应为：%(allowed)s")
                   % {"label": label_for(kind, field), "value": value,
                      "allowed": "、".join(choices.values)})

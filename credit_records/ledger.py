@@ -32,9 +32,10 @@ HASHED_FIELDS = (
 
 
 def _canonical(value):
-    if isinstance(value, datetime.datetime):
+    kind = type(value)
+    if kind is datetime.datetime:
         return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
-    if isinstance(value, datetime.date):
+    if kind is datetime.date:
         return value.isoformat()
     return value
 
@@ -59,33 +60,81 @@ def lock_head() -> LedgerHead:
     return head
 
 
-def append(records: list[CreditRecord], *, batch_size: int = 5000) -> list[CreditRecord]:
-    """Insert new entries at the end of the chain. Call inside ``transaction.atomic``."""
+def _require_transaction():
     if not connection.in_atomic_block:
-        raise RuntimeError("ledger.append must run inside a transaction")
+        raise RuntimeError("the ledger is appended to only inside a transaction")
+
+
+def _move_head(head: LedgerHead, *, last_hash: str, added: int, last_id: int) -> None:
+    LedgerHead.objects.filter(pk=head.pk).update(
+        last_hash=last_hash, length=head.length + added, last_id=last_id
+    )
+
+
+def append(records: list[CreditRecord]) -> list[CreditRecord]:
+    """Insert new entries (model instances: the services' single writes) at the end of the
+    chain. Call inside ``transaction.atomic``."""
+    _require_transaction()
     if not records:
         return records
     head = lock_head()
-    now = timezone.now()
     prev = head.last_hash or GENESIS
-    for record in records:
-        if record.created_at is None:
-            record.created_at = now
-        record.prev_hash = prev
-        record.entry_hash = prev = record_digest(record)
     with ledger_writing():
-        if len(records) == 1:
-            records[0].save(force_insert=True)
-        else:
-            for start in range(0, len(records), batch_size):
-                CreditRecord.objects.bulk_create(records[start:start + batch_size])
-    head.last_hash = prev
-    head.length += len(records)
-    head.last_id = records[-1].pk or CreditRecord.objects.order_by("-pk").values_list("pk", flat=True)[0]
-    LedgerHead.objects.filter(pk=1).update(
-        last_hash=head.last_hash, length=head.length, last_id=head.last_id
-    )
+        for record in records:
+            if record.created_at is None:
+                record.created_at = timezone.now()
+            record.prev_hash = prev
+            record.entry_hash = prev = record_digest(record)
+            record.save(force_insert=True)
+    _move_head(head, last_hash=prev, added=len(records), last_id=records[-1].pk)
     return records
+
+
+def append_rows(rows: list[tuple], *, batch_size: int = 5000) -> list[int]:
+    """The bulk path (imports): ``rows`` are tuples of HASHED_FIELDS values. The chain is
+    computed in Python between one read and one update of the locked head; on PostgreSQL the
+    rows go in with COPY, ids drawn from the sequence in chain order (nobody else can draw in
+    between: they wait for the head). Returns the new ids in order."""
+    _require_transaction()
+    if not rows:
+        return []
+    head = lock_head()
+    prev = head.last_hash or GENESIS
+    chained = []
+    for row in rows:
+        entry_hash = digest(prev, row)
+        chained.append((prev, entry_hash, row))
+        prev = entry_hash
+    with ledger_writing():
+        if connection.vendor == "postgresql":
+            ids = _copy(chained)
+        else:
+            objs = [
+                CreditRecord(prev_hash=p, entry_hash=h, **dict(zip(HASHED_FIELDS, row, strict=True)))
+                for p, h, row in chained
+            ]
+            CreditRecord.objects.bulk_create(objs, batch_size=batch_size)
+            ids = [obj.pk for obj in objs]
+    _move_head(head, last_hash=prev, added=len(rows), last_id=ids[-1])
+    return ids
+
+
+COPY_COLUMNS = ("id", "prev_hash", "entry_hash") + HASHED_FIELDS
+
+
+def _copy(chained: list[tuple]) -> list[int]:
+    table = CreditRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [table, len(chained)],
+        )
+        ids = sorted(row[0] for row in cursor.fetchall())
+        columns = ", ".join(connection.ops.quote_name(c) for c in COPY_COLUMNS)
+        with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            for pk, (prev_hash, entry_hash, row) in zip(ids, chained, strict=True):
+                copy.write_row((pk, prev_hash, entry_hash, *row))
+    return ids
 
 
 @dataclass

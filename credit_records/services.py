@@ -312,7 +312,7 @@ def import_records(*, data: bytes, filename: str, actor=None, dry_run: bool = Fa
         if key in existing:
             report.skipped += 1
             continue
-        new.append((employer[0], tuple(content[f] for f in CONTENT_FIELDS)))
+        new.append((employer[0], content))
     if problems:
         problems.sort(key=lambda p: (p.row, RECORD_COLUMNS.index(p.column) if p.column in RECORD_COLUMNS else -1))
         report.skipped = 0
@@ -326,19 +326,17 @@ def import_records(*, data: bytes, filename: str, actor=None, dry_run: bool = Fa
 
 @transaction.atomic
 def _append_imported(new, *, actor, filename, data, report) -> None:
-    creator = _creator(actor)
-    now = timezone.now()
-    last_by_employer: dict[int, CreditRecord] = {}
-    for start in range(0, len(new), IMPORT_BATCH):
-        batch = []
-        for employer_id, values in new[start:start + IMPORT_BATCH]:
-            record = CreditRecord(
-                employer_id=employer_id, entry_type=EntryType.ORIGINAL, created_by=creator,
-                created_at=now, **dict(zip(CONTENT_FIELDS, values, strict=True)),
-            )
-            batch.append(record)
-            last_by_employer[employer_id] = record
-        ledger.append(batch)
+    fixed = {
+        "entry_type": EntryType.ORIGINAL.value, "supersedes_id": None, "reason": "",
+        "created_by_id": getattr(actor, "pk", None), "created_at": timezone.now(),
+    }
+    fields = ledger.HASHED_FIELDS
+    rows = [
+        tuple({**content, **fixed, "employer_id": employer_id}[f] for f in fields)
+        for employer_id, content in new
+    ]
+    ids = ledger.append_rows(rows)
+    last_by_employer = {row[0]: pk for row, pk in zip(rows, ids, strict=True)}
     path = getattr(getattr(actor, "jurisdiction", None), "path", "") if actor is not None else ""
     write_audit(
         actor=actor, action="credit_records.import", object_type="credit_records.CreditRecord",
@@ -346,17 +344,19 @@ def _append_imported(new, *, actor, filename, data, report) -> None:
         after={
             "file": filename, "sha256": hashlib.sha256(data).hexdigest(),
             "created": report.created, "skipped": report.skipped,
-            "employers": len(last_by_employer),
+            "employers": len(last_by_employer), "ids": [ids[0], ids[-1]],
         },
     )
 
     def notify():
-        # One signal per affected employer (grading regrades each); ``imported`` lets a
-        # receiver defer the work of a large file to a batch.
-        for employer_id, record in last_by_employer.items():
-            record_changed.send(
-                sender=CreditRecord, employer_id=employer_id, record=record, action="add",
-                imported=True,
-            )
+        # One signal per affected employer (grading regrades each) with its last new entry;
+        # ``imported=True`` lets a receiver defer the work of a large file to a batch.
+        last_ids = list(last_by_employer.values())
+        for start in range(0, len(last_ids), 2000):
+            for record in CreditRecord.objects.filter(pk__in=last_ids[start:start + 2000]):
+                record_changed.send(
+                    sender=CreditRecord, employer_id=record.employer_id, record=record,
+                    action="add", imported=True,
+                )
 
     transaction.on_commit(notify)
