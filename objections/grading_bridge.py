@@ -1,14 +1,26 @@
 """Everything the objections app needs from grading, in one place.
 
-Grade objections are accepted while the employer's cycle is in public notice; re-evaluation
-(复评, seed 003 二(四)) against a published grade. The grading app owns cycles and grades; this
-module adapts to its models and services and degrades to "no grade to dispute" while they are
-not there.
+Grade objections are accepted while the employer's cycle is in public notice (SPEC §7, §8);
+re-evaluation (复评, seed 003 二(四)) against a grade of a published cycle. The grading app owns
+cycles, grades and regrading; this module reads them through ``grading.selectors`` and calls
+``grading.services.regrade_employer``.
+
+What an upheld grade objection does to the cycle itself (an adjustment of a grade in public
+notice, or a new dated adjustment of a published one, SPEC §8) belongs to grading/publication:
+they receive ``objections.signals.case_closed`` after commit. Here the employer's live grade is
+recomputed and the decision is queued for the platform.
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from .choices import ObjectionKind
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -17,29 +29,54 @@ class DisputableGrade:
     label: str
 
 
-def _grading():
-    try:
-        from grading import models as grading_models
-    except ImportError:
-        return None
-    if not hasattr(grading_models, "Grade") or not hasattr(grading_models, "Cycle"):
-        return None
-    return grading_models
+def _cycle_status_for(kind: str) -> str | None:
+    from grading.choices import CycleStatus
+
+    return {
+        ObjectionKind.GRADE: CycleStatus.PUBLIC_NOTICE,
+        ObjectionKind.RE_EVALUATION: CycleStatus.PUBLISHED,
+    }.get(kind)
 
 
 def disputable_grades(employer, *, kind: str) -> list[DisputableGrade]:
     """Grades of ``employer`` open to a grade objection (cycle in public notice) or to a
     re-evaluation (cycle published)."""
-    return []
-
-
-def grade_label(grade_id: int) -> str:
-    return ""
+    try:
+        from grading.selectors import employer_cycle_grades
+    except ImportError:  # grading not installed in this build
+        return []
+    wanted = _cycle_status_for(kind)
+    out = []
+    for item in employer_cycle_grades(employer):
+        cycle = item["cycle"]
+        if cycle.status != wanted:
+            continue
+        letter = item["final_grade"] or _("未评级")
+        label = _("%(year)s年度 %(j)s（%(rs)s）%(grade)s") % {
+            "year": cycle.year,
+            "j": cycle.jurisdiction.name,
+            "rs": cycle.ruleset_code,
+            "grade": letter,
+        }
+        out.append(DisputableGrade(grade_id=item["grade"].pk, label=label))
+    return out
 
 
 def give_effect_to_grade_decision(*, objection, actor) -> None:
-    """An upheld grade objection or re-evaluation: ask grading to regrade / adjust."""
+    """An upheld grade objection or re-evaluation: the live grade is recomputed after commit;
+    the cycle adjustment is grading's and publication's (``case_closed``)."""
+    from django.db import transaction
+
+    transaction.on_commit(lambda: regrade_employer(employer_id=objection.employer_id))
 
 
 def regrade_employer(*, employer_id: int) -> None:
-    """Regrade one employer now (a repair that changed no ledger entry)."""
+    """Regrade one employer now (a repair, or a grade decision, that wrote no ledger entry)."""
+    try:
+        from grading.services import regrade_employer as grading_regrade
+    except ImportError:
+        logger.warning(
+            "grading.services.regrade_employer unavailable; employer %s not regraded", employer_id
+        )
+        return
+    grading_regrade(employer_id)

@@ -197,3 +197,11 @@ CELERY_BEAT_SCHEDULE["publication-drain-outbox"] = {
     "task": "publication.tasks.drain_outbox",
     "schedule": 60.0,
 }
+
+# objections: nightly deadline reminders and overdue marking (SPEC §7), 01:30 local time.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["objections-deadline-reminders"] = {
+    "task": "objections.tasks.send_deadline_reminders",
+    "schedule": crontab(hour=1, minute=30),
+}

@@ -3,7 +3,15 @@ import datetime
 from credit_records.services import add_record
 
 
-def penalty(employer, date, *, performance="performed", procedure="general", **extra):
+def penalty(
+    employer,
+    date,
+    *,
+    performance="performed",
+    procedure="general",
+    document_no="郏人社罚〔2024〕1号",
+    **extra,
+):
     return add_record(
         actor=None,
         employer=employer,
@@ -11,7 +19,7 @@ def penalty(employer, date, *, performance="performed", procedure="general", **e
         date=date,
         performance=performance,
         procedure=procedure,
-        document_no="郏人社罚〔2024〕1号",
+        document_no=document_no,
         **extra,
     )
 
