@@ -6,3 +6,10 @@ class CreditRecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "credit_records"
     verbose_name = _("信用记录")
+
+    def ready(self):
+        from employers.panels import register_panel
+
+        from .panels import credit_file_context
+
+        register_panel(order=20, template="credit_records/panel.html", context=credit_file_context)

@@ -1,0 +1,41 @@
+"""The ledger and the audit log in the admin: read-only for everyone, superuser included
+(append-only, seed 000 第七条). The sysadmin sees no credit data (三员分立)."""
+
+from django.contrib import admin
+
+from .models import Attachment, AuditEntry, CreditRecord
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_actions(self, request):
+        return {}
+
+
+@admin.register(CreditRecord)
+class CreditRecordAdmin(ReadOnlyAdmin):
+    list_display = ["id", "employer", "kind", "date", "entry_type", "supersedes", "created_by", "created_at"]
+    list_filter = ["kind", "entry_type"]
+    search_fields = ["employer__name", "employer__uscc", "case_no", "document_no"]
+    list_select_related = ["employer", "created_by", "supersedes"]
+    raw_id_fields = ["employer", "supersedes"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnlyAdmin):
+    list_display = ["id", "record", "original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = ["at", "actor_repr", "action", "object_type", "object_id", "object_repr", "ip_address"]
+    list_filter = ["action", "object_type"]
+    search_fields = ["actor_repr", "object_repr", "object_id"]

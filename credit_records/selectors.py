@@ -1,0 +1,107 @@
+"""Reads of the ledger for pages and other apps; scoping lives here, not in templates."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Q, QuerySet
+
+from employers.choices import Role
+from employers.models import mask_name
+from employers.selectors import scope_by_employer
+
+from .choices import EntryType
+from .models import AuditEntry, CreditRecord
+
+# Roles that see credit records (inside their scope); the sysadmin never does (三员分立).
+RECORD_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR, Role.EMPLOYER)
+
+
+def visible_records(user) -> QuerySet:
+    return scope_by_employer(CreditRecord.objects.all(), user, "employer")
+
+
+@dataclass
+class RecordHistory:
+    """One fact in the credit file: its original entry and every correction or void after it,
+    oldest first. ``current`` is the entry that counts now (None when voided)."""
+
+    entries: list = field(default_factory=list)
+
+    @property
+    def original(self):
+        return self.entries[0]
+
+    @property
+    def latest(self):
+        return self.entries[-1]
+
+    @property
+    def voided(self):
+        return self.latest.entry_type == EntryType.VOID
+
+    @property
+    def current(self):
+        return None if self.voided else self.latest
+
+    @property
+    def shown(self):
+        """The entry whose content the timeline shows: the current one, or what was voided."""
+        return self.current or (self.entries[-2] if len(self.entries) > 1 else self.latest)
+
+    @property
+    def corrected(self):
+        return any(e.entry_type == EntryType.CORRECTION for e in self.entries)
+
+
+def credit_file(employer) -> list[RecordHistory]:
+    """The employer's whole ledger as histories, newest fact first (one query + attachments)."""
+    entries = list(
+        CreditRecord.objects.filter(employer=employer)
+        .select_related("created_by")
+        .prefetch_related("attachments")
+        .order_by("id")
+    )
+    histories: dict[int, RecordHistory] = {}
+    root_of: dict[int, int] = {}
+    for entry in entries:
+        root = root_of.get(entry.supersedes_id, entry.pk) if entry.supersedes_id else entry.pk
+        root_of[entry.pk] = root
+        histories.setdefault(root, RecordHistory()).entries.append(entry)
+    return sorted(histories.values(), key=lambda h: (h.shown.date, h.original.pk), reverse=True)
+
+
+_ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
+# A person named after a word that introduces one: 职工张三 / 劳动者李四某 / 法定代表人王五
+_PERSON = re.compile(r"(职工|员工|工人|劳动者|农民工|申请人|投诉人|举报人|法定代表人|负责人|监察员)([\u4e00-\u9fa5]{2,3})")
+
+
+def mask_personal_data(text: str, *, names=()) -> str:
+    """Best-effort masking of individuals' data in free text shown to employers: ID-card and
+    mobile numbers, names introduced as a worker/complainant/representative, and the given
+    names (e.g. the legal representative's)."""
+    if not text:
+        return text
+    text = _ID_CARD.sub(lambda m: m.group(1) + "********" + m.group(2), text)
+    text = _MOBILE.sub(lambda m: m.group(1) + "****" + m.group(2), text)
+    text = _PERSON.sub(lambda m: m.group(1) + mask_name(m.group(2)), text)
+    for name in names:
+        if name and len(name) >= 2:
+            text = text.replace(name, mask_name(name))
+    return text
+
+
+def visible_audit_entries(user) -> QuerySet:
+    """The auditor reads the audit log of their jurisdiction's subtree, plus the entries of
+    the system itself (command line, batch); nobody else reads it (三员分立)."""
+    if not user.is_authenticated or not user.has_role(Role.AUDITOR) or not user.jurisdiction_id:
+        return AuditEntry.objects.none()
+    path = user.jurisdiction.path
+    in_subtree = Q(jurisdiction_path=path) | Q(jurisdiction_path__startswith=path + "/")
+    by_staff_here = Q(jurisdiction_path="") & (
+        Q(actor__jurisdiction__path=path) | Q(actor__jurisdiction__path__startswith=path + "/")
+    )
+    by_system = Q(jurisdiction_path="", actor__isnull=True)
+    return AuditEntry.objects.filter(in_subtree | by_staff_here | by_system)
