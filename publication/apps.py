@@ -6,3 +6,14 @@ class PublicationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "publication"
     verbose_name = _("结果公示与发布")
+
+    def ready(self):
+        from employers.panels import register_panel
+
+        from .panels import published_grades_context
+
+        register_panel(
+            order=30,
+            template="publication/employer_panel.html",
+            context=published_grades_context,
+        )

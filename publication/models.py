@@ -1,4 +1,6 @@
-"""Publication: the transactional outbox to the shared credit platform and the platform stub.
+"""Publication (SPEC §8): the cycle's status history, the published results and their dated
+adjustments, the documents of a cycle, the transactional outbox to the shared credit platform and
+the platform stub.
 
 The outbox follows Sentry's ``hybridcloud/models/outbox.py``: a row is written in the same
 transaction as the fact it reports, so a fact that rolls back is never sent; a background task
@@ -8,6 +10,7 @@ claims due rows with ``select_for_update(skip_locked=True)``, sends them with th
 
 import uuid
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -15,7 +18,218 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import OutboxStatus, StubFailureMode
+from credit_records.models import AppendOnlyModel, AppendOnlyQuerySet
+from grading.choices import CycleStatus
+
+from .choices import DocumentKind, JobKind, JobStatus, OutboxStatus, StubFailureMode
+
+
+class CycleTransition(AppendOnlyModel):
+    """The status history of a cycle (django-oscar's order status history): who moved it from
+    which status to which, when and why. The allowed moves are declared in
+    ``publication.services.TRANSITIONS``."""
+
+    cycle = models.ForeignKey(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="transitions",
+    )
+    from_status = models.CharField(_("原状态"), max_length=16, choices=CycleStatus.choices)
+    to_status = models.CharField(_("新状态"), max_length=16, choices=CycleStatus.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
+    note = models.TextField(_("说明"), blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("周期状态变更")
+        verbose_name_plural = _("周期状态变更")
+        ordering = ["at", "id"]
+
+    def __str__(self):
+        return f"{self.cycle_id}: {self.from_status} → {self.to_status}"
+
+
+class PublishedResult(AppendOnlyModel):
+    """One employer's grade as published with its cycle — a snapshot that never changes
+    (SPEC §8). Name and USCC are kept as published, whatever the registry says later. A later
+    correction is a ``PublishedAdjustment``."""
+
+    cycle = models.ForeignKey(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="published_results",
+    )
+    employer = models.ForeignKey(
+        "employers.Employer",
+        verbose_name=_("用人单位"),
+        on_delete=models.PROTECT,
+        related_name="published_results",
+    )
+    year = models.PositiveSmallIntegerField(_("评价年度"), db_index=True)
+    ruleset_code = models.CharField(_("评价办法"), max_length=32)
+    ruleset_version = models.CharField(_("版本"), max_length=16)
+    name = models.CharField(_("单位名称"), max_length=200, db_index=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18, db_index=True)
+    grade = models.CharField(_("等级"), max_length=1)
+    rules = models.JSONField(_("适用条款"), default=list)
+    computed_grade = models.CharField(_("自动评级"), max_length=1, blank=True)
+    grade_ref = models.PositiveBigIntegerField(_("评价结果编号"), null=True, blank=True)
+    kind = models.CharField(_("单位类型"), max_length=32, blank=True)
+    industry = models.CharField(_("行业"), max_length=32, blank=True)
+    street_name = models.CharField(_("乡镇街道"), max_length=100, blank=True)
+    published_at = models.DateTimeField(_("公布时间"))
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公布结果")
+        verbose_name_plural = _("公布结果")
+        ordering = ["cycle", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "employer"], name="publication_result_once")
+        ]
+
+    def __str__(self):
+        return f"{self.name} {self.year} {self.grade}"
+
+
+class PublishedAdjustment(AppendOnlyModel):
+    """A dated correction of a published result, itself published (SPEC §8): the original stays
+    as it was, the adjustment says from when which grade holds instead, and why."""
+
+    result = models.ForeignKey(
+        PublishedResult,
+        verbose_name=_("公布结果"),
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+    )
+    effective_date = models.DateField(_("调整日期"))
+    old_grade = models.CharField(_("调整前等级"), max_length=1)
+    new_grade = models.CharField(_("调整后等级"), max_length=1)
+    public_note = models.CharField(
+        _("公告说明"), max_length=200, help_text=_("随调整公告公开，不得含个人信息")
+    )
+    reason = models.TextField(_("调整理由"))
+    reference = models.CharField(_("依据文书或案件"), max_length=100, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("登记时间"), auto_now_add=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("公布结果调整")
+        verbose_name_plural = _("公布结果调整")
+        ordering = ["effective_date", "id"]
+
+    def __str__(self):
+        return f"{self.result.name} {self.old_grade} → {self.new_grade} ({self.effective_date})"
+
+
+class DocumentJob(models.Model):
+    """A background job making documents of a cycle, with its progress."""
+
+    cycle = models.ForeignKey(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="document_jobs",
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=JobKind.choices)
+    status = models.CharField(
+        _("状态"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("总量"), default=0)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    step = models.CharField(_("当前步骤"), max_length=100, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发起人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("文件生成任务")
+        verbose_name_plural = _("文件生成任务")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+def document_path(instance, filename):
+    return f"publication/{instance.cycle_id}/{filename}"
+
+
+class CycleDocument(models.Model):
+    """A file made for a cycle: a part of the list PDF, the XLSX, 附件2, the report, or the
+    written notice to one employer. Served through views that check who may read it."""
+
+    cycle = models.ForeignKey(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="documents",
+    )
+    job = models.ForeignKey(
+        DocumentJob,
+        verbose_name=_("生成任务"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="documents",
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=DocumentKind.choices)
+    employer = models.ForeignKey(
+        "employers.Employer",
+        verbose_name=_("用人单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    part = models.PositiveSmallIntegerField(_("册"), default=1)
+    parts = models.PositiveSmallIntegerField(_("共几册"), default=1)
+    rows = models.PositiveIntegerField(_("条数"), default=0)
+    file = models.FileField(_("文件"), upload_to=document_path, max_length=300)
+    is_public = models.BooleanField(_("公开"), default=False)
+    meta = models.JSONField(_("生成依据"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("周期文件")
+        verbose_name_plural = _("周期文件")
+        ordering = ["kind", "part", "id"]
+        indexes = [models.Index(fields=["cycle", "kind"])]
+
+    def __str__(self):
+        return self.file.name.rsplit("/", 1)[-1]
 
 
 class OutboxMessage(models.Model):

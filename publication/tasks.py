@@ -18,3 +18,11 @@ def drain_outbox(max_seconds: float | None = None) -> dict:
     """
     budget = settings.CREDIT_PLATFORM_DRAIN_SECONDS if max_seconds is None else max_seconds
     return outbox.drain(max_seconds=budget).as_dict()
+
+
+@shared_task(acks_late=True)
+def make_documents(job_id: int) -> None:
+    """Make the documents of one ``DocumentJob`` (progress on the job row)."""
+    from . import jobs
+
+    jobs.run(job_id)

@@ -5,6 +5,31 @@ from . import stub, views
 app_name = "publication"
 
 urlpatterns = [
+    # Public pages: no login (name, USCC and grade only).
+    path("public/", views.public_index, name="public_index"),
+    path("public/<slug:code>/<int:year>/", views.public_list, name="public_list"),
+    path("publication/documents/<int:pk>/", views.document_download, name="document"),
+    # The cycle workflow (publishers; other staff read).
+    path("publication/cycles/", views.cycle_list, name="cycles"),
+    path("publication/cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),
+    path("publication/cycles/<int:pk>/review/", views.cycle_start_review, name="cycle_review"),
+    path(
+        "publication/cycles/<int:pk>/written-notices/",
+        views.cycle_written_notices,
+        name="cycle_written_notices",
+    ),
+    path("publication/cycles/<int:pk>/notice/", views.cycle_start_notice, name="cycle_notice"),
+    path("publication/cycles/<int:pk>/finalise/", views.cycle_finalise, name="cycle_finalise"),
+    path("publication/cycles/<int:pk>/publish/", views.cycle_publish, name="cycle_publish"),
+    path(
+        "publication/cycles/<int:pk>/documents/remake/",
+        views.cycle_remake_documents,
+        name="cycle_remake_documents",
+    ),
+    path("publication/cycles/<int:pk>/adjust/", views.cycle_adjust, name="cycle_adjust"),
+    path("publication/cycles/<int:pk>/measures/", views.cycle_measures, name="cycle_measures"),
+    path("publication/jobs/<int:pk>/progress/", views.job_progress, name="job_progress"),
+    # The outbox to the shared credit platform.
     path("publication/outbox/", views.outbox_list, name="outbox"),
     path("publication/outbox/drain/", views.outbox_drain, name="outbox_drain"),
     path("publication/outbox/retry-failed/", views.outbox_retry_failed, name="outbox_retry_failed"),

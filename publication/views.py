@@ -1,17 +1,41 @@
+from collections import Counter
+from urllib.parse import urlencode
+
 from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
+from employers.models import Jurisdiction
 from employers.permissions import role_required
+from employers.tabular import xlsx_bytes
+from grading.choices import CycleStatus
 
-from . import outbox
-from .choices import OutboxStatus
-from .selectors import OUTBOX_READERS, visible_outbox
+from . import outbox, services
+from .choices import DocumentKind, JobStatus, OutboxStatus
+from .documents import XLSX_CONTENT_TYPE
+from .forms import AdjustmentForm, NoticeStartForm, PublicSearchForm
+from .jobs import list_title
+from .measures import patrol_list
+from .models import CycleDocument, DocumentJob, PublishedAdjustment, PublishedResult
+from .results import cycle_rows, pending_overrides, undecided_objections
+from .selectors import (
+    CYCLE_READERS,
+    OUTBOX_READERS,
+    public_results,
+    published_cycles,
+    visible_cycles,
+    visible_outbox,
+)
 from .stub import behaviour
 
 
@@ -77,3 +101,368 @@ def outbox_drain(request):
         % {"d": stats.delivered, "r": stats.retrying, "f": stats.failed},
     )
     return redirect("publication:outbox")
+
+
+# --- cycles ------------------------------------------------------------------------------------
+
+
+def _grade_counts(grades) -> list[tuple[str, int]]:
+    counts = Counter(grades)
+    return [(g, counts[g]) for g in ("A", "B", "C", "D") if counts.get(g)] + (
+        [("", counts[""])] if counts.get("") else []
+    )
+
+
+@role_required(*CYCLE_READERS)
+def cycle_list(request):
+    cycles = visible_cycles(request.user).order_by("-year", "jurisdiction__path", "ruleset_code")
+    page = Paginator(cycles, 25).get_page(request.GET.get("page"))
+    return render(request, "publication/cycle_list.html", {"page": page})
+
+
+def _next_workday_from(day):
+    from objections.calendar import CalendarNotLoaded, is_workday, next_workday
+
+    try:
+        return day if is_workday(day) else next_workday(day)
+    except CalendarNotLoaded:
+        return day
+
+
+@role_required(*CYCLE_READERS)
+def cycle_detail(request, pk):
+    cycle = get_object_or_404(visible_cycles(request.user), pk=pk)
+    status = cycle.status
+    published = status == CycleStatus.PUBLISHED
+    context = {
+        "cycle": cycle,
+        "steps": _steps(cycle),
+        "authority": services.authority_of(cycle),
+        "can_act": request.user.has_role(Role.PUBLISHER)
+        and services._in_scope(request.user, cycle),
+        "transitions": cycle.transitions.select_related("actor"),
+        "jobs": cycle.document_jobs.all()[:5],
+        "written_notices": cycle.documents.filter(kind=DocumentKind.WRITTEN_NOTICE)
+        .select_related("employer")
+        .order_by("employer__name"),
+    }
+    if published:
+        results = PublishedResult.objects.filter(cycle=cycle)
+        context["grade_counts"] = _grade_counts(results.values_list("grade", flat=True))
+        context["result_count"] = results.count()
+        context["documents"] = cycle.documents.exclude(kind=DocumentKind.WRITTEN_NOTICE)
+        context["adjustments"] = PublishedAdjustment.objects.filter(
+            result__cycle=cycle
+        ).select_related("result", "decided_by")
+    else:
+        rows = cycle_rows(cycle)
+        context["grade_counts"] = _grade_counts(r.final_grade for r in rows)
+        context["result_count"] = len(rows)
+        context["overridden"] = sum(1 for r in rows if r.overridden)
+        context["pending_overrides"] = pending_overrides(cycle)
+        if status in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
+            context["notices_needed"] = len(services.notice_rows(cycle))
+            context["notices_missing"] = len(services.notices_missing(cycle))
+            context["notice_form"] = NoticeStartForm(
+                initial={"start": _next_workday_from(timezone.localdate())}
+            )
+        if status == CycleStatus.PUBLIC_NOTICE:
+            from objections.calendar import CalendarNotLoaded
+
+            try:
+                context["earliest_final"] = services.earliest_final_date(cycle)
+            except CalendarNotLoaded as exc:
+                context["calendar_problem"] = str(exc)
+            context["open_objections"] = undecided_objections(cycle).count()
+    return render(request, "publication/cycle_detail.html", context)
+
+
+def _steps(cycle):
+    order = [
+        CycleStatus.COMPUTED,
+        CycleStatus.UNDER_REVIEW,
+        CycleStatus.PUBLIC_NOTICE,
+        CycleStatus.FINAL,
+        CycleStatus.PUBLISHED,
+    ]
+    position = order.index(cycle.status) if cycle.status in order else -1
+    return [
+        {
+            "label": s.label,
+            "state": "done" if i < position else "current" if i == position else "todo",
+        }
+        for i, s in enumerate(order)
+    ]
+
+
+def _workflow_step(request, pk, action):
+    cycle = get_object_or_404(visible_cycles(request.user), pk=pk)
+    try:
+        action(cycle)
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    except PermissionDenied:
+        raise
+    return redirect("publication:cycle_detail", pk=cycle.pk)
+
+
+@role_required(Role.PUBLISHER)
+@require_POST
+def cycle_start_review(request, pk):
+    def action(cycle):
+        services.start_review(cycle=cycle, actor=request.user)
+        messages.success(request, _("已进入人工复核。"))
+
+    return _workflow_step(request, pk, action)
+
+
+@role_required(Role.PUBLISHER)
+@require_POST
+def cycle_written_notices(request, pk):
+    def action(cycle):
+        services.request_written_notices(cycle=cycle, actor=request.user)
+        messages.success(request, _("书面告知书正在生成。"))
+
+    return _workflow_step(request, pk, action)
+
+
+@role_required(Role.PUBLISHER)
+@require_POST
+def cycle_start_notice(request, pk):
+    def action(cycle):
+        form = NoticeStartForm(request.POST)
+        if not form.is_valid():
+            raise services.WorkflowError(_("请填写有效的公示开始日期"))
+        cycle = services.start_public_notice(
+            cycle=cycle, actor=request.user, start=form.cleaned_data["start"]
+        )
+        messages.success(
+            request,
+            _("已开始公示：%(start)s至%(end)s。")
+            % {"start": date_format(cycle.notice_start), "end": date_format(cycle.notice_end)},
+        )
+
+    return _workflow_step(request, pk, action)
+
+
+@role_required(Role.PUBLISHER)
+@require_POST
+def cycle_finalise(request, pk):
+    def action(cycle):
+        services.finalise(cycle=cycle, actor=request.user, note=request.POST.get("note", ""))
+        messages.success(request, _("评价结果已确定。"))
+
+    return _workflow_step(request, pk, action)
+
+
+@role_required(Role.PUBLISHER)
+@require_POST
+def cycle_publish(request, pk):
+    def action(cycle):
+        services.publish(cycle=cycle, actor=request.user)
+        messages.success(
+            request, _("评价结果已公布，公布文件正在生成，结果将推送至信用信息共享平台。")
+        )
+
+    return _workflow_step(request, pk, action)
+
+
+@role_required(Role.PUBLISHER)
+@require_POST
+def cycle_remake_documents(request, pk):
+    def action(cycle):
+        services.remake_documents(cycle=cycle, actor=request.user)
+        messages.success(request, _("公布文件正在重新生成。"))
+
+    return _workflow_step(request, pk, action)
+
+
+@role_required(*CYCLE_READERS)
+def job_progress(request, pk):
+    job = get_object_or_404(DocumentJob, pk=pk, cycle__in=visible_cycles(request.user))
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "done": job.done,
+            "total": job.total,
+            "percent": job.percent,
+            "step": job.step,
+            "error": job.error,
+            "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
+        }
+    )
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+
+def _may_read_document(user, document) -> bool:
+    cycle = document.cycle
+    if document.is_public and cycle.status == CycleStatus.PUBLISHED:
+        return True
+    if not user.is_authenticated:
+        return False
+    if visible_cycles(user).filter(pk=cycle.pk).exists():
+        return True
+    # The employer reads its own written notice once the public notice has started.
+    return (
+        document.kind == DocumentKind.WRITTEN_NOTICE
+        and user.has_role(Role.EMPLOYER)
+        and user.employer_id == document.employer_id
+        and cycle.status in (CycleStatus.PUBLIC_NOTICE, CycleStatus.FINAL, CycleStatus.PUBLISHED)
+    )
+
+
+def document_download(request, pk):
+    document = get_object_or_404(CycleDocument.objects.select_related("cycle"), pk=pk)
+    if not _may_read_document(request.user, document):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
+    name = document.file.name.rsplit("/", 1)[-1]
+    return FileResponse(document.file.open("rb"), as_attachment=True, filename=name)
+
+
+# --- adjustments -------------------------------------------------------------------------------
+
+
+@role_required(*services.ADJUSTERS)
+@require_http_methods(["GET", "POST"])
+def cycle_adjust(request, pk):
+    from grading import rulesets
+
+    cycle = get_object_or_404(visible_cycles(request.user), pk=pk, status=CycleStatus.PUBLISHED)
+    try:
+        grades = rulesets.get(cycle.ruleset_code).grades
+    except KeyError:
+        grades = ("A", "B", "C", "D")
+    form = AdjustmentForm(
+        request.POST or None,
+        grades=grades,
+        initial={"uscc": request.GET.get("uscc", ""), "effective_date": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        result = PublishedResult.objects.filter(cycle=cycle, uscc=data["uscc"]).first()
+        if result is None:
+            form.add_error("uscc", _("本周期公布名单中没有该统一社会信用代码"))
+        else:
+            try:
+                services.adjust_published_result(
+                    result=result,
+                    new_grade=data["new_grade"],
+                    effective_date=data["effective_date"],
+                    public_note=data["public_note"],
+                    reason=data["reason"],
+                    reference=data["reference"],
+                    actor=request.user,
+                )
+            except services.WorkflowError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("已登记并公布结果调整。"))
+                return redirect("publication:cycle_detail", pk=cycle.pk)
+    return render(request, "publication/adjust.html", {"cycle": cycle, "form": form})
+
+
+# --- measures in force -------------------------------------------------------------------------
+
+
+@role_required(*CYCLE_READERS)
+def cycle_measures(request, pk):
+    cycle = get_object_or_404(visible_cycles(request.user), pk=pk, status=CycleStatus.PUBLISHED)
+    results = (
+        PublishedResult.objects.filter(cycle=cycle)
+        .prefetch_related("adjustments")
+        .order_by("street_name", "name", "id")
+    )
+    groups = patrol_list(cycle, results)
+    if request.GET.get("format") == "xlsx":
+        headers = ["巡查类别", "单位名称", "统一社会信用代码", "乡镇街道", "现行等级", "监管措施"]
+        rows = (
+            [
+                group.label,
+                entry.result.name,
+                entry.result.uscc,
+                entry.result.street_name,
+                entry.grade,
+                "；".join(f"{m.text}（{m.article}）" for m in entry.measures),
+            ]
+            for group in groups
+            for entry in group.entries
+        )
+        response = HttpResponse(
+            xlsx_bytes(headers, rows, title="巡查工作名单"), content_type=XLSX_CONTENT_TYPE
+        )
+        response["Content-Disposition"] = (
+            f'attachment; filename="patrol-{cycle.jurisdiction.code}-{cycle.year + 1}.xlsx"'
+        )
+        return response
+    return render(
+        request,
+        "publication/measures.html",
+        {"cycle": cycle, "groups": groups, "next_year": cycle.year + 1},
+    )
+
+
+# --- public pages (no login) -------------------------------------------------------------------
+
+
+def public_index(request):
+    cycles = published_cycles().order_by("jurisdiction__path", "-year")
+    listing = {}
+    for cycle in cycles:
+        entry = listing.setdefault(
+            (cycle.jurisdiction_id, cycle.year),
+            {
+                "jurisdiction": cycle.jurisdiction,
+                "year": cycle.year,
+                "published_at": cycle.published_at,
+            },
+        )
+        entry["published_at"] = max(entry["published_at"], cycle.published_at)
+    return render(request, "publication/public_index.html", {"entries": list(listing.values())})
+
+
+def public_list(request, code, year):
+    jurisdiction = get_object_or_404(Jurisdiction, code=code)
+    cycles = list(published_cycles().filter(jurisdiction=jurisdiction, year=year))
+    if not cycles:
+        raise Http404
+    form = PublicSearchForm(request.GET or None)
+    results = public_results(jurisdiction, year)
+    q = ""
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        q = form.cleaned_data["q"].strip()
+        results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    rows = [
+        {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
+        for r in page
+    ]
+    adjustments = (
+        PublishedAdjustment.objects.filter(result__cycle__in=cycles)
+        .select_related("result")
+        .order_by("-effective_date", "-id")
+    )
+    files = CycleDocument.objects.filter(cycle__in=cycles, is_public=True).order_by(
+        "cycle_id", "part"
+    )
+    return render(
+        request,
+        "publication/public_list.html",
+        {
+            "jurisdiction": jurisdiction,
+            "year": year,
+            "authority": services.authority_of(cycles[0]),
+            "titles": sorted({list_title(c) for c in cycles}),
+            "published_at": max(c.published_at for c in cycles),
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": urlencode({"q": q}) if q else "",
+            "adjustments": adjustments,
+            "files": files,
+        },
+    )

@@ -1,7 +1,11 @@
+import datetime
+
 import pytest
 
-from employers.choices import Role
-from tests.factories import UserFactory, jurisdiction
+from employers.choices import EmployerKind, Role
+from grading.choices import CycleStatus, RunKind, RunStatus
+from grading.models import Cycle, Grade, GradingRun
+from tests.factories import EmployerFactory, UserFactory, jurisdiction
 
 
 @pytest.fixture
@@ -23,3 +27,57 @@ def platform_in_process(settings):
     settings.CREDIT_PLATFORM_STUB_DELAY_MS = 0
     settings.CREDIT_PLATFORM_STUB_SEED = 20240927
     return settings
+
+
+D = datetime.date
+
+
+def make_cycle(
+    code="jiaxian",
+    year=2024,
+    grades=(("A", ("jiaxian.A.1",)), ("B", ("jiaxian.B.1",)), ("C", ("jiaxian.C.1",))),
+    *,
+    status=CycleStatus.COMPUTED,
+    ruleset=None,
+    kind=EmployerKind.ENTERPRISE,
+    names=None,
+):
+    """A cycle with a complete run and one employer per (grade, rules) entry."""
+    j = jurisdiction(code)
+    ruleset = ruleset or code
+    run = GradingRun.objects.create(
+        jurisdiction=j,
+        kind=RunKind.CYCLE,
+        cycle_year=year,
+        as_of=D(year, 12, 31),
+        window_start=D(year, 1, 1),
+        window_end=D(year, 12, 31),
+        ruleset_versions={ruleset: "1"},
+        status=RunStatus.COMPLETE,
+        is_current=True,
+    )
+    employers = []
+    for i, (grade, rules) in enumerate(grades):
+        name = names[i] if names else f"{j.name}测试单位{year}{i:03d}有限公司"
+        employer = EmployerFactory(jurisdiction=j, kind=kind, name=name)
+        Grade.objects.create(
+            run=run,
+            employer=employer,
+            ruleset_code=ruleset,
+            ruleset_version="1",
+            as_of=D(year, 12, 31),
+            cycle_year=year,
+            grade=grade,
+            rules=list(rules),
+        )
+        employers.append(employer)
+    cycle = Cycle.objects.create(
+        jurisdiction=j, ruleset_code=ruleset, year=year, status=status, run=run
+    )
+    cycle.test_employers = employers
+    return cycle
+
+
+@pytest.fixture
+def cycle(db):
+    return make_cycle()

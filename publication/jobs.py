@@ -1,0 +1,350 @@
+"""Making the documents of a cycle in the background, with progress (``DocumentJob``).
+
+- written notices (书面告知书): one PDF per employer to be graded C (or D), from the current
+  results, before the public notice (seed 002 四(二));
+- publication: from the *published snapshot* — the list PDF in parts of at most 2,000 rows
+  (public), the full XLSX, for ``xuchang`` the 附件2 table (seed 003 六(十)), and the report to
+  the higher authority (PDF and XLSX; seed 002 四(三): 报市人力社保局备案).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from collections import defaultdict
+from pathlib import Path
+
+from django.core.files import File
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from employers.choices import EmployerKind, Industry
+
+from . import documents
+from .choices import DocumentKind, JobKind, JobStatus
+from .models import CycleDocument, DocumentJob, PublishedResult
+
+# The published list's name per rule set (what the bureau calls its list).
+LIST_TITLES = {
+    "jiaxian": "用人单位劳动保障守法信用等级评价结果",
+    "xiqing": "用人单位劳动保障守法信用等级评价结果",
+    "jiangjin": "企业劳动保障守法诚信等级评价结果",
+    "xuchang": "人力资源服务机构信用等级评价结果",
+}
+ENFORCEMENT_KINDS = ("violation", "administrative_decision", "administrative_penalty")
+
+
+def list_title(cycle) -> str:
+    return f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, '守法诚信等级评价结果')}名单"
+
+
+def _progress(job: DocumentJob, *, done=None, total=None, step=None) -> None:
+    fields = {}
+    if done is not None:
+        fields["done"] = done
+    if total is not None:
+        fields["total"] = total
+    if step is not None:
+        fields["step"] = step
+    DocumentJob.objects.filter(pk=job.pk).update(**fields)
+
+
+def _store(job, *, kind, path: Path, name: str, **fields) -> CycleDocument:
+    document = CycleDocument(cycle=job.cycle, job=job, kind=kind, **fields)
+    with path.open("rb") as fh:
+        document.file.save(name, File(fh), save=False)
+    document.save()
+    return document
+
+
+def run(job_id: int) -> None:
+    """Run one job to its end; a failure is recorded on the job (and raised again)."""
+    with transaction.atomic():
+        job = (
+            DocumentJob.objects.select_for_update()
+            .select_related("cycle__jurisdiction")
+            .get(pk=job_id)
+        )
+        if job.status in (JobStatus.DONE, JobStatus.RUNNING):
+            return
+        job.status = JobStatus.RUNNING
+        job.started_at = timezone.now()
+        job.error = ""
+        job.save(update_fields=["status", "started_at", "error"])
+    try:
+        with tempfile.TemporaryDirectory(prefix="publication-") as tmp:
+            if job.kind == JobKind.WRITTEN_NOTICES:
+                _written_notices(job, Path(tmp))
+            else:
+                _publication(job, Path(tmp))
+    except Exception as exc:
+        DocumentJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            finished_at=timezone.now(),
+        )
+        raise
+    DocumentJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, done=F("total"), step="", finished_at=timezone.now()
+    )
+
+
+# --- written notices ---------------------------------------------------------------------------
+
+
+def _fired(codes, version):
+    from grading import rulesets
+
+    fired = []
+    for code in codes:
+        try:
+            rule = rulesets.rule_by_code(code, version)
+        except KeyError:
+            fired.append(documents.FiredRule(code, "", ""))
+            continue
+        fired.append(documents.FiredRule(rule.code, rule.article, rule.text))
+    return tuple(fired)
+
+
+def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> documents.WrittenNotice:
+    from grading import rulesets
+
+    from .services import authority_of
+
+    try:
+        ruleset = rulesets.get(cycle.ruleset_code, row.ruleset_version or None)
+    except KeyError:
+        ruleset = None
+    measures = ()
+    label = documents.grade_label(row.final_grade)
+    title = document = ""
+    if ruleset is not None:
+        measures = tuple(
+            (m.text, m.article) for m in ruleset.measures_for(row.final_grade, row.rules)
+        )
+        label = ruleset.grade_labels.get(row.final_grade, label)
+        title, document = ruleset.title, ruleset.document
+    return documents.WrittenNotice(
+        employer_name=row.employer.name,
+        uscc=row.employer.uscc,
+        year=cycle.year,
+        grade=row.final_grade,
+        grade_label=label,
+        authority=authority_of(cycle),
+        ruleset_title=title,
+        ruleset_document=document,
+        rules=_fired(row.rules, row.ruleset_version or None),
+        measures=measures,
+        issued_on=issued_on,
+        document_no=f"{cycle.jurisdiction.name}人社信告〔{issued_on.year}〕{number}号",
+    )
+
+
+def _written_notices(job: DocumentJob, tmp: Path) -> None:
+    from .services import notice_rows
+
+    cycle = job.cycle
+    rows = notice_rows(cycle)
+    _progress(job, done=0, total=len(rows), step="书面告知书")
+    # Drafts made before the notice are replaced by the new set (the notice has not started).
+    for old in CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.WRITTEN_NOTICE):
+        old.file.delete(save=False)
+        old.delete()
+    issued_on = timezone.localdate()
+    for number, row in enumerate(rows, start=1):
+        notice = written_notice_for(cycle, row, number=number, issued_on=issued_on)
+        path = documents.written_notice_pdf(notice, tmp / f"notice-{row.employer.pk}.pdf")
+        _store(
+            job,
+            kind=DocumentKind.WRITTEN_NOTICE,
+            path=path,
+            name=f"书面告知书-{cycle.year}-{row.employer.uscc}.pdf",
+            employer=row.employer,
+            rows=1,
+            meta={"grade": row.final_grade, "rules": list(row.rules)},
+        )
+        _progress(job, done=number)
+
+
+# --- publication -------------------------------------------------------------------------------
+
+
+def published_list_rows(cycle) -> list[documents.ListRow]:
+    kinds = dict(EmployerKind.choices)
+    industries = dict(Industry.choices)
+    return [
+        documents.ListRow(
+            name=r.name,
+            uscc=r.uscc,
+            grade=r.grade,
+            kind=str(kinds.get(r.kind, r.kind)),
+            industry=str(industries.get(r.industry, r.industry)),
+            street=r.street_name,
+            rules=tuple(r.rules),
+        )
+        for r in PublishedResult.objects.filter(cycle=cycle).order_by("name", "id")
+    ]
+
+
+def _publication(job: DocumentJob, tmp: Path) -> None:
+    from .services import authority_of
+
+    cycle = job.cycle
+    rows = published_list_rows(cycle)
+    authority = authority_of(cycle)
+    title = list_title(cycle)
+    issued_on = timezone.localdate(cycle.published_at) if cycle.published_at else None
+    is_xuchang = cycle.ruleset_code == "xuchang"
+    # Units of progress: one per PDF row, plus one per other file.
+    extra = 3 + (1 if is_xuchang else 0)
+    _progress(job, done=0, total=len(rows) + extra, step="公布名单 PDF")
+    # A remade set replaces the previous one (same snapshot, same content).
+    for old in CycleDocument.objects.filter(cycle=cycle).exclude(kind=DocumentKind.WRITTEN_NOTICE):
+        old.file.delete(save=False)
+        old.delete()
+
+    stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}"
+    paths = documents.grades_pdf(
+        rows,
+        tmp / f"{stem}-名单.pdf",
+        title=title,
+        subtitle=f"共 {len(rows)} 家",
+        authority=authority,
+        issued_on=issued_on,
+        progress=lambda done, total: _progress(job, done=done),
+    )
+    per_part = documents.MAX_ROWS_PER_FILE
+    for k, path in enumerate(paths, start=1):
+        _store(
+            job,
+            kind=DocumentKind.LIST_PDF,
+            path=path,
+            name=path.name,
+            part=k,
+            parts=len(paths),
+            rows=len(rows[(k - 1) * per_part : k * per_part]),
+            is_public=True,
+        )
+    done = len(rows)
+
+    _progress(job, step="评价结果明细 XLSX")
+    path = documents.list_xlsx(rows, tmp / f"{stem}-明细.xlsx", title=title, authority=authority)
+    _store(job, kind=DocumentKind.LIST_XLSX, path=path, name=path.name, rows=len(rows))
+    done += 1
+    _progress(job, done=done)
+
+    if is_xuchang:
+        _progress(job, step="附件2 汇总表")
+        path = documents.annex2_xlsx(
+            annex2_rows(cycle),
+            tmp / f"{stem}-附件2汇总表.xlsx",
+            filled_by=authority,
+            filled_on=issued_on,
+        )
+        _store(job, kind=DocumentKind.ANNEX2_XLSX, path=path, name=path.name, rows=len(rows))
+        done += 1
+        _progress(job, done=done)
+
+    _progress(job, step="上报报告")
+    report = documents.build_report(
+        rows,
+        title=f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, '守法诚信等级评价结果')}统计报告",
+        authority=authority,
+        year=cycle.year,
+        grades=_grades(cycle),
+        issued_on=issued_on,
+        notes=report_notes(cycle),
+    )
+    path = documents.report_pdf(report, tmp / f"{stem}-上报报告.pdf")
+    _store(job, kind=DocumentKind.REPORT_PDF, path=path, name=path.name, rows=len(rows))
+    path = documents.report_xlsx(report, tmp / f"{stem}-上报统计表.xlsx")
+    _store(job, kind=DocumentKind.REPORT_XLSX, path=path, name=path.name, rows=len(rows))
+    _progress(job, done=done + 2)
+
+
+def _grades(cycle) -> tuple[str, ...]:
+    from grading import rulesets
+
+    try:
+        return rulesets.get(cycle.ruleset_code).grades
+    except KeyError:
+        return ("A", "B", "C", "D")
+
+
+def report_notes(cycle) -> list[str]:
+    from .models import CycleTransition
+
+    notes = []
+    steps = {t.to_status: t for t in CycleTransition.objects.filter(cycle=cycle)}
+    if cycle.notice_start and cycle.notice_end:
+        notes.append(
+            f"公示期：{cycle.notice_start.year}年{cycle.notice_start.month}月{cycle.notice_start.day}日"
+            f"至{cycle.notice_end.year}年{cycle.notice_end.month}月{cycle.notice_end.day}日。"
+        )
+    overridden = (
+        PublishedResult.objects.filter(cycle=cycle).exclude(computed_grade=F("grade")).count()
+    )
+    if overridden:
+        notes.append(f"经人工复核并经监察机构负责人审批调整等级的单位 {overridden} 家。")
+    if "published" in steps and cycle.published_at:
+        day = timezone.localdate(cycle.published_at)
+        notes.append(f"评价结果于{day.year}年{day.month}月{day.day}日公布。")
+    return notes
+
+
+def annex2_rows(cycle) -> list[documents.Annex2Row]:
+    """附件2 rows: 失信情况 from the fired rules, 查处情况 from the enforcement records of the
+    cycle year, 诚信机构典型 from grading's ExemplaryAgency."""
+    from credit_records.models import CreditRecord
+    from grading.models import ExemplaryAgency
+
+    from .services import authority_of
+
+    results = list(PublishedResult.objects.filter(cycle=cycle).order_by("name", "id"))
+    employer_ids = [r.employer_id for r in results]
+    start, end = dt.date(cycle.year, 1, 1), dt.date(cycle.year, 12, 31)
+    enforcement = defaultdict(list)
+    records = (
+        CreditRecord.objects.effective()
+        .filter(employer_id__in=employer_ids, kind__in=ENFORCEMENT_KINDS, date__range=(start, end))
+        .order_by("date", "id")
+    )
+    for record in records:
+        text = f"{record.date.year}年{record.date.month}月，{record.get_kind_display()}"
+        if record.document_no:
+            text += f"（{record.document_no}）"
+        if record.rectification:
+            text += f"，{record.get_rectification_display()}"
+        if record.performance:
+            text += f"，{record.get_performance_display()}"
+        enforcement[record.employer_id].append(text)
+    exemplary = dict(
+        ExemplaryAgency.objects.filter(cycle=cycle).values_list("employer_id", "reason")
+    )
+    unit = authority_of(cycle)
+    rows = []
+    for r in results:
+        fired = _fired(r.rules, r.ruleset_version)
+        dishonesty = (
+            "无"
+            if r.grade == "A"
+            else "；".join(f"{cycle.year}年度，{f.text}" for f in fired if f.text) or "无"
+        )
+        remark = ""
+        if r.computed_grade and r.computed_grade != r.grade:
+            remark = f"经人工复核，由{r.computed_grade}级调整为{r.grade}级"
+        rows.append(
+            documents.Annex2Row(
+                name=r.name,
+                uscc=r.uscc,
+                grade=r.grade,
+                dishonesty=dishonesty,
+                enforcement="；".join(enforcement.get(r.employer_id, [])) or "无",
+                exemplary=r.employer_id in exemplary,
+                exemplary_reason=exemplary.get(r.employer_id, ""),
+                unit=unit,
+                remark=remark,
+            )
+        )
+    return rows
