@@ -5,7 +5,7 @@ from . import views
 app_name = "objections"
 
 urlpatterns = [
-    path("", views.queue, name="queue"),
+    path("queue/", views.queue, name="queue"),
     path("mine/", views.mine, name="mine"),
     path("new/", views.objection_new, name="new"),
     path("<int:pk>/", views.objection_detail, name="detail"),

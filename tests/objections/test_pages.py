@@ -69,7 +69,7 @@ def test_filing_form_shows_errors(client, employer_user):
 
 def test_inspector_queue_shows_due_date_and_acts(client, inspector, objection):
     client.force_login(inspector)
-    page = client.get("/objections/").content.decode()
+    page = client.get("/objections/queue/").content.decode()
     assert f"#{objection.pk}" in page
     assert formats.date_format(D(2024, 10, 8), "DATE_FORMAT") in page
     assert client.post(f"/objections/{objection.pk}/accept/").status_code == 302
@@ -94,7 +94,7 @@ def test_inspector_refused_transition_shows_a_message(client, inspector, objecti
 
 def test_overdue_tab(client, inspector, objection):
     client.force_login(inspector)
-    page = client.get("/objections/?tab=overdue").content.decode()
+    page = client.get("/objections/queue/?tab=overdue").content.decode()
     assert f"#{objection.pk}" in page  # due 2024-10-08, long past
     assert "已逾期" in page
 
@@ -111,7 +111,7 @@ def test_other_employer_cannot_see_or_act(client, objection):
 def test_inspector_of_another_jurisdiction_cannot_see_or_decide(client, objection):
     outsider = UserFactory(role=Role.INSPECTOR, jurisdiction=jurisdiction("xiqing"))
     client.force_login(outsider)
-    assert f"#{objection.pk}" not in client.get("/objections/").content.decode()
+    assert f"#{objection.pk}" not in client.get("/objections/queue/").content.decode()
     assert client.get(f"/objections/{objection.pk}/").status_code == 404
     assert client.post(f"/objections/{objection.pk}/accept/").status_code == 404
     assert Objection.objects.get(pk=objection.pk).status == CaseStatus.SUBMITTED
@@ -119,9 +119,9 @@ def test_inspector_of_another_jurisdiction_cannot_see_or_decide(client, objectio
 
 def test_sysadmin_and_employer_have_no_queue(client, sysadmin, employer_user):
     client.force_login(sysadmin)
-    assert client.get("/objections/").status_code == 403
+    assert client.get("/objections/queue/").status_code == 403
     client.force_login(employer_user)
-    assert client.get("/objections/").status_code == 403
+    assert client.get("/objections/queue/").status_code == 403
 
 
 def test_employer_withdraws_in_the_page(client, employer_user, objection):
