@@ -22,7 +22,18 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, fields
 
-from credit_records.choices import HarmoniousLevel, RecordKind
+from django.db import connections
+from django.utils.translation import gettext_lazy as _
+
+from credit_records.choices import (
+    Category,
+    HarmoniousLevel,
+    Performance,
+    RecordKind,
+    Rectification,
+    Severity,
+)
+from credit_records.kinds import KIND_SPECS
 
 # Records that mean "被查处" (being dealt with by the inspectorate), SPEC §4 cases(W).
 CASE_KINDS = (
@@ -32,6 +43,7 @@ CASE_KINDS = (
 )
 # Every harmonious-enterprise level is "county or higher" (seed 000 第九条 县级…).
 HARMONIOUS_LEVELS = tuple(HarmoniousLevel.values)
+SPAN_FIELDS = ("as_of", "window_start", "l60_start")
 
 
 @dataclass(frozen=True)
@@ -77,11 +89,14 @@ class Facts:
 
     # --- storage ----------------------------------------------------------------------------
 
-    def to_json(self) -> dict:
-        """Compact JSON stored with a grade: the span and every fact that is not empty."""
+    def to_json(self, *, include_span: bool = True) -> dict:
+        """Compact JSON stored with a grade: every fact that is not empty (and the span, unless
+        the row stores it in its own columns)."""
         data = {}
         for f in fields(self):
             value = getattr(self, f.name)
+            if f.name in SPAN_FIELDS and not include_span:
+                continue
             if isinstance(value, dt.date):
                 data[f.name] = value.isoformat()
             elif isinstance(value, frozenset):
@@ -109,3 +124,324 @@ class Facts:
                 )
             values[f.name] = value
         return cls(**values)
+
+
+# --- computing facts: a few aggregate queries per chunk of employers ---------------------------
+#
+# Sets of kinds travel from SQL to Python as bit masks: every kind, severity, category and
+# outstanding obligation gets a power of two, and the database ORs them per employer (BIT_OR on
+# PostgreSQL; SUM(DISTINCT …) on SQLite, which is the same thing for powers of two).
+
+KIND_BITS = {kind: 1 << i for i, kind in enumerate(RecordKind.values)}
+SEVERITY_BITS = {value: 1 << i for i, value in enumerate(Severity.values)}
+CATEGORY_BITS = {value: 1 << i for i, value in enumerate(Category.values)}
+# Obligations that can be unmet (SPEC §4 outstanding): "kind:status".
+OUTSTANDING_TOKENS = [
+    f"{kind}:{status}"
+    for kind in CASE_KINDS
+    for status in (Rectification.NOT_RECTIFIED, Performance.PENDING, Performance.REFUSED)
+]
+OUTSTANDING_BITS = {token: 1 << i for i, token in enumerate(OUTSTANDING_TOKENS)}
+# Kinds with an end (removal, revocation, restoration): what listed(k, S) is about.
+LIST_KINDS = tuple(kind for kind, spec in KIND_SPECS.items() if spec.end_date)
+# Kinds whose value the rules read record by record (fetched by a small side query).
+VALUE_KINDS = (RecordKind.PUBLIC_CREDIT_RATING, RecordKind.ANNUAL_REPORT_MISSING)
+
+
+def _decode(mask, bits: dict) -> frozenset:
+    if not mask:
+        return frozenset()
+    mask = int(mask)
+    return frozenset(name for name, bit in bits.items() if mask & bit)
+
+
+def _quoted(values) -> str:
+    # Only our own choice constants ever get here; refuse anything that could break the quoting.
+    out = []
+    for value in values:
+        value = str(value)
+        if "'" in value or "\\" in value:
+            raise ValueError(value)
+        out.append(f"'{value}'")
+    return ", ".join(out)
+
+
+def _case(column: str, mapping: dict) -> str:
+    branches = " ".join(f"WHEN '{k}' THEN {bit}" for k, bit in mapping.items())
+    return f"CASE {column} {branches} END"
+
+
+def _agg_or(vendor: str, expression: str) -> str:
+    return f"BIT_OR({expression})" if vendor == "postgresql" else f"SUM(DISTINCT {expression})"
+
+
+def _employer_filter(column: str, selection: EmployerSelection) -> str:
+    parts = []
+    if selection.employer_ids is not None:
+        ids = ", ".join(str(int(i)) for i in selection.employer_ids) or "NULL"
+        parts.append(f"{column} IN ({ids})")
+    if selection.first_id is not None:
+        parts.append(f"{column} >= {int(selection.first_id)}")
+    if selection.last_id is not None:
+        parts.append(f"{column} <= {int(selection.last_id)}")
+    return " AND ".join(parts) or "1 = 1"
+
+
+@dataclass(frozen=True)
+class EmployerSelection:
+    """Which employers: a primary-key range (a chunk), a list (live regrade), and optionally
+    only those whose jurisdiction is one of ``jurisdiction_ids``."""
+
+    first_id: int | None = None
+    last_id: int | None = None
+    employer_ids: tuple[int, ...] | None = None
+    jurisdiction_ids: tuple[int, ...] | None = None
+
+
+def _effective_records(selection: EmployerSelection) -> str:
+    """The effective records dated on or before as_of (SPEC §4; ``CreditRecordQuerySet.effective``)."""
+    return f"""
+        SELECT r.id, r.employer_id, r.kind, r.date, r.end_date, r.case_no, r.severity,
+               r.category, r.rectification, r.performance, r.incident, r.level, r.value
+        FROM credit_records_creditrecord r
+        WHERE {_employer_filter("r.employer_id", selection)}
+          AND r.date <= %(as_of)s
+          AND r.entry_type <> 'void'
+          AND NOT EXISTS (
+              SELECT 1 FROM credit_records_creditrecord s WHERE s.supersedes_id = r.id
+          )
+    """
+
+
+def facts_sql(selection: EmployerSelection, vendor: str) -> str:
+    """One row per selected employer: id, jurisdiction, then the fact key (see ``FactKey``)."""
+    case_kinds = _quoted(CASE_KINDS)
+    list_kinds = _quoted(LIST_KINDS)
+    harmonious_levels = _quoted(HARMONIOUS_LEVELS)
+    employer_filter = _employer_filter("e.id", selection)
+    if selection.jurisdiction_ids is not None:
+        ids = ", ".join(str(int(i)) for i in selection.jurisdiction_ids) or "NULL"
+        employer_filter += f" AND e.jurisdiction_id IN ({ids})"
+    rectification_bit = " ".join(
+        f"WHEN '{kind}' THEN {OUTSTANDING_BITS[f'{kind}:{Rectification.NOT_RECTIFIED}']}"
+        for kind in CASE_KINDS
+    )
+    performance_bit = " ".join(
+        f"WHEN r.kind = '{kind}' AND r.performance = '{status}' THEN {bit}"
+        for kind in CASE_KINDS
+        for status in (Performance.PENDING, Performance.REFUSED)
+        for bit in [OUTSTANDING_BITS[f"{kind}:{status}"]]
+    )
+    orr = _agg_or
+    return f"""
+    SELECT e.id, e.jurisdiction_id, e.kind,
+           c.cases_w, c.cases_l60,
+           a.kinds_w, a.kinds_l60, a.listed_w, a.listed_l60,
+           a.severities_w, a.categories_w, a.incident_w,
+           a.out_rectification, a.out_performance, a.harmonious, a.lost_since
+    FROM employers_employer e
+    LEFT JOIN (
+        SELECT employer_id,
+            {orr(vendor, "CASE WHEN date >= %(window_start)s THEN kind_bit END")} AS kinds_w,
+            {orr(vendor, "CASE WHEN date >= %(l60_start)s THEN kind_bit END")} AS kinds_l60,
+            {orr(vendor, f"CASE WHEN kind IN ({list_kinds}) AND (end_date IS NULL OR end_date >= %(window_start)s) THEN kind_bit END")} AS listed_w,
+            {orr(vendor, f"CASE WHEN kind IN ({list_kinds}) AND (end_date IS NULL OR end_date >= %(l60_start)s) THEN kind_bit END")} AS listed_l60,
+            {orr(vendor, "CASE WHEN kind = 'violation' AND date >= %(window_start)s THEN severity_bit END")} AS severities_w,
+            {orr(vendor, "CASE WHEN kind = 'violation' AND date >= %(window_start)s THEN category_bit END")} AS categories_w,
+            MAX(CASE WHEN kind = 'violation' AND date >= %(window_start)s AND incident THEN 1 ELSE 0 END) AS incident_w,
+            {orr(vendor, "rectification_bit")} AS out_rectification,
+            {orr(vendor, "performance_bit")} AS out_performance,
+            MAX(CASE WHEN kind = 'harmonious_enterprise' AND level IN ({harmonious_levels})
+                      AND (end_date IS NULL OR end_date > %(as_of)s) THEN 1 ELSE 0 END) AS harmonious,
+            MIN(CASE WHEN kind = 'lost_contact' AND (end_date IS NULL OR end_date > %(as_of)s)
+                     THEN date END) AS lost_since
+        FROM (
+            SELECT r.employer_id, r.kind, r.date, r.end_date, r.incident, r.level,
+                   {_case("r.kind", KIND_BITS)} AS kind_bit,
+                   {_case("r.severity", SEVERITY_BITS)} AS severity_bit,
+                   {_case("r.category", CATEGORY_BITS)} AS category_bit,
+                   CASE WHEN r.rectification = '{Rectification.NOT_RECTIFIED}'
+                        THEN CASE r.kind {rectification_bit} END END AS rectification_bit,
+                   CASE {performance_bit} END AS performance_bit
+            FROM ({_effective_records(selection)}) r
+        ) x
+        GROUP BY employer_id
+    ) a ON a.employer_id = e.id
+    LEFT JOIN (
+        SELECT employer_id, SUM(in_window) AS cases_w, COUNT(*) AS cases_l60
+        FROM (
+            SELECT r.employer_id,
+                   CASE WHEN r.case_no <> '' THEN r.case_no
+                        ELSE '#' || CAST(r.id AS VARCHAR(20)) END AS case_key,
+                   MAX(CASE WHEN r.date >= %(window_start)s THEN 1 ELSE 0 END) AS in_window
+            FROM ({_effective_records(selection)}) r
+            WHERE r.kind IN ({case_kinds}) AND r.date >= %(l60_start)s
+            GROUP BY r.employer_id, case_key
+        ) cases
+        GROUP BY employer_id
+    ) c ON c.employer_id = e.id
+    WHERE {employer_filter}
+    ORDER BY e.id
+    """
+
+
+def value_records_sql(selection: EmployerSelection) -> str:
+    return f"""
+    SELECT r.employer_id, r.kind, r.value
+    FROM ({_effective_records(selection)}) r
+    WHERE r.kind IN ({_quoted(VALUE_KINDS)})
+    ORDER BY r.employer_id, r.date, r.id
+    """
+
+
+def _as_date(value):
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def fact_rows(span, selection: EmployerSelection, *, using: str = "default"):
+    """Yield ``(employer_id, jurisdiction_id, key)`` for every selected employer, in id order.
+
+    ``key`` is a hashable tuple that determines the facts completely (``facts_from_key``), so a
+    caller may evaluate each distinct key once: rules are pure.
+    """
+    connection = connections[using]
+    params = {
+        "as_of": span.as_of,
+        "window_start": span.window_start,
+        "l60_start": span.l60_start,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(value_records_sql(selection), params)
+        ratings: dict[int, str] = {}
+        missing_years: dict[int, list[int]] = {}
+        for employer_id, kind, value in cursor.fetchall():
+            if kind == RecordKind.PUBLIC_CREDIT_RATING:
+                ratings[employer_id] = value  # ordered by date, id: the last one wins
+            elif value and str(value).isdigit():
+                missing_years.setdefault(employer_id, []).append(int(value))
+        cursor.execute(facts_sql(selection, connection.vendor), params)
+        while True:
+            rows = cursor.fetchmany(5000)
+            if not rows:
+                break
+            for row in rows:
+                employer_id = row[0]
+                years = missing_years.get(employer_id)
+                key = (
+                    row[2],  # kind
+                    row[3] or 0,  # cases in W
+                    row[4] or 0,  # cases in L60
+                    row[5] or 0,
+                    row[6] or 0,
+                    row[7] or 0,
+                    row[8] or 0,
+                    row[9] or 0,
+                    row[10] or 0,
+                    bool(row[11]),
+                    int(row[12] or 0) | int(row[13] or 0),
+                    bool(row[14]),
+                    _as_date(row[15]),
+                    ratings.get(employer_id, ""),
+                    tuple(sorted(set(years))) if years else (),
+                )
+                yield employer_id, row[1], key
+
+
+def facts_from_key(span, key) -> Facts:
+    (
+        kind, cases_w, cases_l60, kinds_w, kinds_l60, listed_w, listed_l60, severities_w,
+        categories_w, incident_w, outstanding, harmonious, lost_since, rating, years,
+    ) = key  # fmt: skip
+    return Facts(
+        as_of=span.as_of,
+        window_start=span.window_start,
+        l60_start=span.l60_start,
+        employer_kind=kind,
+        cases_in_window=int(cases_w),
+        cases_in_l60=int(cases_l60),
+        kinds_in_window=_decode(kinds_w, KIND_BITS),
+        kinds_in_l60=_decode(kinds_l60, KIND_BITS),
+        listed_in_window=_decode(listed_w, KIND_BITS),
+        listed_in_l60=_decode(listed_l60, KIND_BITS),
+        violation_severities_in_window=_decode(severities_w, SEVERITY_BITS),
+        violation_categories_in_window=_decode(categories_w, CATEGORY_BITS),
+        violation_incident_in_window=incident_w,
+        outstanding=_decode(outstanding, OUTSTANDING_BITS),
+        harmonious_in_force=harmonious,
+        lost_contact_since=lost_since,
+        latest_public_credit_rating=rating,
+        annual_report_missing_years=years,
+    )
+
+
+def compute_facts(span, selection: EmployerSelection) -> dict[int, Facts]:
+    """Facts of every selected employer (convenience for small selections and tests)."""
+    return {eid: facts_from_key(span, key) for eid, _jid, key in fact_rows(span, selection)}
+
+
+# --- explaining facts to people ---------------------------------------------------------------
+FACT_LABELS = {
+    "employer_kind": _("单位类型"),
+    "cases_in_window": _("评价期内被查处案件数"),
+    "cases_in_l60": _("近60个月被查处案件数"),
+    "kinds_in_window": _("评价期内的记录"),
+    "kinds_in_l60": _("近60个月内的记录"),
+    "listed_in_window": _("评价期内在列的名单"),
+    "listed_in_l60": _("近60个月内在列的名单"),
+    "violation_severities_in_window": _("评价期内违法行为情节"),
+    "violation_categories_in_window": _("评价期内违法类别"),
+    "violation_incident_in_window": _("评价期内引发群体性事件等"),
+    "outstanding": _("尚未整改或履行"),
+    "harmonious_in_force": _("劳动关系和谐企业（评价基准日有效）"),
+    "lost_contact_since": _("失联起始日期（未恢复）"),
+    "latest_public_credit_rating": _("最近一次公共信用综合评价"),
+    "annual_report_missing_years": _("未进行年度报告的年度"),
+}
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _outstanding_label(token: str) -> str:
+    kind, _sep, status = token.partition(":")
+    status_label = (
+        _label(Rectification, status)
+        if status in Rectification.values
+        else _label(Performance, status)
+    )
+    return f"{_label(RecordKind, kind)}：{status_label}"
+
+
+def describe_facts(data: dict) -> list[tuple[str, str]]:
+    """(label, value) pairs of stored facts, in Chinese, for the employer page."""
+    from employers.choices import EmployerKind
+
+    out = []
+    for name, label in FACT_LABELS.items():
+        if name not in data:
+            continue
+        value = data[name]
+        if name == "employer_kind":
+            text = _label(EmployerKind, value)
+        elif name in ("kinds_in_window", "kinds_in_l60", "listed_in_window", "listed_in_l60"):
+            text = "、".join(_label(RecordKind, v) for v in value)
+        elif name == "violation_severities_in_window":
+            text = "、".join(_label(Severity, v) for v in value)
+        elif name == "violation_categories_in_window":
+            text = "、".join(_label(Category, v) for v in value)
+        elif name == "outstanding":
+            text = "；".join(_outstanding_label(v) for v in value)
+        elif isinstance(value, bool):
+            text = str(_("是")) if value else str(_("否"))
+        elif isinstance(value, list):
+            text = "、".join(str(v) for v in value)
+        else:
+            text = str(value)
+        out.append((str(label), text))
+    return out

@@ -102,6 +102,8 @@ class GradingRun(models.Model):
     window_start = models.DateField(_("评价期间起"))
     window_end = models.DateField(_("评价期间止"))
     ruleset_versions = models.JSONField(_("评价办法版本"), default=dict)
+    # The jurisdictions whose employers the run grades (None = every employer).
+    jurisdiction_ids = models.JSONField(_("辖区范围"), null=True, blank=True)
     status = models.CharField(
         _("状态"), max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING
     )
@@ -156,6 +158,7 @@ class GradingChunk(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(default=0)
     employers = models.PositiveIntegerField(default=0)
+    counts = models.JSONField(default=dict)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -205,3 +205,15 @@ CELERY_BEAT_SCHEDULE["objections-deadline-reminders"] = {
     "task": "objections.tasks.send_deadline_reminders",
     "schedule": crontab(hour=1, minute=30),
 }
+
+# grading: live grades of every employer as of today (SPEC §4 动态调整), 02:00 local time, and a
+# safety net every 10 minutes that resumes a run whose finaliser was lost with a worker.
+CELERY_BEAT_SCHEDULE["grading-nightly-regrade"] = {
+    "task": "grading.tasks.nightly_regrade",
+    "schedule": crontab(hour=2, minute=0),
+}
+CELERY_BEAT_SCHEDULE["grading-watch-runs"] = {
+    "task": "grading.tasks.watch_runs",
+    "schedule": 600.0,
+}
+GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=50_000)

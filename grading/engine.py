@@ -1,0 +1,278 @@
+"""records ──facts──▶ facts ──rules──▶ grade + fired rules ──▶ stored result (STYLE.md).
+
+``evaluate`` turns the fact rows of a chunk into results, evaluating each distinct (rule set,
+facts) once — rules are pure, so equal facts give equal results. ``write_grades`` stores the
+results of a cycle run and ``upsert_current_grades`` the live grades with their history; both are
+idempotent for a chunk (redoing a chunk leaves the same rows), and both use PostgreSQL's COPY for
+large chunks (the bulk write of a million employers) and the ORM otherwise.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from .assignments import Assignments
+from .facts import EmployerSelection, fact_rows, facts_from_key
+from .models import CurrentGrade, Grade, GradeChange, GradingRun
+from .rulesets import RuleSet
+from .windows import Span
+
+# Chunks larger than this are written with COPY on PostgreSQL (tests lower it to cover COPY).
+COPY_THRESHOLD = 2000
+# Distinct facts remembered per evaluator before the memo is cleared (bounds memory).
+MEMO_LIMIT = 200_000
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    grade: str
+    rules: tuple[str, ...]
+    facts: dict
+    rules_json: str
+    facts_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    employer_id: int
+    grading_jurisdiction_id: int | None
+    ruleset: RuleSet
+    result: Result
+
+
+class Evaluator:
+    """Facts → results for many employers; one evaluation per distinct (rule set, facts)."""
+
+    def __init__(self, span: Span, assignments: Assignments):
+        self.span = span
+        self.assignments = assignments
+        self._memo: dict = {}
+        self.evaluations = 0
+
+    def result(self, ruleset: RuleSet, key) -> Result:
+        memo_key = (ruleset.key, key)
+        result = self._memo.get(memo_key)
+        if result is None:
+            if len(self._memo) >= MEMO_LIMIT:
+                self._memo.clear()
+            facts = facts_from_key(self.span, key)
+            evaluation = ruleset.evaluate(facts)
+            stored = facts.to_json(include_span=False)
+            result = Result(
+                grade=evaluation.grade,
+                rules=evaluation.rules,
+                facts=stored,
+                rules_json=json.dumps(list(evaluation.rules)),
+                facts_json=json.dumps(stored, ensure_ascii=False, separators=(",", ":")),
+            )
+            self._memo[memo_key] = result
+            self.evaluations += 1
+        return result
+
+    def rows(self, fact_rows_: Iterable) -> Iterator[Row]:
+        applicable = self.assignments.applicable
+        for employer_id, jurisdiction_id, key in fact_rows_:
+            found = applicable(jurisdiction_id, key[0])
+            for ruleset in found.rulesets:
+                yield Row(
+                    employer_id, found.grading_jurisdiction_id, ruleset, self.result(ruleset, key)
+                )
+
+
+def evaluate(span: Span, selection: EmployerSelection, assignments: Assignments) -> list[Row]:
+    return list(Evaluator(span, assignments).rows(fact_rows(span, selection)))
+
+
+def tally(rows: Iterable[Row]) -> dict:
+    """Counts stored with a chunk and summed into its run."""
+    employers = set()
+    grades: Counter = Counter()
+    cycles: Counter = Counter()
+    for row in rows:
+        employers.add(row.employer_id)
+        grades[f"{row.ruleset.code}:{row.result.grade}"] += 1
+        cycles[f"{row.grading_jurisdiction_id}:{row.ruleset.code}"] += 1
+    return {"employers": len(employers), "grades": dict(grades), "cycles": dict(cycles)}
+
+
+def _selection_sql(column: str, selection: EmployerSelection) -> str:
+    from .facts import _employer_filter
+
+    return _employer_filter(column, selection)
+
+
+def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
+    """COPY rows into a table (PostgreSQL): the fastest bulk write there is."""
+    with connection.cursor() as cursor:
+        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
+def _use_copy(count: int) -> bool:
+    return connection.vendor == "postgresql" and count > COPY_THRESHOLD
+
+
+# --- cycle runs: Grade rows ---------------------------------------------------------------------
+
+
+def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row]) -> None:
+    """Store a chunk's results for a cycle run: the chunk's old rows (from an attempt that got
+    this far before) are replaced, so redoing a chunk leaves each employer graded once."""
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"DELETE FROM grading_grade WHERE run_id = %s AND "
+                f"{_selection_sql('employer_id', selection)}",
+                [run.pk],
+            )
+        if _use_copy(len(rows)):
+            _copy(
+                "grading_grade",
+                [
+                    "run_id", "employer_id", "ruleset_code", "ruleset_version", "as_of",
+                    "cycle_year", "grade", "rules", "facts",
+                ],
+                (
+                    (
+                        run.pk, r.employer_id, r.ruleset.code, r.ruleset.version, run.as_of,
+                        run.cycle_year, r.result.grade, r.result.rules_json, r.result.facts_json,
+                    )
+                    for r in rows
+                ),
+            )  # fmt: skip
+        else:
+            Grade.objects.bulk_create(
+                [
+                    Grade(
+                        run=run, employer_id=r.employer_id, ruleset_code=r.ruleset.code,
+                        ruleset_version=r.ruleset.version, as_of=run.as_of,
+                        cycle_year=run.cycle_year, grade=r.result.grade,
+                        rules=list(r.result.rules), facts=r.result.facts,
+                    )
+                    for r in rows
+                ],
+                batch_size=1000,
+            )  # fmt: skip
+
+
+# --- live grades: CurrentGrade upserts and GradeChange history ---------------------------------
+
+CURRENT_COLUMNS = [
+    "employer_id", "ruleset_code", "ruleset_version", "as_of", "window_start", "grade",
+    "rules", "facts", "computed_at", "run_id",
+]  # fmt: skip
+
+
+def upsert_current_grades(
+    span: Span,
+    selection: EmployerSelection,
+    rows: list[Row],
+    *,
+    run: GradingRun | None = None,
+    record=None,
+) -> list[GradeChange]:
+    """Make the live grades of the selected employers equal to ``rows``; a changed grade (or a
+    first one) gets a GradeChange naming the record or run that caused it. Idempotent: a second
+    call with the same rows changes nothing and records no change."""
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {
+            (c.employer_id, c.ruleset_code): c
+            for c in CurrentGrade.objects.select_for_update()
+            .filter(**_orm_filter(selection))
+            .only("id", "employer_id", "ruleset_code", "grade", "rules", "as_of")
+        }
+        changes = []
+        fresh = set()
+        for r in rows:
+            key = (r.employer_id, r.ruleset.code)
+            fresh.add(key)
+            before = existing.get(key)
+            if before is None or before.grade != r.result.grade:
+                changes.append(
+                    GradeChange(
+                        employer_id=r.employer_id, ruleset_code=r.ruleset.code, date=span.as_of,
+                        old_grade=None if before is None else before.grade,
+                        new_grade=r.result.grade,
+                        old_rules=[] if before is None else before.rules,
+                        new_rules=list(r.result.rules), record=record, run=run,
+                    )
+                )  # fmt: skip
+        stale = [c.pk for key, c in existing.items() if key not in fresh]
+        if stale:
+            CurrentGrade.objects.filter(pk__in=stale).delete()
+        run_id = run.pk if run else None
+        if _use_copy(len(rows)):
+            _upsert_current_copy(span, rows, now, run_id)
+        else:
+            CurrentGrade.objects.bulk_create(
+                [
+                    CurrentGrade(
+                        employer_id=r.employer_id, ruleset_code=r.ruleset.code,
+                        ruleset_version=r.ruleset.version, as_of=span.as_of,
+                        window_start=span.window_start, grade=r.result.grade,
+                        rules=list(r.result.rules), facts=r.result.facts, computed_at=now,
+                        run_id=run_id,
+                    )
+                    for r in rows
+                ],
+                batch_size=1000,
+                update_conflicts=True,
+                unique_fields=["employer", "ruleset_code"],
+                update_fields=[
+                    "ruleset_version", "as_of", "window_start", "grade", "rules", "facts",
+                    "computed_at", "run",
+                ],
+            )  # fmt: skip
+        if changes:
+            GradeChange.objects.bulk_create(changes, batch_size=1000)
+    return changes
+
+
+def _upsert_current_copy(span: Span, rows: list[Row], now, run_id) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE grading_current_in (LIKE grading_currentgrade) ON COMMIT DROP"
+        )
+    _copy(
+        "grading_current_in",
+        ["id", *CURRENT_COLUMNS],
+        (
+            (
+                0, r.employer_id, r.ruleset.code, r.ruleset.version, span.as_of,
+                span.window_start, r.result.grade, r.result.rules_json, r.result.facts_json,
+                now, run_id,
+            )
+            for r in rows
+        ),
+    )  # fmt: skip
+    columns = ", ".join(CURRENT_COLUMNS)
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS[2:])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO grading_currentgrade ({columns}) "
+            f"SELECT {columns} FROM grading_current_in "
+            f"ON CONFLICT (employer_id, ruleset_code) DO UPDATE SET {updates}"
+        )
+        cursor.execute("DROP TABLE grading_current_in")
+
+
+def _orm_filter(selection: EmployerSelection) -> dict:
+    lookups = {}
+    if selection.employer_ids is not None:
+        lookups["employer_id__in"] = list(selection.employer_ids)
+    if selection.first_id is not None:
+        lookups["employer_id__gte"] = selection.first_id
+    if selection.last_id is not None:
+        lookups["employer_id__lte"] = selection.last_id
+    if selection.jurisdiction_ids is not None:
+        lookups["employer__jurisdiction_id__in"] = list(selection.jurisdiction_ids)
+    return lookups

@@ -1,0 +1,287 @@
+"""Reads of grades that pages and other apps use (publication, objections).
+
+Scoping is the caller's: pass querysets through ``employers.selectors.scope_by_employer`` (the
+page helpers below do).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from django.db.models import Count, QuerySet
+
+from credit_records.choices import RecordKind
+from employers.choices import STAFF_ROLES, EmployerKind
+from employers.models import Employer, Jurisdiction
+from employers.selectors import scope_by_employer, visible_jurisdictions
+
+from . import rulesets
+from .choices import OverrideStatus, RunKind, RunStatus
+from .models import (
+    CurrentGrade,
+    Cycle,
+    ExemplaryAgency,
+    Grade,
+    GradeChange,
+    GradeOverride,
+    GradingRun,
+)
+from .rulesets import Measure
+
+
+# --- explanations ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class RuleExplanation:
+    code: str
+    grade: str
+    article: str
+    text: str
+    interpretation: str = ""
+
+    def __iter__(self):  # unpacks as (code, grade, article, text)
+        return iter((self.code, self.grade, self.article, self.text))
+
+
+def rule_explanations(codes: Iterable[str], version: str | None = None) -> list[RuleExplanation]:
+    """(code, grade, article, text) of each code, from the rule-set version that fired it."""
+    out = []
+    for code in codes:
+        try:
+            rule = rulesets.rule_by_code(code, version)
+        except KeyError:
+            out.append(RuleExplanation(code, "", "", ""))
+            continue
+        out.append(
+            RuleExplanation(rule.code, rule.grade, rule.article, rule.text, rule.interpretation)
+        )
+    return out
+
+
+def measures_for(
+    ruleset_code: str, grade: str, version: str | None = None, fired: Iterable[str] = ()
+) -> list[Measure]:
+    """The measures (激励/惩戒措施) of a grade under a rule set; with ``fired``, only those that
+    apply to the rules that fired (jiaxian 第十七条 distinguishes a penalty from the blacklist)."""
+    if not grade:
+        return []
+    ruleset = rulesets.get(ruleset_code, version)
+    fired = list(fired)
+    if fired:
+        return ruleset.measures_for(grade, fired)
+    return list(ruleset.measures.get(grade, ()))
+
+
+def grade_label(ruleset_code: str, grade: str, version: str | None = None) -> str:
+    if not grade:
+        return "未评级"
+    try:
+        return rulesets.get(ruleset_code, version).grade_labels.get(grade, grade)
+    except KeyError:
+        return grade
+
+
+# --- live grades ----------------------------------------------------------------------------------
+def current_grades(employer) -> list[CurrentGrade]:
+    return list(CurrentGrade.objects.filter(employer=employer).order_by("ruleset_code"))
+
+
+def current_grade(employer, ruleset_code: str | None = None) -> CurrentGrade | None:
+    """The live grade of an employer (under ``ruleset_code``, or its first rule set)."""
+    grades = CurrentGrade.objects.filter(employer=employer)
+    if ruleset_code:
+        grades = grades.filter(ruleset_code=ruleset_code)
+    return grades.order_by("ruleset_code").first()
+
+
+def grade_history(employer, limit: int = 50) -> QuerySet:
+    return (
+        GradeChange.objects.filter(employer=employer)
+        .select_related("record", "run")
+        .order_by("-at", "-id")[:limit]
+    )
+
+
+# --- cycles ---------------------------------------------------------------------------------------
+@dataclass
+class CycleRow:
+    employer: Employer
+    grade: Grade  # the computed result (with its rule-set version and facts)
+    computed_grade: str
+    final_grade: str  # approved override, else computed
+    rules: list[str]  # fired rule codes of the computed grade
+    override: GradeOverride | None  # the approved override, if any
+
+    @property
+    def overridden(self) -> bool:
+        return self.override is not None
+
+
+def cycle_jurisdiction_ids(cycle: Cycle) -> list[int]:
+    return list(cycle.jurisdiction.subtree().values_list("pk", flat=True))
+
+
+def cycle_grades(cycle: Cycle) -> QuerySet:
+    """The computed Grade rows of a cycle (empty until it has a run)."""
+    if not cycle.run_id:
+        return Grade.objects.none()
+    return Grade.objects.filter(
+        run_id=cycle.run_id,
+        ruleset_code=cycle.ruleset_code,
+        employer__jurisdiction_id__in=cycle_jurisdiction_ids(cycle),
+    )
+
+
+def approved_overrides(grades: QuerySet) -> dict[int, GradeOverride]:
+    out = {}
+    approved = GradeOverride.objects.filter(
+        grade__in=grades.values("pk"), status=OverrideStatus.APPROVED
+    ).order_by("decided_at", "id")
+    for override in approved:
+        out[override.grade_id] = override  # the latest approval wins
+    return out
+
+
+def cycle_results(cycle: Cycle, *, employers: QuerySet | None = None) -> Iterator[CycleRow]:
+    """Every employer of a cycle with its computed grade, final grade and fired rules, ordered
+    by USCC. ``employers`` (a scoped Employer queryset) restricts the rows."""
+    grades = cycle_grades(cycle)
+    if employers is not None:
+        grades = grades.filter(employer__in=employers.values("pk"))
+    overrides = approved_overrides(grades)
+    rows = grades.select_related("employer", "employer__jurisdiction", "employer__street")
+    for grade in rows.order_by("employer__uscc").iterator(chunk_size=2000):
+        override = overrides.get(grade.pk)
+        yield CycleRow(
+            employer=grade.employer,
+            grade=grade,
+            computed_grade=grade.grade,
+            final_grade=override.proposed_grade if override else grade.grade,
+            rules=list(grade.rules),
+            override=override,
+        )
+
+
+def cycles_for_year(year: int, jurisdiction: Jurisdiction | None = None) -> QuerySet:
+    cycles = Cycle.objects.filter(year=year).select_related("jurisdiction", "run")
+    if jurisdiction is not None:
+        cycles = cycles.filter(jurisdiction__in=jurisdiction.subtree())
+    return cycles.order_by("jurisdiction__path", "ruleset_code")
+
+
+def employer_cycle_grades(employer) -> list[dict]:
+    """The employer's results in every cycle (newest first) with computed and final grade and
+    the review history of each."""
+    cycles = Cycle.objects.filter(run__isnull=False).select_related("jurisdiction")
+    by_run = defaultdict(list)
+    for cycle in cycles:
+        by_run[(cycle.run_id, cycle.ruleset_code)].append(cycle)
+    out = []
+    grades = Grade.objects.filter(employer=employer, run__kind=RunKind.CYCLE).select_related("run")
+    for grade in grades.order_by("-cycle_year", "ruleset_code"):
+        for cycle in by_run.get((grade.run_id, grade.ruleset_code), []):
+            overrides = list(
+                grade.overrides.select_related("proposed_by", "decided_by").order_by("proposed_at")
+            )
+            approved = [o for o in overrides if o.status == OverrideStatus.APPROVED]
+            out.append(
+                {
+                    "cycle": cycle,
+                    "grade": grade,
+                    "final_grade": approved[-1].proposed_grade if approved else grade.grade,
+                    "overrides": overrides,
+                    "pending": any(o.status == OverrideStatus.PENDING for o in overrides),
+                }
+            )
+    return out
+
+
+def visible_cycles(user) -> QuerySet:
+    cycles = Cycle.objects.select_related("jurisdiction", "run")
+    if not user.is_authenticated or user.role not in STAFF_ROLES:
+        return cycles.none()
+    return cycles.filter(jurisdiction__in=visible_jurisdictions(user))
+
+
+def pending_overrides(user) -> QuerySet:
+    overrides = GradeOverride.objects.select_related(
+        "grade", "grade__employer", "grade__run", "proposed_by", "decided_by"
+    )
+    return scope_by_employer(overrides, user, "grade__employer")
+
+
+def exemplary_agencies(cycle: Cycle) -> dict[int, str]:
+    """{employer id: 选树原因} of a xuchang cycle (for the 附件2 table)."""
+    return dict(ExemplaryAgency.objects.filter(cycle=cycle).values_list("employer_id", "reason"))
+
+
+# --- runs -----------------------------------------------------------------------------------------
+def latest_runs(limit: int = 50) -> QuerySet:
+    return GradingRun.objects.select_related("jurisdiction", "started_by")[:limit]
+
+
+def current_live_run() -> GradingRun | None:
+    return GradingRun.objects.filter(
+        kind=RunKind.LIVE, status=RunStatus.COMPLETE, is_current=True
+    ).first()
+
+
+# --- overview: grade distribution by street, kind and industry -----------------------------------
+def grade_distribution(employers: QuerySet, *, cycle: Cycle | None = None) -> dict:
+    """Counts of grades by street, kind and industry among ``employers`` (already scoped): the
+    live grades, or the final grades of ``cycle``."""
+    if cycle is None:
+        source = CurrentGrade.objects.filter(employer__in=employers.values("pk"))
+        grade_field = "grade"
+        rows = source.values(
+            "grade", "employer__street__name", "employer__kind", "employer__industry"
+        ).annotate(n=Count("id"))
+        data = [
+            (
+                r[grade_field],
+                r["employer__street__name"],
+                r["employer__kind"],
+                r["employer__industry"],
+                r["n"],
+            )
+            for r in rows
+        ]
+    else:
+        data_counter: dict = defaultdict(int)
+        for row in cycle_results(cycle, employers=employers):
+            e = row.employer
+            data_counter[
+                (row.final_grade, e.street.name if e.street_id else None, e.kind, e.industry)
+            ] += 1
+        data = [(*k, n) for k, n in data_counter.items()]
+    kinds = dict(EmployerKind.choices)
+    from employers.choices import Industry
+
+    industries = dict(Industry.choices)
+    by = {"street": defaultdict(lambda: defaultdict(int)),
+          "kind": defaultdict(lambda: defaultdict(int)),
+          "industry": defaultdict(lambda: defaultdict(int))}  # fmt: skip
+    totals: dict[str, int] = defaultdict(int)
+    for grade, street, kind, industry, n in data:
+        grade = grade or ""
+        by["street"][street or "（未填写街道）"][grade] += n
+        by["kind"][str(kinds.get(kind, kind))][grade] += n
+        by["industry"][str(industries.get(industry, industry))][grade] += n
+        totals[grade] += n
+    return {
+        "totals": dict(totals),
+        "by": {dim: {k: dict(v) for k, v in sorted(groups.items())} for dim, groups in by.items()},
+    }
+
+
+# --- screening report (seed 002 四（一）) -----------------------------------------------------------
+SUPERVISION_KINDS = (
+    RecordKind.VIOLATION,
+    RecordKind.ADMINISTRATIVE_DECISION,
+    RecordKind.ADMINISTRATIVE_PENALTY,
+    RecordKind.PATROL_INSPECTION,
+    RecordKind.WRITTEN_REVIEW,
+    RecordKind.COMPLAINT,
+    RecordKind.INTERVIEW,
+)

@@ -1,0 +1,616 @@
+"""Every write of the grading app (HackSoft services: keyword-only, atomic, audited).
+
+Runs: ``start_run`` plans a run in chunks of employers by primary-key range, ``process_chunk``
+grades one chunk (idempotent: a chunk redone after a killed worker leaves each employer graded
+once), ``finalise_run`` makes a run complete and current only when every chunk is done (and
+moves the annual cycles to "computed"). ``regrade`` does all of it in-process (the command line);
+``grading.tasks`` does it with Celery (the nightly job).
+
+Live: ``regrade_employer`` regrades one employer as of today right after a ledger change.
+Review: ``propose_override`` / ``decide_override`` (seed 002 四（一）: a changed grade needs the
+approval of the 劳动保障监察机构负责人); ``choose_exemplary`` / ``drop_exemplary`` (seed 003 五（七））.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import Counter
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from credit_records.audit import snapshot, write_audit
+from employers.choices import Role
+from employers.models import Employer, Jurisdiction
+
+from . import engine
+from .assignments import Assignments
+from .choices import (
+    RECOMPUTABLE_CYCLE_STATUSES,
+    REVIEWABLE_CYCLE_STATUSES,
+    ChunkStatus,
+    CycleStatus,
+    OverrideStatus,
+    RunKind,
+    RunStatus,
+)
+from .facts import EmployerSelection, fact_rows
+from .models import (
+    Cycle,
+    ExemplaryAgency,
+    Grade,
+    GradeOverride,
+    GradingChunk,
+    GradingRun,
+)
+from .windows import Span
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_CHUNK_SIZE = 50_000
+MAX_CHUNK_ATTEMPTS = 3
+# Roles that may start a computation (never the sysadmin or the auditor: 三员分立).
+RUN_ROLES = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER)
+
+
+class GradingError(ValueError):
+    """A request the data does not allow (unknown jurisdiction, a cycle already under review…).
+    The message is Chinese and meant for the user."""
+
+
+def chunk_size_setting() -> int:
+    return int(getattr(settings, "GRADING_CHUNK_SIZE", DEFAULT_CHUNK_SIZE))
+
+
+def _check_runner(actor) -> None:
+    if actor is not None and not actor.has_role(*RUN_ROLES):
+        raise PermissionDenied(_("您的角色不能发起等级评价"))
+
+
+# --- planning a run ------------------------------------------------------------------------------
+
+
+def _scope_jurisdiction_ids(
+    jurisdiction: Jurisdiction | None, excluded_roots: set[int], assignments: Assignments
+) -> list[int] | None:
+    """The jurisdictions a run grades: the scope's subtree (all when None) minus those graded
+    by an excluded (locked) jurisdiction. None = every employer, no filter."""
+    if jurisdiction is None and not excluded_roots:
+        return None
+    nodes = jurisdiction.subtree() if jurisdiction else Jurisdiction.objects.all()
+    ids = list(nodes.values_list("pk", flat=True))
+    if excluded_roots:
+        ids = [i for i in ids if assignments.grading_jurisdiction(i) not in excluded_roots]
+    return ids
+
+
+def _chunk_bounds(jurisdiction_ids: list[int] | None, chunk_size: int) -> list[tuple[int, int]]:
+    """Primary-key ranges of at most ``chunk_size`` employers each (one query, no id list)."""
+    where = ""
+    if jurisdiction_ids is not None:
+        ids = ", ".join(str(int(i)) for i in jurisdiction_ids) or "NULL"
+        where = f"WHERE jurisdiction_id IN ({ids})"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            SELECT id FROM (
+                SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM employers_employer {where}
+            ) numbered
+            WHERE (n - 1) %% %s = 0 ORDER BY id
+            """,
+            [chunk_size],
+        )
+        starts = [row[0] for row in cursor.fetchall()]
+        if not starts:
+            return []
+        cursor.execute(f"SELECT MAX(id) FROM employers_employer {where}")
+        last = cursor.fetchone()[0]
+    ends = [s - 1 for s in starts[1:]] + [last]
+    return list(zip(starts, ends, strict=True))
+
+
+def _locked_cycles(year: int, roots: dict[int, set[str]], scope_ids: set[int] | None):
+    cycles = Cycle.objects.filter(year=year).exclude(status__in=RECOMPUTABLE_CYCLE_STATUSES)
+    return [
+        c
+        for c in cycles.select_related("jurisdiction")
+        if c.jurisdiction_id in roots and (scope_ids is None or c.jurisdiction_id in scope_ids)
+    ]
+
+
+@transaction.atomic
+def start_run(
+    *,
+    as_of: dt.date | None = None,
+    cycle: int | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    actor=None,
+    chunk_size: int | None = None,
+) -> GradingRun:
+    """Record a run and its chunks; nothing is graded yet."""
+    _check_runner(actor)
+    if (as_of is None) == (cycle is None):
+        raise GradingError(_("必须且只能指定评价年度或评价基准日之一"))
+    span = Span.for_cycle(cycle) if cycle is not None else Span.for_as_of(as_of)
+    assignments = Assignments(span.as_of)
+    roots = assignments.grading_roots()
+    excluded: set[int] = set()
+    skipped = []
+    if cycle is not None:
+        if jurisdiction is not None and jurisdiction.pk not in roots:
+            raise GradingError(
+                _("“%(name)s”（%(code)s）没有适用的评价办法，不能单独计算年度评价；请指定评价辖区")
+                % {"name": jurisdiction.name, "code": jurisdiction.code}
+            )
+        scope = set(jurisdiction.subtree().values_list("pk", flat=True)) if jurisdiction else None
+        locked = _locked_cycles(cycle, roots, scope)
+        if (
+            locked
+            and jurisdiction is not None
+            and any(c.jurisdiction_id == jurisdiction.pk for c in locked)
+        ):
+            c = next(c for c in locked if c.jurisdiction_id == jurisdiction.pk)
+            raise GradingError(
+                _("%(cycle)s 已进入“%(status)s”阶段，不能重新计算")
+                % {"cycle": c, "status": c.get_status_display()}
+            )
+        excluded = {c.jurisdiction_id for c in locked}
+        skipped = [str(c) for c in locked]
+    jurisdiction_ids = _scope_jurisdiction_ids(jurisdiction, excluded, assignments)
+    size = chunk_size or chunk_size_setting()
+    bounds = _chunk_bounds(jurisdiction_ids, size)
+    run = GradingRun.objects.create(
+        jurisdiction=jurisdiction,
+        kind=RunKind.CYCLE if cycle is not None else RunKind.LIVE,
+        cycle_year=cycle,
+        as_of=span.as_of,
+        window_start=span.window_start,
+        window_end=span.window_end,
+        ruleset_versions=assignments.versions(),
+        jurisdiction_ids=jurisdiction_ids,
+        chunk_size=size,
+        chunks_total=len(bounds),
+        counts={"skipped_cycles": skipped} if skipped else {},
+        started_by=actor if getattr(actor, "pk", None) else None,
+    )
+    GradingChunk.objects.bulk_create(
+        GradingChunk(run=run, number=i, first_id=first, last_id=last)
+        for i, (first, last) in enumerate(bounds)
+    )
+    return run
+
+
+# --- grading a chunk ------------------------------------------------------------------------------
+
+
+def _selection(run: GradingRun, chunk: GradingChunk) -> EmployerSelection:
+    ids = run.jurisdiction_ids
+    return EmployerSelection(
+        first_id=chunk.first_id,
+        last_id=chunk.last_id,
+        jurisdiction_ids=tuple(ids) if ids is not None else None,
+    )
+
+
+def process_chunk(chunk_id: int) -> bool:
+    """Grade one chunk. Returns False when there was nothing to do (already done, run over).
+    On failure the chunk is marked failed (to be redone) and the exception re-raised."""
+    GradingChunk.objects.filter(pk=chunk_id).exclude(status=ChunkStatus.DONE).update(
+        dispatched_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            chunk = (
+                GradingChunk.objects.select_for_update()
+                .select_related("run")
+                .filter(pk=chunk_id)
+                .first()
+            )
+            if chunk is None or chunk.status == ChunkStatus.DONE:
+                return False
+            run = chunk.run
+            if run.status != RunStatus.RUNNING:
+                return False
+            span = Span.for_as_of(run.as_of)
+            selection = _selection(run, chunk)
+            evaluator = engine.Evaluator(span, Assignments(run.as_of))
+            rows = list(evaluator.rows(fact_rows(span, selection)))
+            counts = engine.tally(rows)
+            if run.kind == RunKind.CYCLE:
+                engine.write_grades(run, selection, rows)
+            else:
+                changes = engine.upsert_current_grades(span, selection, rows, run=run)
+                counts["changes"] = len(changes)
+            chunk.status = ChunkStatus.DONE
+            chunk.attempts += 1
+            chunk.employers = counts["employers"]
+            chunk.counts = counts
+            chunk.finished_at = timezone.now()
+            chunk.error = ""
+            chunk.save()
+            GradingRun.objects.filter(pk=run.pk).update(
+                chunks_done=GradingChunk.objects.filter(run=run, status=ChunkStatus.DONE).count()
+            )
+        return True
+    except Exception as exc:
+        logger.exception("grading chunk %s failed", chunk_id)
+        GradingChunk.objects.filter(pk=chunk_id).exclude(status=ChunkStatus.DONE).update(
+            status=ChunkStatus.FAILED, error=repr(exc)[:2000], attempts=_attempts_plus_one(chunk_id)
+        )
+        raise
+
+
+def _attempts_plus_one(chunk_id: int) -> int:
+    attempts = GradingChunk.objects.filter(pk=chunk_id).values_list("attempts", flat=True).first()
+    return (attempts or 0) + 1
+
+
+# --- finishing a run ------------------------------------------------------------------------------
+
+
+def chunks_to_redo(run: GradingRun, *, stale_after: dt.timedelta | None = None):
+    """Chunks not done: failed ones, never dispatched ones, and (for the Celery path) ones
+    dispatched longer than ``stale_after`` ago — their worker was lost."""
+    pending = run.chunks.exclude(status=ChunkStatus.DONE).filter(attempts__lt=MAX_CHUNK_ATTEMPTS)
+    if stale_after is None:
+        return pending
+    cutoff = timezone.now() - stale_after
+    return pending.filter(
+        Q(status=ChunkStatus.FAILED) | Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=cutoff)
+    )
+
+
+@transaction.atomic
+def finalise_run(run_id: int, *, actor=None) -> bool:
+    """Complete the run if every chunk is done: sum the counts, make it current, move its
+    cycles to "computed". Returns False (and changes nothing) while chunks are missing."""
+    run = GradingRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return run.status == RunStatus.COMPLETE
+    if run.chunks.exclude(status=ChunkStatus.DONE).exists():
+        exhausted = run.chunks.exclude(status=ChunkStatus.DONE).filter(
+            attempts__gte=MAX_CHUNK_ATTEMPTS
+        )
+        if exhausted.exists():
+            fail_run(run, _("有批次多次失败：%(chunks)s") % {"chunks": _chunk_list(exhausted)})
+        return False
+    totals: Counter = Counter()
+    grades: Counter = Counter()
+    cycles: Counter = Counter()
+    for counts in run.chunks.values_list("counts", flat=True):
+        totals["employers"] += counts.get("employers", 0)
+        totals["changes"] += counts.get("changes", 0)
+        grades.update(counts.get("grades", {}))
+        cycles.update(counts.get("cycles", {}))
+    now = timezone.now()
+    run.counts = {
+        **run.counts,
+        "employers": totals["employers"],
+        "grades": _nested(grades),
+        **({"changes": totals["changes"]} if run.kind == RunKind.LIVE else {}),
+    }
+    run.status = RunStatus.COMPLETE
+    run.chunks_done = run.chunks_total
+    run.finished_at = now
+    run.duration = now - run.started_at
+    run.is_current = True
+    run.save()
+    same_kind = GradingRun.objects.filter(kind=run.kind, is_current=True).exclude(pk=run.pk)
+    if run.kind == RunKind.CYCLE:
+        same_kind = same_kind.filter(cycle_year=run.cycle_year, jurisdiction=run.jurisdiction)
+        _mark_cycles_computed(run, cycles, now)
+    same_kind.update(is_current=False)
+    write_audit(
+        actor=actor or run.started_by,
+        action="grading.run_complete",
+        obj=run,
+        jurisdiction_path=run.jurisdiction.path if run.jurisdiction_id else "",
+        after={
+            "kind": run.kind,
+            "cycle_year": run.cycle_year,
+            "as_of": run.as_of.isoformat(),
+            "versions": run.ruleset_versions,
+            "counts": run.counts,
+            "seconds": round(run.duration.total_seconds(), 3),
+        },
+    )
+    return True
+
+
+def _nested(grades: Counter) -> dict:
+    out: dict[str, dict[str, int]] = {}
+    for key, n in sorted(grades.items()):
+        code, grade = key.split(":", 1)
+        out.setdefault(code, {})[grade] = n
+    return out
+
+
+def _chunk_list(chunks) -> str:
+    return ", ".join(f"#{c.number}" for c in chunks)
+
+
+def fail_run(run: GradingRun, message: str) -> None:
+    now = timezone.now()
+    GradingRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.FAILED, error=message, finished_at=now, duration=now - run.started_at
+    )
+
+
+def _mark_cycles_computed(run: GradingRun, cycles: Counter, now) -> None:
+    """open → computed: every (jurisdiction, rule set) the run graded gets it as its run."""
+    for key in cycles:
+        jurisdiction_id, ruleset_code = key.split(":", 1)
+        if jurisdiction_id == "None":
+            continue
+        cycle, _created = Cycle.objects.select_for_update().get_or_create(
+            jurisdiction_id=int(jurisdiction_id), ruleset_code=ruleset_code, year=run.cycle_year
+        )
+        if cycle.status not in RECOMPUTABLE_CYCLE_STATUSES:
+            continue  # excluded when the run was planned; never touch a reviewed cycle
+        before = {"status": cycle.status, "run": cycle.run_id}
+        cycle.status = CycleStatus.COMPUTED
+        cycle.run = run
+        cycle.computed_at = now
+        cycle.save()
+        write_audit(
+            actor=run.started_by,
+            action="grading.cycle_computed",
+            obj=cycle,
+            jurisdiction_path=cycle.jurisdiction.path,
+            before=before,
+            after={"status": cycle.status, "run": run.pk},
+        )
+
+
+def drive_run(run: GradingRun) -> GradingRun:
+    """Grade every chunk in this process, redoing failed ones, then finalise."""
+    for _attempt in range(MAX_CHUNK_ATTEMPTS):
+        for chunk_id in chunks_to_redo(run).values_list("pk", flat=True):
+            try:
+                process_chunk(chunk_id)
+            except Exception:  # noqa: BLE001 - recorded on the chunk, redone below
+                pass
+        if finalise_run(run.pk):
+            break
+    run.refresh_from_db()
+    if run.status == RunStatus.RUNNING:
+        fail_run(run, _("部分批次未能完成"))
+        run.refresh_from_db()
+    return run
+
+
+def regrade(
+    *,
+    as_of: dt.date | None = None,
+    cycle: int | None = None,
+    jurisdiction: Jurisdiction | None = None,
+    actor=None,
+    chunk_size: int | None = None,
+) -> GradingRun:
+    """Grade every employer in scope, in this process: an annual cycle (``cycle`` = year) or the
+    live grades as of a date (``as_of``). Returns the run (complete, or failed with a reason)."""
+    run = start_run(
+        as_of=as_of, cycle=cycle, jurisdiction=jurisdiction, actor=actor, chunk_size=chunk_size
+    )
+    return drive_run(run)
+
+
+# --- live regrade of one employer ----------------------------------------------------------------
+
+
+def regrade_employer(employer_id: int, *, record=None, as_of: dt.date | None = None):
+    """Regrade one employer as of today (or ``as_of``) right after a ledger change: the live
+    grade is upserted, a change goes into the history with the record that caused it, and the
+    audit log says so. Returns the list of GradeChange rows written."""
+    as_of = as_of or timezone.localdate()
+    span = Span.for_as_of(as_of)
+    selection = EmployerSelection(employer_ids=(int(employer_id),))
+    with transaction.atomic():
+        employer = Employer.objects.select_related("jurisdiction").get(pk=employer_id)
+        rows = engine.evaluate(span, selection, Assignments(as_of))
+        changes = engine.upsert_current_grades(span, selection, rows, record=record)
+        write_audit(
+            actor=None,
+            action="grading.live_regrade",
+            obj=employer,
+            jurisdiction_path=employer.jurisdiction.path,
+            before={c.ruleset_code: c.old_grade for c in changes} or None,
+            after={r.ruleset.code: {"grade": r.result.grade, "rules": list(r.result.rules)}
+                   for r in rows},
+            note=_("信用记录 #%(id)s 变化后重新评价") % {"id": record.pk} if record else "",
+        )  # fmt: skip
+    return changes
+
+
+# --- manual review (seed 002 四（一）) ------------------------------------------------------------
+
+
+def _cycle_of(grade: Grade) -> Cycle | None:
+    return (
+        Cycle.objects.select_for_update()
+        .filter(run_id=grade.run_id, ruleset_code=grade.ruleset_code, year=grade.cycle_year)
+        .first()
+    )
+
+
+def _check_scope(actor, grade: Grade) -> None:
+    from employers.selectors import scope_by_employer
+
+    if not scope_by_employer(Employer.objects.filter(pk=grade.employer_id), actor).exists():
+        raise PermissionDenied(_("该用人单位不在您的管辖范围内"))
+
+
+@transaction.atomic
+def propose_override(*, actor, grade: Grade, proposed_grade: str, reason: str) -> GradeOverride:
+    """An inspector proposes another grade for a computed cycle grade, with a reason; the cycle
+    enters "under review" with its first proposal."""
+    if actor is None or not actor.has_role(Role.INSPECTOR, Role.SUPERVISOR):
+        raise PermissionDenied(_("只有监察员或监察机构负责人可以提出等级调整"))
+    _check_scope(actor, grade)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("必须填写调整理由")})
+    from . import rulesets
+
+    allowed = rulesets.get(grade.ruleset_code, grade.ruleset_version).grades
+    if proposed_grade not in (*allowed, ""):
+        raise ValidationError(
+            {"proposed_grade": _("等级“%(value)s”无效，应为：%(allowed)s")
+             % {"value": proposed_grade, "allowed": "、".join(allowed) + _("或不予评级")}}
+        )  # fmt: skip
+    cycle = _cycle_of(grade)
+    if cycle is None or cycle.status not in REVIEWABLE_CYCLE_STATUSES:
+        raise ValidationError(_("该评价结果不在可复核的评价周期中（须为已自动评级或人工复核中）"))
+    if GradeOverride.objects.filter(grade=grade, status=OverrideStatus.PENDING).exists():
+        raise ValidationError(_("该单位已有待审批的等级调整"))
+    current = final_grade(grade)
+    if proposed_grade == current:
+        raise ValidationError(_("建议等级与当前等级相同"))
+    override = GradeOverride.objects.create(
+        grade=grade, proposed_grade=proposed_grade, reason=reason, proposed_by=actor
+    )
+    if cycle.status == CycleStatus.COMPUTED:
+        cycle.status = CycleStatus.UNDER_REVIEW
+        cycle.save(update_fields=["status", "updated_at"])
+        write_audit(
+            actor=actor,
+            action="grading.cycle_under_review",
+            obj=cycle,
+            jurisdiction_path=cycle.jurisdiction.path,
+            before={"status": CycleStatus.COMPUTED},
+            after={"status": CycleStatus.UNDER_REVIEW},
+        )
+    write_audit(
+        actor=actor,
+        action="grading.override_proposed",
+        obj=override,
+        jurisdiction_path=grade.employer.jurisdiction.path,
+        after=snapshot(override),
+        note=reason,
+    )
+    return override
+
+
+@transaction.atomic
+def decide_override(
+    *, actor, override: GradeOverride, approve: bool, note: str = ""
+) -> GradeOverride:
+    """The supervisor (劳动保障监察机构负责人) approves or rejects a proposal."""
+    if actor is None or not actor.has_role(Role.SUPERVISOR):
+        raise PermissionDenied(_("只有监察机构负责人可以审批等级调整"))
+    override = GradeOverride.objects.select_for_update().select_related("grade").get(pk=override.pk)
+    _check_scope(actor, override.grade)
+    if override.status != OverrideStatus.PENDING:
+        raise ValidationError(_("该等级调整已审批，不能重复审批"))
+    if override.proposed_by_id == actor.pk:
+        raise ValidationError(_("不能审批本人提出的等级调整"))
+    cycle = _cycle_of(override.grade)
+    if cycle is None or cycle.status not in REVIEWABLE_CYCLE_STATUSES:
+        raise ValidationError(_("该评价周期已进入公示或之后的阶段，不能再审批等级调整"))
+    note = (note or "").strip()
+    if not approve and not note:
+        raise ValidationError({"decision_note": _("驳回时必须填写审批意见")})
+    before = snapshot(override)
+    override.status = OverrideStatus.APPROVED if approve else OverrideStatus.REJECTED
+    override.decided_by = actor
+    override.decided_at = timezone.now()
+    override.decision_note = note
+    override.save()
+    write_audit(
+        actor=actor,
+        action="grading.override_approved" if approve else "grading.override_rejected",
+        obj=override,
+        jurisdiction_path=override.grade.employer.jurisdiction.path,
+        before=before,
+        after=snapshot(override),
+        note=note,
+    )
+    return override
+
+
+def final_grade(grade: Grade) -> str:
+    """The grade of a cycle: the latest approved override, else the computed grade."""
+    approved = (
+        grade.overrides.filter(status=OverrideStatus.APPROVED).order_by("-decided_at").first()
+    )
+    return approved.proposed_grade if approved else grade.grade
+
+
+# --- exemplary agencies (seed 003 五（七）) ---------------------------------------------------------
+
+
+def exemplary_quota(cycle: Cycle) -> int:
+    """At most 5 % of the A-grade agencies, rounded down (SPEC §5.4)."""
+    from .selectors import cycle_results
+
+    a_count = sum(1 for row in cycle_results(cycle) if row.final_grade == "A")
+    return a_count * 5 // 100
+
+
+@transaction.atomic
+def choose_exemplary(*, actor, cycle: Cycle, employer: Employer, reason: str) -> ExemplaryAgency:
+    if actor is None or not actor.has_role(Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER):
+        raise PermissionDenied(_("您的角色不能选树诚信机构典型"))
+    cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    from . import rulesets
+
+    if "exemplary" not in rulesets.get(cycle.ruleset_code).honours:
+        raise ValidationError(_("该评价办法没有诚信机构典型"))
+    if not _in_scope(actor, employer):
+        raise PermissionDenied(_("该用人单位不在您的管辖范围内"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("必须填写选树原因")})
+    grade = Grade.objects.filter(
+        run_id=cycle.run_id, employer=employer, ruleset_code=cycle.ruleset_code
+    ).first()
+    if grade is None or final_grade(grade) != "A":
+        raise ValidationError(_("只能从本周期评为A级的机构中选树"))
+    if ExemplaryAgency.objects.filter(cycle=cycle, employer=employer).exists():
+        raise ValidationError(_("该机构已选树为诚信机构典型"))
+    quota = exemplary_quota(cycle)
+    if cycle.exemplary.count() >= quota:
+        raise ValidationError(
+            _("已达到名额上限：不超过A级机构总数的5%%（本周期最多 %(n)d 家）") % {"n": quota}
+        )
+    chosen = ExemplaryAgency.objects.create(
+        cycle=cycle, employer=employer, reason=reason, chosen_by=actor
+    )
+    write_audit(
+        actor=actor,
+        action="grading.exemplary_chosen",
+        obj=chosen,
+        jurisdiction_path=cycle.jurisdiction.path,
+        after=snapshot(chosen),
+        note=reason,
+    )
+    return chosen
+
+
+@transaction.atomic
+def drop_exemplary(*, actor, chosen: ExemplaryAgency, reason: str) -> None:
+    if actor is None or not actor.has_role(Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER):
+        raise PermissionDenied(_("您的角色不能调整诚信机构典型"))
+    if not _in_scope(actor, chosen.employer):
+        raise PermissionDenied(_("该用人单位不在您的管辖范围内"))
+    before = snapshot(chosen)
+    write_audit(
+        actor=actor,
+        action="grading.exemplary_dropped",
+        obj=chosen,
+        jurisdiction_path=chosen.cycle.jurisdiction.path,
+        before=before,
+        note=reason,
+    )
+    chosen.delete()
+
+
+def _in_scope(actor, employer) -> bool:
+    from employers.selectors import scope_by_employer
+
+    return scope_by_employer(Employer.objects.filter(pk=employer.pk), actor).exists()
