@@ -29,7 +29,18 @@ class UserAdmin(BaseUserAdmin):
     list_filter = ["role", "is_active"]
     raw_id_fields = ["employer"]
     fieldsets = BaseUserAdmin.fieldsets + (
-        (_("角色与范围"), {"fields": ("display_name", "role", "jurisdiction", "employer", "must_change_password")}),
+        (
+            _("角色与范围"),
+            {
+                "fields": (
+                    "display_name",
+                    "role",
+                    "jurisdiction",
+                    "employer",
+                    "must_change_password",
+                )
+            },
+        ),
     )
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("角色与范围"), {"fields": ("display_name", "role", "jurisdiction", "employer")}),

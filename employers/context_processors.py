@@ -5,12 +5,20 @@ from .choices import Role
 
 # (label, url name, roles that see it); an entry whose URL is not defined yet is left out.
 NAV_ITEMS = [
-    (_("用人单位"), "employers:list", {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.SYSADMIN}),
+    (
+        _("用人单位"),
+        "employers:list",
+        {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.SYSADMIN},
+    ),
     (_("导入用人单位"), "employers:import", {Role.INSPECTOR, Role.SUPERVISOR}),
     (_("本单位信息"), "employers:mine", {Role.EMPLOYER}),
     (_("导入信用记录"), "credit_records:import", {Role.INSPECTOR, Role.SUPERVISOR}),
     (_("审计日志"), "credit_records:audit", {Role.AUDITOR}),
-    (_("年度评价周期"), "publication:cycles", {Role.PUBLISHER, Role.SUPERVISOR, Role.INSPECTOR, Role.AUDITOR}),
+    (
+        _("年度评价周期"),
+        "publication:cycles",
+        {Role.PUBLISHER, Role.SUPERVISOR, Role.INSPECTOR, Role.AUDITOR},
+    ),
     (_("平台推送"), "publication:outbox", {Role.PUBLISHER, Role.AUDITOR}),
     (_("公布名单"), "publication:public_index", set(Role)),
     (_("异议处理"), "objections:queue", {Role.INSPECTOR, Role.SUPERVISOR}),

@@ -39,17 +39,32 @@ class StrongPasswordChangeForm(PasswordChangeForm):
 
 class EmployerFilterForm(forms.Form):
     q = forms.CharField(label=_("名称或统一社会信用代码"), required=False)
-    jurisdiction = forms.ModelChoiceField(label=_("辖区"), queryset=Jurisdiction.objects.none(), required=False)
-    kind = forms.ChoiceField(label=_("单位类型"), choices=[("", _("全部"))] + EmployerKind.choices, required=False)
-    industry = forms.ChoiceField(label=_("行业"), choices=[("", _("全部"))] + Industry.choices, required=False)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("辖区"), queryset=Jurisdiction.objects.none(), required=False
+    )
+    kind = forms.ChoiceField(
+        label=_("单位类型"), choices=[("", _("全部"))] + EmployerKind.choices, required=False
+    )
+    industry = forms.ChoiceField(
+        label=_("行业"), choices=[("", _("全部"))] + Industry.choices, required=False
+    )
 
 
 class EmployerForm(forms.ModelForm):
     class Meta:
         model = Employer
         fields = [
-            "uscc", "name", "kind", "jurisdiction", "street", "industry", "employees",
-            "legal_rep", "address", "phone", "status",
+            "uscc",
+            "name",
+            "kind",
+            "jurisdiction",
+            "street",
+            "industry",
+            "employees",
+            "legal_rep",
+            "address",
+            "phone",
+            "status",
         ]
 
     def __init__(self, *args, jurisdictions=None, **kwargs):
@@ -57,7 +72,7 @@ class EmployerForm(forms.ModelForm):
         if jurisdictions is not None:
             self.fields["jurisdiction"].queryset = jurisdictions.exclude(level="street")
             self.fields["street"].queryset = jurisdictions.filter(level="street")
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
         if self.instance.pk:

@@ -27,12 +27,18 @@ class Jurisdiction(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=JurisdictionLevel.choices)
     parent = models.ForeignKey(
-        "self", verbose_name=_("上级"), null=True, blank=True, on_delete=models.PROTECT,
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="children",
     )
     path = models.CharField(_("路径"), max_length=400, unique=True, editable=False)
     authority = models.CharField(
-        _("评价单位"), max_length=100, blank=True,
+        _("评价单位"),
+        max_length=100,
+        blank=True,
         help_text=_("出现在公布名单和告知书上的人社部门名称"),
     )
 
@@ -73,12 +79,18 @@ class Employer(models.Model):
     name = models.CharField(_("单位名称"), max_length=200, db_index=True)
     kind = models.CharField(_("单位类型"), max_length=32, choices=EmployerKind.choices)
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("管辖辖区"), on_delete=models.PROTECT,
+        Jurisdiction,
+        verbose_name=_("管辖辖区"),
+        on_delete=models.PROTECT,
         related_name="employers",
     )
     street = models.ForeignKey(
-        Jurisdiction, verbose_name=_("乡镇街道"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="street_employers",
+        Jurisdiction,
+        verbose_name=_("乡镇街道"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="street_employers",
     )
     industry = models.CharField(
         _("行业"), max_length=32, choices=Industry.choices, default=Industry.OTHER
@@ -88,7 +100,9 @@ class Employer(models.Model):
     address = models.CharField(_("地址"), max_length=200, blank=True)
     phone = models.CharField(_("联系电话"), max_length=30, blank=True)
     status = models.CharField(
-        _("经营状态"), max_length=16, choices=EmployerStatus.choices,
+        _("经营状态"),
+        max_length=16,
+        choices=EmployerStatus.choices,
         default=EmployerStatus.OPERATING,
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
@@ -111,8 +125,10 @@ class Employer(models.Model):
         if self.street_id and self.jurisdiction_id:
             if not self.street.path.startswith(self.jurisdiction.path + "/"):
                 raise ValidationError(
-                    {"street": _("乡镇街道“%(street)s”不属于“%(j)s”")
-                     % {"street": self.street.name, "j": self.jurisdiction.name}}
+                    {
+                        "street": _("乡镇街道“%(street)s”不属于“%(j)s”")
+                        % {"street": self.street.name, "j": self.jurisdiction.name}
+                    }
                 )
 
     @property
@@ -136,7 +152,9 @@ def mask_phone(phone: str) -> str:
         return ""
     if len(phone) <= 4:
         return "*" * len(phone)
-    return phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 8 else phone[:2] + "****"
+    return (
+        phone[:3] + "*" * (len(phone) - 7) + phone[-4:] if len(phone) >= 8 else phone[:2] + "****"
+    )
 
 
 class User(AbstractUser):
@@ -145,16 +163,25 @@ class User(AbstractUser):
     role = models.CharField(_("角色"), max_length=16, choices=Role.choices)
     display_name = models.CharField(_("姓名"), max_length=50, blank=True)
     jurisdiction = models.ForeignKey(
-        Jurisdiction, verbose_name=_("所属辖区"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        Jurisdiction,
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         help_text=_("监察员、负责人、发布管理员和审计员只能看到本辖区及下级辖区"),
     )
     employer = models.ForeignKey(
-        Employer, verbose_name=_("所属用人单位"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="users",
+        Employer,
+        verbose_name=_("所属用人单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
     )
     must_change_password = models.BooleanField(
-        _("须修改初始密码"), default=True,
+        _("须修改初始密码"),
+        default=True,
         help_text=_("首次登录时强制修改管理员设定的初始密码"),
     )
 

@@ -4,8 +4,8 @@ An app registers a panel in its AppConfig.ready(); the employer page renders eve
 viewing user may see, in order. The employer app needs to know nothing about them.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 
 @dataclass(frozen=True)

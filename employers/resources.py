@@ -11,12 +11,21 @@ from import_export.instance_loaders import ModelInstanceLoader
 
 from .choices import EmployerKind, EmployerStatus, Industry
 from .models import Employer, Jurisdiction
-from .tabular import neutralise_formula
+from .tabular import neutralise_formula, spreadsheet_row
 from .uscc import normalize_uscc, validate_uscc
 
 EMPLOYER_COLUMNS = [
-    "uscc", "name", "kind", "jurisdiction", "industry", "street",
-    "employees", "legal_rep", "address", "phone", "status",
+    "uscc",
+    "name",
+    "kind",
+    "jurisdiction",
+    "industry",
+    "street",
+    "employees",
+    "legal_rep",
+    "address",
+    "phone",
+    "status",
 ]
 EMPLOYER_REQUIRED = EMPLOYER_COLUMNS[:4]
 
@@ -135,7 +144,7 @@ class UsccInstanceLoader(ModelInstanceLoader):
         self.existing = {}
         codes = list(codes)
         for start in range(0, len(codes), 5000):
-            for employer in Employer.objects.filter(uscc__in=codes[start:start + 5000]):
+            for employer in Employer.objects.filter(uscc__in=codes[start : start + 5000]):
                 self.existing[employer.uscc] = employer
 
     def get_instance(self, row):
@@ -154,20 +163,26 @@ class EmployerResource(resources.ModelResource):
         attribute="jurisdiction", column_name="jurisdiction", widget=JurisdictionWidget()
     )
     industry = fields.Field(
-        attribute="industry", column_name="industry",
+        attribute="industry",
+        column_name="industry",
         widget=ChoiceWidget(Industry, _("行业"), default=Industry.OTHER),
     )
     street = fields.Field(attribute="street", column_name="street", widget=widgets.Widget())
-    employees = fields.Field(attribute="employees", column_name="employees", widget=EmployeesWidget())
+    employees = fields.Field(
+        attribute="employees", column_name="employees", widget=EmployeesWidget()
+    )
     legal_rep = fields.Field(
         attribute="legal_rep", column_name="legal_rep", widget=TextWidget(_("法定代表人"), 50)
     )
     address = fields.Field(
         attribute="address", column_name="address", widget=TextWidget(_("地址"), 200)
     )
-    phone = fields.Field(attribute="phone", column_name="phone", widget=TextWidget(_("联系电话"), 30))
+    phone = fields.Field(
+        attribute="phone", column_name="phone", widget=TextWidget(_("联系电话"), 30)
+    )
     status = fields.Field(
-        attribute="status", column_name="status",
+        attribute="status",
+        column_name="status",
         widget=ChoiceWidget(EmployerStatus, _("经营状态"), default=EmployerStatus.OPERATING),
     )
 
@@ -180,7 +195,9 @@ class EmployerResource(resources.ModelResource):
         instance_loader_class = UsccInstanceLoader
         skip_unchanged = True
         report_skipped = False
-        skip_html_diff = True
+        # No html diff and no deep copies: unchanged rows are detected by comparing the values
+        # read at load time (see get_or_init_instance / skip_row), without touching relations.
+        skip_diff = True
         use_bulk = True
         batch_size = 2000
         clean_model_instances = False
@@ -193,6 +210,7 @@ class EmployerResource(resources.ModelResource):
                 row = list(dataset[i])
                 row[index] = normalize_uscc(row[index])
                 dataset[i] = row
+        self._dataset = dataset
         self._seen_uscc = {}
         self._streets = None
 
@@ -203,21 +221,18 @@ class EmployerResource(resources.ModelResource):
                 self._streets[(s.parent_id, s.code)] = s
                 self._streets[(s.parent_id, s.name)] = s
             # Streets may sit under a district below the grading jurisdiction (xuchang).
-            self._ancestors = {
-                j.pk: j.path for j in Jurisdiction.objects.exclude(level="street")
-            }
+            self._ancestors = {j.pk: j.path for j in Jurisdiction.objects.exclude(level="street")}
         return self._streets
 
     def before_import_row(self, row, **kwargs):
-        # An empty line is reported once, plainly, rather than as four missing values.
-        if all(v in ("", None) for v in row.values()):
-            raise ValidationError({"uscc": _("空行：该行没有任何内容")})
         uscc = row.get("uscc") or ""
-        number = kwargs.get("row_number", 0) + 1
+        number = spreadsheet_row(self._dataset, kwargs.get("row_number", 0))
         if uscc and uscc in self._seen_uscc:
             raise ValidationError(
-                {"uscc": _("统一社会信用代码“%(value)s”与第 %(first)d 行重复")
-                 % {"value": uscc, "first": self._seen_uscc[uscc]}}
+                {
+                    "uscc": _("统一社会信用代码“%(value)s”与第 %(first)d 行重复")
+                    % {"value": uscc, "first": self._seen_uscc[uscc]}
+                }
             )
         if uscc:
             self._seen_uscc[uscc] = number
@@ -256,16 +271,29 @@ class EmployerResource(resources.ModelResource):
                 return street
         return None
 
+    COMPARED_FIELDS = (
+        "name",
+        "kind",
+        "jurisdiction_id",
+        "industry",
+        "street_id",
+        "employees",
+        "legal_rep",
+        "address",
+        "phone",
+        "status",
+    )
+
+    def get_or_init_instance(self, instance_loader, row):
+        instance, new = super().get_or_init_instance(instance_loader, row)
+        self._loaded_values = None if new else [getattr(instance, f) for f in self.COMPARED_FIELDS]
+        return instance, new
+
     def skip_row(self, instance, original, row, import_validation_errors=None):
-        if import_validation_errors:
+        # Re-importing the same file changes nothing (SPEC §9): unchanged rows are skipped.
+        if import_validation_errors or self._loaded_values is None:
             return False
-        if original is None or original.pk is None:
-            return False
-        return all(
-            getattr(instance, f) == getattr(original, f)
-            for f in ("name", "kind", "jurisdiction_id", "industry", "street_id", "employees",
-                      "legal_rep", "address", "phone", "status")
-        )
+        return self._loaded_values == [getattr(instance, f) for f in self.COMPARED_FIELDS]
 
     def dehydrate_street(self, employer):
         return employer.street.name if employer.street_id else ""

@@ -10,27 +10,30 @@ from credit_records.audit import snapshot, write_audit
 
 from .models import Employer, User
 from .resources import EMPLOYER_COLUMNS, EMPLOYER_REQUIRED, EmployerResource
-from .tabular import ImportFileError, ImportReport, RowProblem, read_dataset
+from .tabular import ImportFileError, ImportReport, RowProblem, read_dataset, spreadsheet_row
 
 
-def problems_from_result(result) -> list[RowProblem]:
+def problems_from_result(result, dataset) -> list[RowProblem]:
     """Turn django-import-export's result into ``row N, column: message`` problems."""
     problems = []
     for invalid in result.invalid_rows:
+        row = spreadsheet_row(dataset, invalid.number)
         for column, messages in invalid.error_dict.items():
             column = "-" if column == "__all__" else column
             for message in messages:
-                problems.append(RowProblem(invalid.number + 1, column, str(message)))
+                problems.append(RowProblem(row, column, str(message)))
     for number, errors in result.row_errors():
         for error in errors:
-            problems.append(RowProblem(number + 1, "-", str(error.error)))
+            problems.append(RowProblem(spreadsheet_row(dataset, number), "-", str(error.error)))
     for error in result.base_errors:
         problems.append(RowProblem(0, "-", str(error.error)))
     problems.sort(key=lambda p: (p.row, p.column))
     return problems
 
 
-def import_employers(*, data: bytes, filename: str, actor=None, dry_run: bool = False) -> ImportReport:
+def import_employers(
+    *, data: bytes, filename: str, actor=None, dry_run: bool = False
+) -> ImportReport:
     """Validate the whole file, then write all of it or nothing (SPEC §9)."""
     try:
         dataset = read_dataset(data, filename, required=EMPLOYER_REQUIRED, known=EMPLOYER_COLUMNS)
@@ -42,12 +45,12 @@ def import_employers(*, data: bytes, filename: str, actor=None, dry_run: bool = 
         result = resource.import_data(
             dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
         )
-        report.problems = problems_from_result(result)
+        report.problems = problems_from_result(result, dataset)
         totals = result.totals
         report.created = totals.get("new", 0)
         report.updated = totals.get("update", 0)
-        report.skipped = report.total - report.created - report.updated - len(
-            {p.row for p in report.problems}
+        report.skipped = (
+            report.total - report.created - report.updated - len({p.row for p in report.problems})
         )
         if report.problems:
             report.created = report.updated = 0
@@ -71,8 +74,16 @@ def import_employers(*, data: bytes, filename: str, actor=None, dry_run: bool = 
 
 
 EDITABLE_FIELDS = [
-    "name", "kind", "jurisdiction", "street", "industry", "employees", "legal_rep",
-    "address", "phone", "status",
+    "name",
+    "kind",
+    "jurisdiction",
+    "street",
+    "industry",
+    "employees",
+    "legal_rep",
+    "address",
+    "phone",
+    "status",
 ]
 
 

@@ -31,6 +31,12 @@ class RowProblem:
         return f"row {self.row}, {self.column}: {self.message}"
 
 
+def spreadsheet_row(dataset: tablib.Dataset, index: int) -> int:
+    """The spreadsheet row number of the 1-based data row ``index``."""
+    rows = getattr(dataset, "source_rows", None)
+    return rows[index - 1] if rows and 0 < index <= len(rows) else index + 1
+
+
 @dataclass
 class ImportReport:
     total: int = 0
@@ -46,9 +52,14 @@ class ImportReport:
 
     def summary(self) -> str:
         verb = _("校验通过（未写入）") if self.dry_run else _("导入完成")
-        return _("%(verb)s：共 %(total)d 行，新增 %(created)d，更新 %(updated)d，未变化 %(skipped)d") % {
-            "verb": verb, "total": self.total, "created": self.created,
-            "updated": self.updated, "skipped": self.skipped,
+        return _(
+            "%(verb)s：共 %(total)d 行，新增 %(created)d，更新 %(updated)d，未变化 %(skipped)d"
+        ) % {
+            "verb": verb,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "skipped": self.skipped,
         }
 
 
@@ -80,12 +91,15 @@ def _clean_cell(value):
     return value
 
 
-def read_dataset(data: bytes, filename: str, *, required: list[str], known: list[str]) -> tablib.Dataset:
+def read_dataset(
+    data: bytes, filename: str, *, required: list[str], known: list[str]
+) -> tablib.Dataset:
     """Parse an uploaded file into a Dataset with normalised headers and no blank rows."""
     suffix = Path(filename).suffix.lower()
     if suffix not in SPREADSHEET_SUFFIXES:
         raise ImportFileError(
-            _("不支持的文件类型“%(suffix)s”：请上传 .csv 或 .xlsx 文件") % {"suffix": suffix or filename}
+            _("不支持的文件类型“%(suffix)s”：请上传 .csv 或 .xlsx 文件")
+            % {"suffix": suffix or filename}
         )
     rows: list[list]
     if suffix == ".csv":
@@ -126,14 +140,17 @@ def read_dataset(data: bytes, filename: str, *, required: list[str], known: list
     if duplicates:
         raise ImportFileError(_("表头中有重复的列：%(cols)s") % {"cols": ", ".join(duplicates)})
     dataset = tablib.Dataset(headers=headers)
+    # Blank lines are skipped; ``source_rows`` keeps each data row's spreadsheet row number so
+    # problems are reported at the row the user sees.
+    dataset.source_rows = []
     width = len(headers)
-    for raw in rows[1:]:
+    for number, raw in enumerate(rows[1:], start=2):
         cells = [_clean_cell(v) for v in list(raw)[:width]]
         cells += [""] * (width - len(cells))
         if all(c == "" for c in cells):
-            # Blank rows keep their place so row numbers match the spreadsheet.
-            cells = None
-        dataset.append(cells if cells is not None else [""] * width)
+            continue
+        dataset.append(cells)
+        dataset.source_rows.append(number)
     return dataset
 
 
@@ -160,9 +177,8 @@ def csv_bytes(headers: list[str], rows) -> bytes:
 
 def xlsx_bytes(headers: list[str], rows, *, title: str = "Sheet1") -> bytes:
     from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])

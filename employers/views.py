@@ -66,8 +66,12 @@ def employer_list(request):
     return render(
         request,
         "employers/employer_list.html",
-        {"form": form, "page": page, "query": query.urlencode(),
-         "can_write": request.user.has_role(*REGISTRY_WRITERS)},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "can_write": request.user.has_role(*REGISTRY_WRITERS),
+        },
     )
 
 
@@ -81,9 +85,13 @@ def employer_detail(request, pk):
     return render(
         request,
         "employers/employer_detail.html",
-        {"employer": employer, "panels": panels,
-         "can_write": request.user.has_role(*REGISTRY_WRITERS),
-         "show_personal": request.user.role != Role.EMPLOYER or request.user.employer_id == employer.pk},
+        {
+            "employer": employer,
+            "panels": panels,
+            "can_write": request.user.has_role(*REGISTRY_WRITERS),
+            "show_personal": request.user.role != Role.EMPLOYER
+            or request.user.employer_id == employer.pk,
+        },
     )
 
 
@@ -129,11 +137,13 @@ def employer_import(request):
             (_pending_dir() / f"{token}{suffix}").write_bytes(data)
             request.session[f"import:{token}"] = {"name": upload.name, "suffix": suffix}
         return render(
-            request, "employers/import_preview.html",
+            request,
+            "employers/import_preview.html",
             {"report": report, "token": token, "filename": upload.name},
         )
     return render(
-        request, "employers/import_upload.html",
+        request,
+        "employers/import_upload.html",
         {"form": form, "columns": EMPLOYER_COLUMNS},
     )
 
@@ -153,7 +163,8 @@ def employer_import_confirm(request, token):
         messages.success(request, report.summary())
         return redirect("employers:list")
     return render(
-        request, "employers/import_preview.html",
+        request,
+        "employers/import_preview.html",
         {"report": report, "token": "", "filename": meta["name"]},
     )
 
@@ -162,8 +173,19 @@ def employer_import_confirm(request, token):
 def employer_export(request, fmt):
     _form, employers = _filtered_employers(request)
     rows = (
-        [e.uscc, e.name, e.kind, e.jurisdiction.code, e.industry,
-         e.street.name if e.street_id else "", e.employees, e.legal_rep, e.address, e.phone, e.status]
+        [
+            e.uscc,
+            e.name,
+            e.kind,
+            e.jurisdiction.code,
+            e.industry,
+            e.street.name if e.street_id else "",
+            e.employees,
+            e.legal_rep,
+            e.address,
+            e.phone,
+            e.status,
+        ]
         for e in employers.iterator(chunk_size=2000)
     )
     stamp = timezone.localdate().strftime("%Y%m%d")

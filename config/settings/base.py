@@ -78,7 +78,9 @@ TEMPLATES = [
 ]
 
 (BASE_DIR / "var").mkdir(exist_ok=True)
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")}
+DATABASES = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}")
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -89,7 +91,10 @@ AUTHENTICATION_BACKENDS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -183,7 +188,9 @@ CREDIT_PLATFORM_TOKEN = env("CREDIT_PLATFORM_TOKEN", default="")
 CREDIT_PLATFORM_TIMEOUT = env.float("CREDIT_PLATFORM_TIMEOUT", default=10.0)
 CREDIT_PLATFORM_MAX_ATTEMPTS = env.int("CREDIT_PLATFORM_MAX_ATTEMPTS", default=12)
 CREDIT_PLATFORM_BACKOFF_SECONDS = env.int("CREDIT_PLATFORM_BACKOFF_SECONDS", default=30)
-CREDIT_PLATFORM_BACKOFF_MAX_SECONDS = env.int("CREDIT_PLATFORM_BACKOFF_MAX_SECONDS", default=6 * 3600)
+CREDIT_PLATFORM_BACKOFF_MAX_SECONDS = env.int(
+    "CREDIT_PLATFORM_BACKOFF_MAX_SECONDS", default=6 * 3600
+)
 CREDIT_PLATFORM_BATCH_SIZE = env.int("CREDIT_PLATFORM_BATCH_SIZE", default=100)
 CREDIT_PLATFORM_LEASE_SECONDS = env.int("CREDIT_PLATFORM_LEASE_SECONDS", default=300)
 CREDIT_PLATFORM_DRAIN_SECONDS = env.float("CREDIT_PLATFORM_DRAIN_SECONDS", default=50.0)
