@@ -22,7 +22,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 @admin.register(CreditRecord)
 class CreditRecordAdmin(ReadOnlyAdmin):
-    list_display = ["id", "employer", "kind", "date", "entry_type", "supersedes", "created_by", "created_at"]
+    list_display = [
+        "id",
+        "employer",
+        "kind",
+        "date",
+        "entry_type",
+        "supersedes",
+        "created_by",
+        "created_at",
+    ]
     list_filter = ["kind", "entry_type"]
     search_fields = ["employer__name", "employer__uscc", "case_no", "document_no"]
     list_select_related = ["employer", "created_by", "supersedes"]
@@ -36,6 +45,14 @@ class AttachmentAdmin(ReadOnlyAdmin):
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ["at", "actor_repr", "action", "object_type", "object_id", "object_repr", "ip_address"]
+    list_display = [
+        "at",
+        "actor_repr",
+        "action",
+        "object_type",
+        "object_id",
+        "object_repr",
+        "ip_address",
+    ]
     list_filter = ["action", "object_type"]
     search_fields = ["actor_repr", "object_repr", "object_id"]

@@ -17,10 +17,16 @@ class RecordKind(models.TextChoices):
     CREDIT_COMMITMENT = "credit_commitment", _("签署信用承诺书")
     COMMITMENT_BREACH = "commitment_breach", _("未履行信用承诺")
     FALSE_MATERIALS = "false_materials", _("隐瞒有关情况或提供虚假材料")
-    REPORTING_FAILURE = "reporting_failure", _("未按规定开展行政许可、备案、年度报告、书面报告、统计、接受监督检查")
+    REPORTING_FAILURE = (
+        "reporting_failure",
+        _("未按规定开展行政许可、备案、年度报告、书面报告、统计、接受监督检查"),
+    )
     ANNUAL_REPORT_MISSING = "annual_report_missing", _("未进行年度报告")
     ESTABLISHMENT_UNMET = "establishment_unmet", _("从业人员、场所等变化未达到设立条件")
-    ENTERPRISE_CREDIT_PENALTY = "enterprise_credit_penalty", _("国家企业信用信息公示系统中有行政处罚记录")
+    ENTERPRISE_CREDIT_PENALTY = (
+        "enterprise_credit_penalty",
+        _("国家企业信用信息公示系统中有行政处罚记录"),
+    )
     BUSINESS_ABNORMAL_LIST = "business_abnormal_list", _("列入经营异常名录")
     LOST_CONTACT = "lost_contact", _("机构失联")
     FUND_FRAUD = "fund_fraud", _("欺诈、骗取就业补助资金、社会保险基金或职业技能培训评价补贴资金")

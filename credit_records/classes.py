@@ -16,13 +16,19 @@ from .choices import EntryType, InfoClass, Procedure, RecordKind, Rectification,
 K = RecordKind
 
 SERIOUS_KINDS = {
-    K.WAGE_ARREARS_BLACKLIST, K.SERIOUS_DISHONESTY_LIST, K.FUND_FRAUD, K.CRIMINAL_LIABILITY,
+    K.WAGE_ARREARS_BLACKLIST,
+    K.SERIOUS_DISHONESTY_LIST,
+    K.FUND_FRAUD,
+    K.CRIMINAL_LIABILITY,
     K.LICENSE_REVOKED,
 }
 # 第五条(三) false materials, (四) broken commitments, (五) other dishonesty in law:
 # obstruction of inspection (劳动保障监察条例 第三十条), judgment debtors who defy a court.
 GENERAL_KINDS = {
-    K.FALSE_MATERIALS, K.COMMITMENT_BREACH, K.OBSTRUCTION, K.DISHONEST_JUDGMENT_DEBTOR,
+    K.FALSE_MATERIALS,
+    K.COMMITMENT_BREACH,
+    K.OBSTRUCTION,
+    K.DISHONEST_JUDGMENT_DEBTOR,
 }
 # 第六条: commendations and harmonious-labour-relations designations.
 GOOD_KINDS = {K.HARMONIOUS_ENTERPRISE, K.COMMENDATION}

@@ -33,9 +33,15 @@ class MultipleFileInput(forms.ClearableFileInput):
 
 class MultipleFileField(forms.FileField):
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput(attrs={
-            "class": "form-control", "accept": ",".join(ALLOWED_TYPES),
-        }))
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(
+                attrs={
+                    "class": "form-control",
+                    "accept": ",".join(ALLOWED_TYPES),
+                }
+            ),
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -66,43 +72,88 @@ class RecordForm(forms.Form):
 
     kind = forms.ChoiceField(label=_("记录类型"), choices=BLANK + K.choices)
     date = forms.DateField(
-        label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("日期"),
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("决定、列入、命名或事件发生的日期（评价期间按此日期计算）"),
     )
     end_date = forms.DateField(
-        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+        label=_("截止日期"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("移出名单、撤销称号或恢复联系的日期；尚未结束的留空"),
     )
-    case_no = forms.CharField(label=_("监察案件编号"), max_length=64, required=False,
-                              help_text=_("同一案件的记录填写相同编号"))
+    case_no = forms.CharField(
+        label=_("监察案件编号"),
+        max_length=64,
+        required=False,
+        help_text=_("同一案件的记录填写相同编号"),
+    )
     document_no = forms.CharField(label=_("文书号"), max_length=100, required=False)
     source = forms.ChoiceField(label=_("信息来源"), choices=BLANK + Source.choices, required=False)
     severity = forms.ChoiceField(label=_("情节"), choices=BLANK + Severity.choices, required=False)
-    category = forms.ChoiceField(label=_("违法类别"), choices=BLANK + Category.choices, required=False)
-    rectification = forms.ChoiceField(label=_("整改情况"), choices=BLANK + Rectification.choices, required=False)
-    incident = forms.BooleanField(label=_("引发群体性事件、极端事件或严重不良社会影响"), required=False)
-    performance = forms.ChoiceField(label=_("履行情况"), choices=BLANK + Performance.choices, required=False)
-    procedure = forms.ChoiceField(label=_("处罚程序"), choices=BLANK + Procedure.choices, required=False)
-    level = forms.ChoiceField(label=_("和谐企业级别"), choices=BLANK + HarmoniousLevel.choices, required=False)
-    value_rating = forms.ChoiceField(label=_("公共信用综合评价等级"), choices=BLANK + CreditRating.choices, required=False)
-    value_report_year = forms.CharField(label=_("未报告年度"), max_length=4, required=False,
-                                        widget=forms.TextInput(attrs={"inputmode": "numeric"}))
-    result_patrol = forms.ChoiceField(label=_("检查结果"), choices=BLANK + PatrolResult.choices, required=False)
-    result_written_review = forms.ChoiceField(label=_("审查结论"), choices=BLANK + WrittenReviewResult.choices, required=False)
-    result_complaint = forms.ChoiceField(label=_("核查结果"), choices=BLANK + ComplaintResult.choices, required=False)
-    result_interview = forms.ChoiceField(label=_("约谈类型"), choices=BLANK + InterviewResult.choices, required=False)
-    summary = forms.CharField(label=_("摘要"), required=False, max_length=4000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    category = forms.ChoiceField(
+        label=_("违法类别"), choices=BLANK + Category.choices, required=False
+    )
+    rectification = forms.ChoiceField(
+        label=_("整改情况"), choices=BLANK + Rectification.choices, required=False
+    )
+    incident = forms.BooleanField(
+        label=_("引发群体性事件、极端事件或严重不良社会影响"), required=False
+    )
+    performance = forms.ChoiceField(
+        label=_("履行情况"), choices=BLANK + Performance.choices, required=False
+    )
+    procedure = forms.ChoiceField(
+        label=_("处罚程序"), choices=BLANK + Procedure.choices, required=False
+    )
+    level = forms.ChoiceField(
+        label=_("和谐企业级别"), choices=BLANK + HarmoniousLevel.choices, required=False
+    )
+    value_rating = forms.ChoiceField(
+        label=_("公共信用综合评价等级"), choices=BLANK + CreditRating.choices, required=False
+    )
+    value_report_year = forms.CharField(
+        label=_("未报告年度"),
+        max_length=4,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric"}),
+    )
+    result_patrol = forms.ChoiceField(
+        label=_("检查结果"), choices=BLANK + PatrolResult.choices, required=False
+    )
+    result_written_review = forms.ChoiceField(
+        label=_("审查结论"), choices=BLANK + WrittenReviewResult.choices, required=False
+    )
+    result_complaint = forms.ChoiceField(
+        label=_("核查结果"), choices=BLANK + ComplaintResult.choices, required=False
+    )
+    result_interview = forms.ChoiceField(
+        label=_("约谈类型"), choices=BLANK + InterviewResult.choices, required=False
+    )
+    summary = forms.CharField(
+        label=_("摘要"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     department = forms.CharField(label=_("记录部门"), max_length=100, required=False)
     attachments = MultipleFileField(
-        label=_("证据附件"), required=False,
+        label=_("证据附件"),
+        required=False,
         help_text=_("PDF、图片、OFD、Word 或 Excel，单个不超过 20 MB，一次最多 10 个"),
     )
 
     SHOW_WHEN = {
         "end_date": ",".join(k for k, s in KIND_SPECS.items() if s.end_date),
-        **{f: _kinds_using(f) for f in ("severity", "category", "rectification", "incident",
-                                          "performance", "procedure", "level")},
+        **{
+            f: _kinds_using(f)
+            for f in (
+                "severity",
+                "category",
+                "rectification",
+                "incident",
+                "performance",
+                "procedure",
+                "level",
+            )
+        },
         **{name: str(kind) for name, (_f, kind, _c, _l) in PER_KIND_FIELDS.items()},
     }
 
@@ -160,8 +211,14 @@ class RecordForm(forms.Form):
         for field, errors in exc.error_dict.items():
             target = field
             if field in ("value", "result"):
-                target = next((n for n, (f, k, _c, _l) in PER_KIND_FIELDS.items()
-                               if f == field and k == kind), None)
+                target = next(
+                    (
+                        n
+                        for n, (f, k, _c, _l) in PER_KIND_FIELDS.items()
+                        if f == field and k == kind
+                    ),
+                    None,
+                )
             if target not in self.fields:
                 target = None
             for error in errors:
@@ -170,7 +227,8 @@ class RecordForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label=_("理由"), max_length=2000,
+        label=_("理由"),
+        max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
         help_text=_("必填：说明为什么更正或作废（如：异议成立，编号 …）；将记入审计日志"),
     )
@@ -188,10 +246,12 @@ class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人"), required=False)
     action = forms.CharField(label=_("操作"), required=False)
     object = forms.CharField(label=_("对象（类型、编号或名称）"), required=False)
-    date_from = forms.DateField(label=_("起始日期"), required=False,
-                                widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("截止日期"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+    date_from = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,13 +24,34 @@ from .choices import RecordKind
 from .kinds import EXTRA_FIELDS, choices_for, clean_record
 
 RECORD_COLUMNS = [
-    "uscc", "kind", "date", "end_date", "case_no", "document_no", "severity", "category",
-    "rectification", "performance", "procedure", "incident", "level", "value", "result",
-    "source", "summary",
+    "uscc",
+    "kind",
+    "date",
+    "end_date",
+    "case_no",
+    "document_no",
+    "severity",
+    "category",
+    "rectification",
+    "performance",
+    "procedure",
+    "incident",
+    "level",
+    "value",
+    "result",
+    "source",
+    "summary",
 ]
 RECORD_REQUIRED = RECORD_COLUMNS[:3]
 # Extra, human-readable columns of an export (after the import columns).
-EXPORT_EXTRA_COLUMNS = ["info_class", "entry_type", "effective", "reason", "department", "recorded_at"]
+EXPORT_EXTRA_COLUMNS = [
+    "info_class",
+    "entry_type",
+    "effective",
+    "reason",
+    "department",
+    "recorded_at",
+]
 
 _KIND_LOOKUP = {c.value: c.value for c in RecordKind}
 _KIND_LOOKUP.update({str(c.label): c.value for c in RecordKind})
@@ -143,4 +164,3 @@ def export_row(record, *, effective: bool) -> list:
         timezone.localtime(record.created_at).strftime("%Y-%m-%d %H:%M"),
     ]
     return row
-

@@ -35,8 +35,15 @@ K = RecordKind
 # Fields every kind has; the kind-specific ones follow.
 COMMON_FIELDS = ("date", "end_date", "case_no", "document_no", "source", "summary", "department")
 EXTRA_FIELDS = (
-    "severity", "category", "rectification", "performance", "procedure", "incident", "level",
-    "value", "result",
+    "severity",
+    "category",
+    "rectification",
+    "performance",
+    "procedure",
+    "incident",
+    "level",
+    "value",
+    "result",
 )
 CONTENT_FIELDS = ("kind",) + COMMON_FIELDS + EXTRA_FIELDS
 
@@ -61,7 +68,8 @@ class KindSpec:
 
 KIND_SPECS: dict[str, KindSpec] = {
     K.VIOLATION: KindSpec(
-        required=("severity", "category", "rectification"), optional=("incident",),
+        required=("severity", "category", "rectification"),
+        optional=("incident",),
         date_label=gettext_lazy("查处日期"),
     ),
     K.ADMINISTRATIVE_DECISION: KindSpec(
@@ -77,8 +85,10 @@ KIND_SPECS: dict[str, KindSpec] = {
     K.CRIMINAL_LIABILITY: KindSpec(date_label=gettext_lazy("判决日期")),
     K.OBSTRUCTION: KindSpec(date_label=gettext_lazy("发生日期")),
     K.HARMONIOUS_ENTERPRISE: KindSpec(
-        required=("level",), end_date=True,
-        date_label=gettext_lazy("命名日期"), end_label=gettext_lazy("撤销日期"),
+        required=("level",),
+        end_date=True,
+        date_label=gettext_lazy("命名日期"),
+        end_label=gettext_lazy("撤销日期"),
     ),
     K.COMMENDATION: KindSpec(date_label=gettext_lazy("表彰日期")),
     K.CREDIT_COMMITMENT: KindSpec(date_label=gettext_lazy("签署日期")),
@@ -153,8 +163,10 @@ KIND_FIELD_LABELS = {
 
 
 # Allowed codes as sets (TextChoices.values builds a new list on every call).
-_ALLOWED = {choices: frozenset(choices.values) for choices in
-            (*FIELD_CHOICES.values(), *KIND_FIELD_CHOICES.values())}
+_ALLOWED = {
+    choices: frozenset(choices.values)
+    for choices in (*FIELD_CHOICES.values(), *KIND_FIELD_CHOICES.values())
+}
 
 
 def choices_for(kind: str, field: str):
@@ -198,7 +210,11 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
     if spec is None:
         allowed = "、".join(KIND_SPECS)
         if kind:
-            error("kind", _("记录类型“%(value)s”无效，应为：%(allowed)s") % {"value": kind, "allowed": allowed})
+            error(
+                "kind",
+                _("记录类型“%(value)s”无效，应为：%(allowed)s")
+                % {"value": kind, "allowed": allowed},
+            )
         else:
             error("kind", _("记录类型不能为空"))
         raise ValidationError(errors)
@@ -220,61 +236,98 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
         if isinstance(date, datetime.datetime):
             out["date"] = date = date.date()
         if date > today:
-            error("date", _("%(label)s“%(value)s”晚于今天，不能记录未来的日期")
-                  % {"label": label_for(kind, "date"), "value": date.isoformat()})
+            error(
+                "date",
+                _("%(label)s“%(value)s”晚于今天，不能记录未来的日期")
+                % {"label": label_for(kind, "date"), "value": date.isoformat()},
+            )
         elif date < MIN_DATE:
-            error("date", _("%(label)s“%(value)s”过早，请检查年份")
-                  % {"label": label_for(kind, "date"), "value": date.isoformat()})
+            error(
+                "date",
+                _("%(label)s“%(value)s”过早，请检查年份")
+                % {"label": label_for(kind, "date"), "value": date.isoformat()},
+            )
     if end_date is not None:
         if isinstance(end_date, datetime.datetime):
             out["end_date"] = end_date = end_date.date()
         if not spec.end_date:
-            error("end_date", _("“%(kind)s”记录没有截止日期，请留空")
-                  % {"kind": K(kind).label})
+            error("end_date", _("“%(kind)s”记录没有截止日期，请留空") % {"kind": K(kind).label})
         elif isinstance(date, datetime.date) and end_date < date:
-            error("end_date", _("%(end)s“%(value)s”早于%(start)s“%(start_value)s”")
-                  % {"end": label_for(kind, "end_date"), "value": end_date.isoformat(),
-                     "start": label_for(kind, "date"), "start_value": date.isoformat()})
+            error(
+                "end_date",
+                _("%(end)s“%(value)s”早于%(start)s“%(start_value)s”")
+                % {
+                    "end": label_for(kind, "end_date"),
+                    "value": end_date.isoformat(),
+                    "start": label_for(kind, "date"),
+                    "start_value": date.isoformat(),
+                },
+            )
         elif end_date > today:
-            error("end_date", _("%(label)s“%(value)s”晚于今天，不能记录未来的日期")
-                  % {"label": label_for(kind, "end_date"), "value": end_date.isoformat()})
+            error(
+                "end_date",
+                _("%(label)s“%(value)s”晚于今天，不能记录未来的日期")
+                % {"label": label_for(kind, "end_date"), "value": end_date.isoformat()},
+            )
 
     for field, limit in MAX_LENGTHS.items():
         if len(out[field]) > limit:
-            error(field, _("%(label)s“%(value)s…”过长（最多 %(n)d 个字符）")
-                  % {"label": label_for(kind, field), "value": out[field][:20], "n": limit})
+            error(
+                field,
+                _("%(label)s“%(value)s…”过长（最多 %(n)d 个字符）")
+                % {"label": label_for(kind, field), "value": out[field][:20], "n": limit},
+            )
 
     if out["source"] and out["source"] not in _ALLOWED[Source]:
-        error("source", _("信息来源“%(value)s”无效，应为：%(allowed)s")
-              % {"value": out["source"], "allowed": "、".join(Source.values)})
+        error(
+            "source",
+            _("信息来源“%(value)s”无效，应为：%(allowed)s")
+            % {"value": out["source"], "allowed": "、".join(Source.values)},
+        )
 
     for field in EXTRA_FIELDS:
         value = out[field]
         empty = value is None or value == ""
         if field not in spec.extras:
             if not empty:
-                error(field, _("“%(kind)s”记录不使用%(label)s，请留空（填写的是“%(value)s”）")
-                      % {"kind": K(kind).label, "label": label_for(kind, field), "value": value})
+                error(
+                    field,
+                    _("“%(kind)s”记录不使用%(label)s，请留空（填写的是“%(value)s”）")
+                    % {"kind": K(kind).label, "label": label_for(kind, field), "value": value},
+                )
             continue
         if empty:
             if field in spec.required:
-                error(field, _("“%(kind)s”记录必须填写%(label)s")
-                      % {"kind": K(kind).label, "label": label_for(kind, field)})
+                error(
+                    field,
+                    _("“%(kind)s”记录必须填写%(label)s")
+                    % {"kind": K(kind).label, "label": label_for(kind, field)},
+                )
             continue
         choices = choices_for(kind, field)
         if choices is not None and value not in _ALLOWED[choices]:
-            error(field, _("%(label)s“%(value)s”无效，应为：%(allowed)s")
-                  % {"label": label_for(kind, field), "value": value,
-                     "allowed": "、".join(choices.values)})
+            error(
+                field,
+                _("%(label)s“%(value)s”无效，应为：%(allowed)s")
+                % {
+                    "label": label_for(kind, field),
+                    "value": value,
+                    "allowed": "、".join(choices.values),
+                },
+            )
     if kind == K.VIOLATION and out["incident"] is None:
         out["incident"] = False
     if kind == K.ANNUAL_REPORT_MISSING and out["value"] and "value" not in errors:
         year = out["value"]
         if not _YEAR.match(year) or not (
-            MIN_DATE.year <= int(year) <= (date.year if isinstance(date, datetime.date) else today.year)
+            MIN_DATE.year
+            <= int(year)
+            <= (date.year if isinstance(date, datetime.date) else today.year)
         ):
-            error("value", _("未报告年度“%(value)s”应为四位年份，且不晚于认定日期的年份")
-                  % {"value": year})
+            error(
+                "value",
+                _("未报告年度“%(value)s”应为四位年份，且不晚于认定日期的年份") % {"value": year},
+            )
     if errors:
         raise ValidationError(errors)
     return out

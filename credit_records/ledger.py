@@ -24,10 +24,29 @@ GENESIS = "0" * 64
 
 # The content the hash covers: everything but the id and the hashes themselves.
 HASHED_FIELDS = (
-    "employer_id", "kind", "entry_type", "supersedes_id", "reason", "date", "end_date",
-    "case_no", "document_no", "source", "summary", "department", "severity", "category",
-    "rectification", "performance", "procedure", "incident", "level", "value", "result",
-    "created_by_id", "created_at",
+    "employer_id",
+    "kind",
+    "entry_type",
+    "supersedes_id",
+    "reason",
+    "date",
+    "end_date",
+    "case_no",
+    "document_no",
+    "source",
+    "summary",
+    "department",
+    "severity",
+    "category",
+    "rectification",
+    "performance",
+    "procedure",
+    "incident",
+    "level",
+    "value",
+    "result",
+    "created_by_id",
+    "created_at",
 )
 
 
@@ -110,7 +129,9 @@ def append_rows(rows: list[tuple], *, batch_size: int = 5000) -> list[int]:
             ids = _copy(chained)
         else:
             objs = [
-                CreditRecord(prev_hash=p, entry_hash=h, **dict(zip(HASHED_FIELDS, row, strict=True)))
+                CreditRecord(
+                    prev_hash=p, entry_hash=h, **dict(zip(HASHED_FIELDS, row, strict=True))
+                )
                 for p, h, row in chained
             ]
             CreditRecord.objects.bulk_create(objs, batch_size=batch_size)
@@ -161,7 +182,9 @@ def verify(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
         count += 1
         last_id = pk
         if prev_hash != prev:
-            yield ChainProblem(pk, "链接断开：上一条哈希与前一条记录不一致（记录被插入、删除或重排）")
+            yield ChainProblem(
+                pk, "链接断开：上一条哈希与前一条记录不一致（记录被插入、删除或重排）"
+            )
         if digest(prev_hash, values) != entry_hash:
             yield ChainProblem(pk, "内容与哈希不符：该记录在写入后被修改")
         prev = entry_hash

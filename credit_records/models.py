@@ -130,15 +130,22 @@ class CreditRecord(AppendOnlyModel):
     """
 
     employer = models.ForeignKey(
-        Employer, verbose_name=_("用人单位"), on_delete=models.PROTECT, related_name="credit_records"
+        Employer,
+        verbose_name=_("用人单位"),
+        on_delete=models.PROTECT,
+        related_name="credit_records",
     )
     kind = models.CharField(_("记录类型"), max_length=40, choices=RecordKind.choices)
     entry_type = models.CharField(
         _("条目类型"), max_length=16, choices=EntryType.choices, default=EntryType.ORIGINAL
     )
     supersedes = models.ForeignKey(
-        "self", verbose_name=_("更正/作废的记录"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="superseded_by",
+        "self",
+        verbose_name=_("更正/作废的记录"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="superseded_by",
     )
     reason = models.TextField(_("更正/作废理由"), blank=True)
 
@@ -158,7 +165,9 @@ class CreditRecord(AppendOnlyModel):
     performance = models.CharField(
         _("履行情况"), max_length=16, choices=Performance.choices, blank=True
     )
-    procedure = models.CharField(_("处罚程序"), max_length=16, choices=Procedure.choices, blank=True)
+    procedure = models.CharField(
+        _("处罚程序"), max_length=16, choices=Procedure.choices, blank=True
+    )
     incident = models.BooleanField(
         _("引发群体性事件、极端事件或严重不良社会影响"), null=True, blank=True
     )
@@ -169,8 +178,12 @@ class CreditRecord(AppendOnlyModel):
     result = models.CharField(_("结论"), max_length=32, blank=True)
 
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("录入人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     # Set by the write path before hashing (not auto_now_add: the hash covers it).
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
@@ -244,17 +257,25 @@ class Attachment(AppendOnlyModel):
     """An evidence file of a ledger entry; append-only like the entry itself."""
 
     record = models.ForeignKey(
-        CreditRecord, verbose_name=_("信用记录"), on_delete=models.PROTECT,
+        CreditRecord,
+        verbose_name=_("信用记录"),
+        on_delete=models.PROTECT,
         related_name="attachments",
     )
-    file = models.FileField(_("文件"), storage=evidence_storage, upload_to=evidence_path, max_length=200)
+    file = models.FileField(
+        _("文件"), storage=evidence_storage, upload_to=evidence_path, max_length=200
+    )
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveBigIntegerField(_("大小（字节）"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("上传人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("上传时间"), default=timezone.now)
 
@@ -274,8 +295,12 @@ class AuditEntry(AppendOnlyModel):
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     actor_repr = models.CharField(_("操作人"), max_length=150, blank=True)
     action = models.CharField(_("操作"), max_length=64, db_index=True)

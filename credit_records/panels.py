@@ -12,8 +12,20 @@ from .selectors import RECORD_READERS, credit_file, mask_personal_data
 
 WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
 # Fields shown in the timeline besides kind/date/class/source/case (in this order).
-DETAIL_FIELDS = ("end_date", "document_no", "severity", "category", "rectification", "incident",
-                 "performance", "procedure", "level", "value", "result", "department")
+DETAIL_FIELDS = (
+    "end_date",
+    "document_no",
+    "severity",
+    "category",
+    "rectification",
+    "incident",
+    "performance",
+    "procedure",
+    "level",
+    "value",
+    "result",
+    "department",
+)
 
 
 def entry_view(entry, *, masked: bool, names=()) -> dict:

@@ -75,7 +75,9 @@ def credit_file(employer) -> list[RecordHistory]:
 _ID_CARD = re.compile(r"(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])")
 _MOBILE = re.compile(r"(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)")
 # A person named after a word that introduces one: 职工张三 / 劳动者李四某 / 法定代表人王五
-_PERSON = re.compile(r"(职工|员工|工人|劳动者|农民工|申请人|投诉人|举报人|法定代表人|负责人|监察员)([\u4e00-\u9fa5]{2,3})")
+_PERSON = re.compile(
+    r"(职工|员工|工人|劳动者|农民工|申请人|投诉人|举报人|法定代表人|负责人|监察员)([\u4e00-\u9fa5]{2,3})"
+)
 
 
 def mask_personal_data(text: str, *, names=()) -> str:

@@ -67,9 +67,13 @@ def _audit(actor, action, record, *, before=None, note=""):
     if names:
         after["attachments"] = names
     write_audit(
-        actor=actor, action=action, obj=record,
+        actor=actor,
+        action=action,
+        obj=record,
         jurisdiction_path=record.employer.jurisdiction.path,
-        before=before, after=after, note=note,
+        before=before,
+        after=after,
+        note=note,
     )
 
 
@@ -100,8 +104,12 @@ def _store_attachments(record: CreditRecord, checked, actor) -> list[Attachment]
     stored = []
     for upload, content_type, sha256 in checked:
         attachment = Attachment(
-            record=record, original_name=upload.name[-200:], content_type=content_type,
-            size=upload.size, sha256=sha256, uploaded_by=_creator(actor),
+            record=record,
+            original_name=upload.name[-200:],
+            content_type=content_type,
+            size=upload.size,
+            sha256=sha256,
+            uploaded_by=_creator(actor),
         )
         attachment.file.save(upload.name, upload, save=False)
         attachment.save()
@@ -115,13 +123,13 @@ def _effective_for_update(record: CreditRecord) -> CreditRecord:
     voided it meanwhile)."""
     ledger.lock_head()
     current = (
-        CreditRecord.objects.effective().select_related("employer__jurisdiction")
-        .filter(pk=record.pk).first()
+        CreditRecord.objects.effective()
+        .select_related("employer__jurisdiction")
+        .filter(pk=record.pk)
+        .first()
     )
     if current is None:
-        raise ValidationError(
-            _("该记录已被更正或作废，不能再次操作；请在最新的记录上更正或作废。")
-        )
+        raise ValidationError(_("该记录已被更正或作废，不能再次操作；请在最新的记录上更正或作废。"))
     return current
 
 
@@ -174,8 +182,12 @@ def correct_record(*, actor, record, reason, attachments=(), **changes) -> Credi
         raise ValidationError(_("更正后的内容与原记录相同，无需更正"))
     checked = _check_attachments(attachments)
     new = CreditRecord(
-        employer_id=original.employer_id, entry_type=EntryType.CORRECTION, supersedes=original,
-        reason=reason, created_by=_creator(actor), **content,
+        employer_id=original.employer_id,
+        entry_type=EntryType.CORRECTION,
+        supersedes=original,
+        reason=reason,
+        created_by=_creator(actor),
+        **content,
     )
     new.employer = original.employer
     ledger.append([new])
@@ -194,8 +206,11 @@ def void_record(*, actor, record, reason) -> CreditRecord:
     _check_actor(actor, record.employer)
     original = _effective_for_update(record)
     new = CreditRecord(
-        employer_id=original.employer_id, entry_type=EntryType.VOID, supersedes=original,
-        reason=reason, created_by=_creator(actor),
+        employer_id=original.employer_id,
+        entry_type=EntryType.VOID,
+        supersedes=original,
+        reason=reason,
+        created_by=_creator(actor),
         **{f: getattr(original, f) for f in CONTENT_FIELDS},
     )
     new.employer = original.employer
@@ -214,11 +229,15 @@ def add_attachment(*, actor, record, uploads) -> list[Attachment]:
         raise ValidationError({"attachments": _("请选择要上传的文件")})
     stored = _store_attachments(record, checked, actor)
     write_audit(
-        actor=actor, action="credit_records.attach", obj=record,
+        actor=actor,
+        action="credit_records.attach",
+        obj=record,
         jurisdiction_path=record.employer.jurisdiction.path,
-        after={"attachments": [
-            {"name": a.original_name, "size": a.size, "sha256": a.sha256} for a in stored
-        ]},
+        after={
+            "attachments": [
+                {"name": a.original_name, "size": a.size, "sha256": a.sha256} for a in stored
+            ]
+        },
     )
     return stored
 
@@ -231,7 +250,7 @@ def _employers_by_uscc(codes: list[str], actor) -> tuple[dict, set]:
     outside the actor's jurisdiction — one query per 5,000 codes."""
     found, outside = {}, set()
     for start in range(0, len(codes), 5000):
-        chunk = codes[start:start + 5000]
+        chunk = codes[start : start + 5000]
         rows = Employer.objects.filter(uscc__in=chunk).values_list(
             "uscc", "pk", "jurisdiction__path"
         )
@@ -239,8 +258,9 @@ def _employers_by_uscc(codes: list[str], actor) -> tuple[dict, set]:
             found[uscc] = (pk, path)
         if actor is not None:
             visible = set(
-                scope_by_employer(Employer.objects.filter(uscc__in=chunk), actor)
-                .values_list("uscc", flat=True)
+                scope_by_employer(Employer.objects.filter(uscc__in=chunk), actor).values_list(
+                    "uscc", flat=True
+                )
             )
             outside.update(c for c in chunk if c in found and c not in visible)
     return found, outside
@@ -251,14 +271,16 @@ def _existing_keys(employer_ids: list[int]) -> set:
     keys = set()
     for start in range(0, len(employer_ids), 2000):
         keys.update(
-            CreditRecord.objects.filter(employer_id__in=employer_ids[start:start + 2000])
+            CreditRecord.objects.filter(employer_id__in=employer_ids[start : start + 2000])
             .values_list("employer_id", "kind", "date", "case_no", "document_no")
             .iterator(chunk_size=20000)
         )
     return keys
 
 
-def import_records(*, data: bytes, filename: str, actor=None, dry_run: bool = False) -> ImportReport:
+def import_records(
+    *, data: bytes, filename: str, actor=None, dry_run: bool = False
+) -> ImportReport:
     """Validate the whole records file, then append all of it or nothing (SPEC §9).
 
     A row whose (uscc, kind, date, case_no, document_no) is already in the ledger is skipped, so
@@ -294,9 +316,19 @@ def import_records(*, data: bytes, filename: str, actor=None, dry_run: bool = Fa
         if not uscc:
             problems.append(RowProblem(number, "uscc", _("统一社会信用代码不能为空")))
         elif employer is None:
-            problems.append(RowProblem(number, "uscc", _("用人单位“%(value)s”不存在，请先导入用人单位") % {"value": uscc}))
+            problems.append(
+                RowProblem(
+                    number,
+                    "uscc",
+                    _("用人单位“%(value)s”不存在，请先导入用人单位") % {"value": uscc},
+                )
+            )
         elif uscc in outside:
-            problems.append(RowProblem(number, "uscc", _("用人单位“%(value)s”不在您的管辖范围内") % {"value": uscc}))
+            problems.append(
+                RowProblem(
+                    number, "uscc", _("用人单位“%(value)s”不在您的管辖范围内") % {"value": uscc}
+                )
+            )
         try:
             content = parse_row(cells, today=today)
         except ValidationError as exc:
@@ -304,9 +336,24 @@ def import_records(*, data: bytes, filename: str, actor=None, dry_run: bool = Fa
             continue
         if employer is None or uscc in outside:
             continue
-        key = (employer[0], content["kind"], content["date"], content["case_no"], content["document_no"])
+        key = (
+            employer[0],
+            content["kind"],
+            content["date"],
+            content["case_no"],
+            content["document_no"],
+        )
         if key in seen:
-            problems.append(RowProblem(number, "kind", _("与第 %(first)d 行是同一条记录（统一社会信用代码、类型、日期、案件编号、文书号均相同）") % {"first": seen[key]}))
+            problems.append(
+                RowProblem(
+                    number,
+                    "kind",
+                    _(
+                        "与第 %(first)d 行是同一条记录（统一社会信用代码、类型、日期、案件编号、文书号均相同）"
+                    )
+                    % {"first": seen[key]},
+                )
+            )
             continue
         seen[key] = number
         if key in existing:
@@ -314,7 +361,12 @@ def import_records(*, data: bytes, filename: str, actor=None, dry_run: bool = Fa
             continue
         new.append((employer[0], content))
     if problems:
-        problems.sort(key=lambda p: (p.row, RECORD_COLUMNS.index(p.column) if p.column in RECORD_COLUMNS else -1))
+        problems.sort(
+            key=lambda p: (
+                p.row,
+                RECORD_COLUMNS.index(p.column) if p.column in RECORD_COLUMNS else -1,
+            )
+        )
         report.skipped = 0
         return report
     report.created = len(new)
@@ -327,8 +379,11 @@ def import_records(*, data: bytes, filename: str, actor=None, dry_run: bool = Fa
 @transaction.atomic
 def _append_imported(new, *, actor, filename, data, report) -> None:
     fixed = {
-        "entry_type": EntryType.ORIGINAL.value, "supersedes_id": None, "reason": "",
-        "created_by_id": getattr(actor, "pk", None), "created_at": timezone.now(),
+        "entry_type": EntryType.ORIGINAL.value,
+        "supersedes_id": None,
+        "reason": "",
+        "created_by_id": getattr(actor, "pk", None),
+        "created_at": timezone.now(),
     }
     fields = ledger.HASHED_FIELDS
     rows = [
@@ -339,12 +394,18 @@ def _append_imported(new, *, actor, filename, data, report) -> None:
     last_by_employer = {row[0]: pk for row, pk in zip(rows, ids, strict=True)}
     path = getattr(getattr(actor, "jurisdiction", None), "path", "") if actor is not None else ""
     write_audit(
-        actor=actor, action="credit_records.import", object_type="credit_records.CreditRecord",
-        object_repr=_("导入信用记录文件 %(name)s") % {"name": filename}, jurisdiction_path=path,
+        actor=actor,
+        action="credit_records.import",
+        object_type="credit_records.CreditRecord",
+        object_repr=_("导入信用记录文件 %(name)s") % {"name": filename},
+        jurisdiction_path=path,
         after={
-            "file": filename, "sha256": hashlib.sha256(data).hexdigest(),
-            "created": report.created, "skipped": report.skipped,
-            "employers": len(last_by_employer), "ids": [ids[0], ids[-1]],
+            "file": filename,
+            "sha256": hashlib.sha256(data).hexdigest(),
+            "created": report.created,
+            "skipped": report.skipped,
+            "employers": len(last_by_employer),
+            "ids": [ids[0], ids[-1]],
         },
     )
 
@@ -353,10 +414,13 @@ def _append_imported(new, *, actor, filename, data, report) -> None:
         # ``imported=True`` lets a receiver defer the work of a large file to a batch.
         last_ids = list(last_by_employer.values())
         for start in range(0, len(last_ids), 2000):
-            for record in CreditRecord.objects.filter(pk__in=last_ids[start:start + 2000]):
+            for record in CreditRecord.objects.filter(pk__in=last_ids[start : start + 2000]):
                 record_changed.send(
-                    sender=CreditRecord, employer_id=record.employer_id, record=record,
-                    action="add", imported=True,
+                    sender=CreditRecord,
+                    employer_id=record.employer_id,
+                    record=record,
+                    action="add",
+                    imported=True,
                 )
 
     transaction.on_commit(notify)

@@ -6,7 +6,11 @@ app_name = "credit_records"
 
 urlpatterns = [
     path("employer/<int:employer_pk>/new/", views.record_add, name="add"),
-    re_path(r"^employer/(?P<employer_pk>\d+)/export\.(?P<fmt>csv|xlsx)$", views.employer_export, name="export"),
+    re_path(
+        r"^employer/(?P<employer_pk>\d+)/export\.(?P<fmt>csv|xlsx)$",
+        views.employer_export,
+        name="export",
+    ),
     path("<int:pk>/", views.record_detail, name="detail"),
     path("<int:pk>/correct/", views.record_correct, name="correct"),
     path("<int:pk>/void/", views.record_void, name="void"),

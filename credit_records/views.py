@@ -65,8 +65,10 @@ def record_add(request, employer_pk):
     if request.method == "POST" and form.is_valid():
         try:
             record = services.add_record(
-                actor=request.user, employer=employer,
-                attachments=form.cleaned_data.get("attachments") or (), **form.content(),
+                actor=request.user,
+                employer=employer,
+                attachments=form.cleaned_data.get("attachments") or (),
+                **form.content(),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
@@ -82,13 +84,21 @@ def record_detail(request, pk):
     history = next(h for h in credit_file(record.employer) if any(e.pk == pk for e in h.entries))
     masked = request.user.role == Role.EMPLOYER
     names = [record.employer.legal_rep] if masked else []
-    return render(request, "credit_records/record_detail.html", {
-        "record": record, "history": history, "employer": record.employer,
-        "entries": history_view(history, masked=masked, names=names)["entries"],
-        "current_pk": history.current.pk if history.current else None,
-        "can_write": request.user.has_role(*WRITERS), "masked": masked,
-        "can_download": not masked, "attachment_form": AttachmentForm(),
-    })
+    return render(
+        request,
+        "credit_records/record_detail.html",
+        {
+            "record": record,
+            "history": history,
+            "employer": record.employer,
+            "entries": history_view(history, masked=masked, names=names)["entries"],
+            "current_pk": history.current.pk if history.current else None,
+            "can_write": request.user.has_role(*WRITERS),
+            "masked": masked,
+            "can_download": not masked,
+            "attachment_form": AttachmentForm(),
+        },
+    )
 
 
 @role_required(*WRITERS)
@@ -99,16 +109,22 @@ def record_correct(request, pk):
     if request.method == "POST" and form.is_valid():
         try:
             new = services.correct_record(
-                actor=request.user, record=record, reason=form.cleaned_data["reason"],
-                attachments=form.cleaned_data.get("attachments") or (), **form.content(),
+                actor=request.user,
+                record=record,
+                reason=form.cleaned_data["reason"],
+                attachments=form.cleaned_data.get("attachments") or (),
+                **form.content(),
             )
         except ValidationError as exc:
             form.add_service_errors(exc)
         else:
             messages.success(request, _("已更正，原记录保留在历史中。"))
             return redirect("credit_records:detail", pk=new.pk)
-    return render(request, "credit_records/record_form.html",
-                  _form_context(form, record.employer, record=record, correcting=True))
+    return render(
+        request,
+        "credit_records/record_form.html",
+        _form_context(form, record.employer, record=record, correcting=True),
+    )
 
 
 @role_required(*WRITERS)
@@ -118,14 +134,19 @@ def record_void(request, pk):
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.void_record(actor=request.user, record=record, reason=form.cleaned_data["reason"])
+            services.void_record(
+                actor=request.user, record=record, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, _("已作废，原记录保留在历史中，不再计入评价。"))
             return redirect("employers:detail", pk=record.employer_id)
-    return render(request, "credit_records/record_void.html",
-                  {"form": form, "record": record, "employer": record.employer})
+    return render(
+        request,
+        "credit_records/record_void.html",
+        {"form": form, "record": record, "employer": record.employer},
+    )
 
 
 @role_required(*WRITERS)
@@ -158,7 +179,9 @@ def attachment_download(request, pk):
         Attachment.objects.filter(record__in=visible_records(request.user)), pk=pk
     )
     return FileResponse(
-        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name,
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
         content_type=attachment.content_type,
     )
 
@@ -168,9 +191,13 @@ def employer_export(request, employer_pk, fmt):
     employer = _writable_employer(request, employer_pk)
     if request.user.role == Role.EMPLOYER and employer.pk != request.user.employer_id:
         raise PermissionDenied
-    effective = set(CreditRecord.objects.effective().filter(employer=employer).values_list("pk", flat=True))
+    effective = set(
+        CreditRecord.objects.effective().filter(employer=employer).values_list("pk", flat=True)
+    )
     records = (
-        CreditRecord.objects.filter(employer=employer).select_related("employer").order_by("date", "id")
+        CreditRecord.objects.filter(employer=employer)
+        .select_related("employer")
+        .order_by("date", "id")
     )
     rows = [export_row(r, effective=r.pk in effective) for r in records]
     if request.user.role == Role.EMPLOYER:
@@ -187,7 +214,9 @@ def employer_export(request, employer_pk, fmt):
         body = csv_bytes(headers, rows)
         content_type = "text/csv; charset=utf-8"
     response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="credit-records-{employer.uscc}-{stamp}.{fmt}"'
+    response["Content-Disposition"] = (
+        f'attachment; filename="credit-records-{employer.uscc}-{stamp}.{fmt}"'
+    )
     return response
 
 
@@ -205,16 +234,23 @@ def record_import(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         data = upload.read()
-        report = services.import_records(data=data, filename=upload.name, actor=request.user, dry_run=True)
+        report = services.import_records(
+            data=data, filename=upload.name, actor=request.user, dry_run=True
+        )
         token = ""
         if report.ok and report.created:
             token = uuid.uuid4().hex
             suffix = Path(upload.name).suffix.lower()
             (_pending_dir() / f"{token}{suffix}").write_bytes(data)
             request.session[f"records-import:{token}"] = {"name": upload.name, "suffix": suffix}
-        return render(request, "credit_records/import_preview.html",
-                      {"report": report, "token": token, "filename": upload.name})
-    return render(request, "credit_records/import_upload.html", {"form": form, "columns": RECORD_COLUMNS})
+        return render(
+            request,
+            "credit_records/import_preview.html",
+            {"report": report, "token": token, "filename": upload.name},
+        )
+    return render(
+        request, "credit_records/import_upload.html", {"form": form, "columns": RECORD_COLUMNS}
+    )
 
 
 @role_required(*WRITERS)
@@ -231,8 +267,11 @@ def record_import_confirm(request, token):
     if report.ok:
         messages.success(request, report.summary())
         return redirect("credit_records:import")
-    return render(request, "credit_records/import_preview.html",
-                  {"report": report, "token": "", "filename": meta["name"]})
+    return render(
+        request,
+        "credit_records/import_preview.html",
+        {"report": report, "token": "", "filename": meta["name"]},
+    )
 
 
 @role_required(Role.AUDITOR)
@@ -242,7 +281,9 @@ def audit_log(request):
     if form.is_valid():
         data = form.cleaned_data
         if data["actor"]:
-            entries = entries.filter(Q(actor_repr__icontains=data["actor"]) | Q(actor__username=data["actor"]))
+            entries = entries.filter(
+                Q(actor_repr__icontains=data["actor"]) | Q(actor__username=data["actor"])
+            )
         if data["action"]:
             entries = entries.filter(action__icontains=data["action"])
         if data["object"]:
@@ -257,5 +298,8 @@ def audit_log(request):
     page = Paginator(entries.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "credit_records/audit_log.html",
-                  {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "credit_records/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode()},
+    )

@@ -17,8 +17,12 @@ TABLE = "credit_records_creditrecord"
 
 def add(employer, **extra):
     return services.add_record(
-        actor=None, employer=employer, kind="patrol_inspection", date=datetime.date(2024, 5, 6),
-        result="no_issue", **extra,
+        actor=None,
+        employer=employer,
+        kind="patrol_inspection",
+        date=datetime.date(2024, 5, 6),
+        result="no_issue",
+        **extra,
     )
 
 
@@ -33,13 +37,16 @@ def verify():
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("sql", [
-    f"UPDATE {TABLE} SET summary = 'tampered'",
-    f"DELETE FROM {TABLE}",
-    "UPDATE credit_records_auditentry SET note = 'tampered'",
-    "DELETE FROM credit_records_auditentry",
-    "DELETE FROM credit_records_ledgerhead",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        f"UPDATE {TABLE} SET summary = 'tampered'",
+        f"DELETE FROM {TABLE}",
+        "UPDATE credit_records_auditentry SET note = 'tampered'",
+        "DELETE FROM credit_records_auditentry",
+        "DELETE FROM credit_records_ledgerhead",
+    ],
+)
 def test_raw_sql_update_and_delete_refused_on_postgresql(employer, sql):
     add(employer)
     with pytest.raises(DatabaseError, match="append-only"):

@@ -20,7 +20,12 @@ def test_demo_spread_is_valid_chained_and_idempotent():
     demo.seed(rng=random.Random(1), stdout=io.StringIO(), today=today)
     count = CreditRecord.objects.count()
     kinds = set(CreditRecord.objects.values_list("kind", flat=True))
-    assert {"violation", "patrol_inspection", "public_credit_rating", "wage_arrears_blacklist"} <= kinds
+    assert {
+        "violation",
+        "patrol_inspection",
+        "public_credit_rating",
+        "wage_arrears_blacklist",
+    } <= kinds
     assert CreditRecord.objects.filter(entry_type="correction").exists()
     assert CreditRecord.objects.filter(entry_type="void").exists()
     assert not CreditRecord.objects.filter(date__gt=today).exists()

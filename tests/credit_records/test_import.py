@@ -24,7 +24,9 @@ def employers(db):
     return [
         EmployerFactory(uscc=USCC_A, name="郏县宏达建设有限公司"),
         EmployerFactory(uscc=USCC_B, name="郏县平安机械制造有限公司"),
-        EmployerFactory(uscc=USCC_C, name="郏县金堃人力资源服务有限公司", kind=EmployerKind.HR_AGENCY),
+        EmployerFactory(
+            uscc=USCC_C, name="郏县金堃人力资源服务有限公司", kind=EmployerKind.HR_AGENCY
+        ),
     ]
 
 
@@ -38,12 +40,15 @@ def run(name, *args):
     return code, out.getvalue(), err.getvalue()
 
 
-@pytest.mark.parametrize("name, count", [
-    ("records_good_utf8.csv", 12),
-    ("records_good_bom.csv", 5),
-    ("records_good_gb18030.csv", 7),
-    ("records_good.xlsx", 4),
-])
+@pytest.mark.parametrize(
+    "name, count",
+    [
+        ("records_good_utf8.csv", 12),
+        ("records_good_bom.csv", 5),
+        ("records_good_gb18030.csv", 7),
+        ("records_good.xlsx", 4),
+    ],
+)
 def test_good_files_import(employers, name, count):
     code, out, err = run(name)
     assert code == 0, err
@@ -54,7 +59,11 @@ def test_good_files_import(employers, name, count):
 def test_values_are_read_in_codes_labels_and_chinese_dates(employers):
     run("records_good_bom.csv")
     violation = CreditRecord.objects.get(kind="violation")
-    assert (violation.severity, violation.category, violation.rectification) == ("general", "wages", "rectified")
+    assert (violation.severity, violation.category, violation.rectification) == (
+        "general",
+        "wages",
+        "rectified",
+    )
     assert violation.incident is False and str(violation.date) == "2024-03-12"
     assert str(CreditRecord.objects.get(kind="administrative_decision").date) == "2024-03-20"
     lost = None
@@ -79,12 +88,18 @@ def test_dry_run_writes_nothing(employers):
     assert not CreditRecord.objects.exists()
 
 
-@pytest.mark.parametrize("name, expected", [
-    ("records_bad_date.csv", "row 3, date: 日期“2024-02-30”无效"),
-    ("records_unknown_kind.csv", "row 4, kind: 记录类型“penalty_notice”无效"),
-    ("records_end_before_start.csv", "row 5, end_date: 移出日期“2024-04-01”早于列入日期“2024-05-01”"),
-    ("records_unknown_employer.csv", "row 6, uscc: 用人单位“91410425MA9JX0004L”不存在"),
-])
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("records_bad_date.csv", "row 3, date: 日期“2024-02-30”无效"),
+        ("records_unknown_kind.csv", "row 4, kind: 记录类型“penalty_notice”无效"),
+        (
+            "records_end_before_start.csv",
+            "row 5, end_date: 移出日期“2024-04-01”早于列入日期“2024-05-01”",
+        ),
+        ("records_unknown_employer.csv", "row 6, uscc: 用人单位“91410425MA9JX0004L”不存在"),
+    ],
+)
 def test_bad_files_write_nothing(employers, name, expected):
     code, _out, err = run(name)
     assert code == 1

@@ -24,8 +24,12 @@ def login(client, user):
 
 
 def add(employer, **extra):
-    fields = {"kind": "complaint", "date": datetime.date(2024, 4, 1), "result": "verified",
-              "summary": "职工王小明投诉拖欠工资，电话13912345678"}
+    fields = {
+        "kind": "complaint",
+        "date": datetime.date(2024, 4, 1),
+        "result": "verified",
+        "summary": "职工王小明投诉拖欠工资，电话13912345678",
+    }
     fields.update(extra)
     return services.add_record(actor=None, employer=employer, **fields)
 
@@ -40,25 +44,42 @@ def test_inspector_adds_a_record_with_evidence(client, inspector, employer):
     page = client.get(reverse("credit_records:add", args=[employer.pk]))
     assert page.status_code == 200
     assert 'data-show-when="kind=violation"' in page.content.decode()
-    response = client.post(reverse("credit_records:add", args=[employer.pk]), {
-        "kind": "violation", "date": "2024-05-06", "severity": "general", "category": "wages",
-        "rectification": "in_progress", "case_no": "郏人社监案〔2024〕7号", "source": "complaint",
-        "level": "county",  # hidden field left over from another kind: ignored
-        "attachments": [SimpleUploadedFile("询问笔录.pdf", PDF, "application/pdf")],
-    })
+    response = client.post(
+        reverse("credit_records:add", args=[employer.pk]),
+        {
+            "kind": "violation",
+            "date": "2024-05-06",
+            "severity": "general",
+            "category": "wages",
+            "rectification": "in_progress",
+            "case_no": "郏人社监案〔2024〕7号",
+            "source": "complaint",
+            "level": "county",  # hidden field left over from another kind: ignored
+            "attachments": [SimpleUploadedFile("询问笔录.pdf", PDF, "application/pdf")],
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     record = CreditRecord.objects.get()
     assert (record.kind, record.level, record.created_by) == ("violation", "", inspector)
     assert record.attachments.get().original_name == "询问笔录.pdf"
     detail = client.get(reverse("employers:detail", args=[employer.pk])).content.decode()
-    assert "劳动保障违法行为被查处" in detail and "失信信息—一般" in detail and "询问笔录.pdf" in detail
+    assert (
+        "劳动保障违法行为被查处" in detail
+        and "失信信息—一般" in detail
+        and "询问笔录.pdf" in detail
+    )
 
 
 def test_form_shows_service_errors_beside_fields(client, inspector, employer):
     login(client, inspector)
-    response = client.post(reverse("credit_records:add", args=[employer.pk]), {
-        "kind": "wage_arrears_blacklist", "date": "2024-05-06", "end_date": "2024-01-01",
-    })
+    response = client.post(
+        reverse("credit_records:add", args=[employer.pk]),
+        {
+            "kind": "wage_arrears_blacklist",
+            "date": "2024-05-06",
+            "end_date": "2024-01-01",
+        },
+    )
     assert response.status_code == 200
     assert "早于" in response.content.decode()
     assert not CreditRecord.objects.exists()
@@ -66,10 +87,17 @@ def test_form_shows_service_errors_beside_fields(client, inspector, employer):
 
 def test_bad_attachment_type_refused(client, inspector, employer):
     login(client, inspector)
-    response = client.post(reverse("credit_records:add", args=[employer.pk]), {
-        "kind": "complaint", "date": "2024-05-06", "result_complaint": "verified",
-        "attachments": [SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")],
-    })
+    response = client.post(
+        reverse("credit_records:add", args=[employer.pk]),
+        {
+            "kind": "complaint",
+            "date": "2024-05-06",
+            "result_complaint": "verified",
+            "attachments": [
+                SimpleUploadedFile("evil.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")
+            ],
+        },
+    )
     assert response.status_code == 200 and "内容与扩展名不符" in response.content.decode()
     assert not CreditRecord.objects.exists()
 
@@ -77,14 +105,22 @@ def test_bad_attachment_type_refused(client, inspector, employer):
 def test_correct_and_void_pages_keep_the_original_visible(client, inspector, employer):
     record = add(employer)
     login(client, inspector)
-    response = client.post(reverse("credit_records:correct", args=[record.pk]), {
-        "kind": "complaint", "date": "2024-04-01", "result_complaint": "unfounded",
-        "summary": record.summary, "reason": "核查结论录入错误",
-    })
+    response = client.post(
+        reverse("credit_records:correct", args=[record.pk]),
+        {
+            "kind": "complaint",
+            "date": "2024-04-01",
+            "result_complaint": "unfounded",
+            "summary": record.summary,
+            "reason": "核查结论录入错误",
+        },
+    )
     assert response.status_code == 302
     correction = CreditRecord.objects.get(supersedes=record)
     assert correction.result == "unfounded"
-    response = client.post(reverse("credit_records:void", args=[correction.pk]), {"reason": "异议成立"})
+    response = client.post(
+        reverse("credit_records:void", args=[correction.pk]), {"reason": "异议成立"}
+    )
     assert response.status_code == 302
     assert not CreditRecord.objects.effective().exists()
     page = client.get(reverse("credit_records:detail", args=[record.pk])).content.decode()
@@ -96,7 +132,9 @@ def test_correct_and_void_pages_keep_the_original_visible(client, inspector, emp
     assert response.status_code == 200 and "已被更正或作废" in response.content.decode()
 
 
-def test_employer_sees_its_own_records_masked_and_nothing_else(client, employer, employer_user, other_employer):
+def test_employer_sees_its_own_records_masked_and_nothing_else(
+    client, employer, employer_user, other_employer
+):
     mine = add(employer)
     theirs = add(other_employer)
     login(client, employer_user)
@@ -107,11 +145,21 @@ def test_employer_sees_its_own_records_masked_and_nothing_else(client, employer,
     assert client.get(reverse("credit_records:detail", args=[mine.pk])).status_code == 200
     assert client.get(reverse("credit_records:detail", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("employers:detail", args=[other_employer.pk])).status_code == 404
-    assert client.get(reverse("credit_records:export", args=[other_employer.pk, "csv"])).status_code == 404
-    export = client.get(reverse("credit_records:export", args=[employer.pk, "csv"])).content.decode("utf-8-sig")
+    assert (
+        client.get(reverse("credit_records:export", args=[other_employer.pk, "csv"])).status_code
+        == 404
+    )
+    export = client.get(reverse("credit_records:export", args=[employer.pk, "csv"])).content.decode(
+        "utf-8-sig"
+    )
     assert "王小明" not in export and "complaint" in export
-    for name, args in [("add", [employer.pk]), ("correct", [mine.pk]), ("void", [mine.pk]),
-                       ("import", []), ("audit", [])]:
+    for name, args in [
+        ("add", [employer.pk]),
+        ("correct", [mine.pk]),
+        ("void", [mine.pk]),
+        ("import", []),
+        ("audit", []),
+    ]:
         assert client.get(reverse(f"credit_records:{name}", args=args)).status_code == 403, name
 
 
@@ -121,19 +169,32 @@ def test_inspector_isolated_to_jurisdiction(client, inspector, other_employer):
     assert client.get(reverse("credit_records:add", args=[other_employer.pk])).status_code == 404
     assert client.get(reverse("credit_records:detail", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("credit_records:correct", args=[theirs.pk])).status_code == 404
-    assert client.post(reverse("credit_records:void", args=[theirs.pk]), {"reason": "x"}).status_code == 404
-    assert client.get(reverse("credit_records:export", args=[other_employer.pk, "xlsx"])).status_code == 404
+    assert (
+        client.post(reverse("credit_records:void", args=[theirs.pk]), {"reason": "x"}).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("credit_records:export", args=[other_employer.pk, "xlsx"])).status_code
+        == 404
+    )
     assert not CreditRecord.objects.filter(entry_type="void").exists()
 
 
 def test_evidence_download_is_permission_checked(client, inspector, employer, employer_user):
     record = services.add_record(
-        actor=inspector, employer=employer, kind="patrol_inspection", date=datetime.date(2024, 1, 5),
-        result="issue_found", attachments=[SimpleUploadedFile("现场照片.pdf", PDF)],
+        actor=inspector,
+        employer=employer,
+        kind="patrol_inspection",
+        date=datetime.date(2024, 1, 5),
+        result="issue_found",
+        attachments=[SimpleUploadedFile("现场照片.pdf", PDF)],
     )
     attachment = Attachment.objects.get(record=record)
     url = reverse("credit_records:download", args=[attachment.pk])
-    assert "/media/" not in attachment.file.path.replace("\\", "/") or "-evidence" in attachment.file.path
+    assert (
+        "/media/" not in attachment.file.path.replace("\\", "/")
+        or "-evidence" in attachment.file.path
+    )
     response = login(client, inspector).get(url)
     assert response.status_code == 200 and b"".join(response.streaming_content) == PDF
     stranger = UserFactory(role=Role.INSPECTOR, jurisdiction=jurisdiction("xiqing"))
@@ -160,7 +221,9 @@ def test_import_preview_then_confirm(client, inspector):
     assert "2024-02-30" in bad and "未写入任何数据" in bad
 
 
-def test_audit_log_for_the_auditor_only_and_scoped(client, inspector, employer, other_employer, sysadmin):
+def test_audit_log_for_the_auditor_only_and_scoped(
+    client, inspector, employer, other_employer, sysadmin
+):
     add(employer, summary="郏县的记录")
     add(other_employer, summary="西青的记录")
     auditor = UserFactory(role=Role.AUDITOR, jurisdiction=jurisdiction("jiaxian"))
@@ -168,7 +231,9 @@ def test_audit_log_for_the_auditor_only_and_scoped(client, inspector, employer, 
     assert page.status_code == 200
     shown = {e.jurisdiction_path for e in page.context["page"]}
     assert "pingdingshan/jiaxian" in shown and "tianjin/xiqing" not in shown
-    filtered = client.get(reverse("credit_records:audit"), {"action": "credit_records.add", "object": "投诉"})
+    filtered = client.get(
+        reverse("credit_records:audit"), {"action": "credit_records.add", "object": "投诉"}
+    )
     assert filtered.status_code == 200
     for user in (inspector, sysadmin):
         assert login(client, user).get(reverse("credit_records:audit")).status_code == 403
@@ -178,11 +243,24 @@ def test_admin_is_read_only_even_for_superuser(client, employer):
     record = add(employer)
     superuser = UserFactory(role=Role.SYSADMIN, jurisdiction=None, is_staff=True, is_superuser=True)
     login(client, superuser)
-    assert client.get(reverse("admin:credit_records_creditrecord_change", args=[record.pk])).status_code == 200
+    assert (
+        client.get(
+            reverse("admin:credit_records_creditrecord_change", args=[record.pk])
+        ).status_code
+        == 200
+    )
     assert client.get(reverse("admin:credit_records_creditrecord_add")).status_code == 403
-    assert client.post(reverse("admin:credit_records_creditrecord_delete", args=[record.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        client.post(
+            reverse("admin:credit_records_creditrecord_delete", args=[record.pk]), {"post": "yes"}
+        ).status_code
+        == 403
+    )
     audit = AuditEntry.objects.first()
-    assert client.get(reverse("admin:credit_records_auditentry_delete", args=[audit.pk])).status_code == 403
+    assert (
+        client.get(reverse("admin:credit_records_auditentry_delete", args=[audit.pk])).status_code
+        == 403
+    )
     assert CreditRecord.objects.filter(pk=record.pk).exists()
 
 

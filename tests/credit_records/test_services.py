@@ -17,11 +17,16 @@ D = datetime.date
 
 
 def add_violation(employer, actor=None, **extra):
-    fields = dict(severity="general", category="wages", rectification="rectified",
-                  case_no="郏人社监〔2024〕1号")
+    fields = dict(
+        severity="general",
+        category="wages",
+        rectification="rectified",
+        case_no="郏人社监〔2024〕1号",
+    )
     fields.update(extra)
-    return services.add_record(actor=actor, employer=employer, kind="violation",
-                               date=D(2024, 3, 1), **fields)
+    return services.add_record(
+        actor=actor, employer=employer, kind="violation", date=D(2024, 3, 1), **fields
+    )
 
 
 def test_add_record_writes_entry_and_audit(employer, inspector):
@@ -98,8 +103,12 @@ def test_correction_identical_to_original_is_refused(employer):
 def test_correction_can_change_kind_and_drops_unused_fields(employer):
     record = add_violation(employer)
     new = services.correct_record(
-        actor=None, record=record, reason="应为行政处罚", kind="administrative_penalty",
-        performance="performed", procedure="general",
+        actor=None,
+        record=record,
+        reason="应为行政处罚",
+        kind="administrative_penalty",
+        performance="performed",
+        procedure="general",
     )
     assert new.kind == "administrative_penalty" and new.severity == "" and new.incident is None
 
