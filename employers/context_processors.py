@@ -25,6 +25,11 @@ NAV_ITEMS = [
     (_("信用修复"), "objections:repair_queue", {Role.INSPECTOR, Role.SUPERVISOR}),
     (_("我的异议与修复"), "objections:mine", {Role.EMPLOYER}),
     (_("工作日历"), "objections:calendar", {Role.SYSADMIN}),
+    (_("等级概览"), "grading:overview", set(Role) - {Role.EMPLOYER, Role.SYSADMIN}),
+    (_("评价运行"), "grading:runs", set(Role) - {Role.EMPLOYER, Role.SYSADMIN}),
+    (_("人工复核"), "grading:overrides", {Role.INSPECTOR, Role.SUPERVISOR}),
+    (_("筛查报告"), "grading:screening", {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER}),
+    (_("授牌与典型"), "grading:honours", {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER}),
 ]
 
 

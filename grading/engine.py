@@ -137,13 +137,14 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
             _copy(
                 "grading_grade",
                 [
-                    "run_id", "employer_id", "ruleset_code", "ruleset_version", "as_of",
-                    "cycle_year", "grade", "rules", "facts",
+                    "run_id", "employer_id", "jurisdiction_id", "ruleset_code",
+                    "ruleset_version", "as_of", "cycle_year", "grade", "rules", "facts",
                 ],
                 (
                     (
-                        run.pk, r.employer_id, r.ruleset.code, r.ruleset.version, run.as_of,
-                        run.cycle_year, r.result.grade, r.result.rules_json, r.result.facts_json,
+                        run.pk, r.employer_id, r.grading_jurisdiction_id, r.ruleset.code,
+                        r.ruleset.version, run.as_of, run.cycle_year, r.result.grade,
+                        r.result.rules_json, r.result.facts_json,
                     )
                     for r in rows
                 ),
@@ -152,7 +153,8 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
             Grade.objects.bulk_create(
                 [
                     Grade(
-                        run=run, employer_id=r.employer_id, ruleset_code=r.ruleset.code,
+                        run=run, employer_id=r.employer_id,
+                        jurisdiction_id=r.grading_jurisdiction_id, ruleset_code=r.ruleset.code,
                         ruleset_version=r.ruleset.version, as_of=run.as_of,
                         cycle_year=run.cycle_year, grade=r.result.grade,
                         rules=list(r.result.rules), facts=r.result.facts,

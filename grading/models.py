@@ -185,6 +185,16 @@ class Grade(models.Model):
         on_delete=models.PROTECT,
         related_name="grades",
     )
+    # The jurisdiction that graded it (holds the rule-set assignment): the result belongs to
+    # that jurisdiction's cycle even if the employer moves later.
+    jurisdiction = models.ForeignKey(
+        "employers.Jurisdiction",
+        verbose_name=_("评价辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     ruleset_code = models.CharField(_("评价办法"), max_length=32)
     ruleset_version = models.CharField(_("版本"), max_length=16)
     as_of = models.DateField(_("评价基准日"))

@@ -59,7 +59,7 @@ def _final(grades: QuerySet) -> list[tuple[Grade, str]]:
 def screening(cycles: list[Cycle], *, employers: QuerySet) -> dict[str, list[Finding]]:
     """Findings of the three checks over ``cycles`` (one year), among ``employers`` (scoped)."""
     findings: dict[str, list[Finding]] = {check: [] for check in CHECKS}
-    cycle_of_run = {(c.run_id, c.ruleset_code): c for c in cycles if c.run_id}
+    cycle_of_run = {(c.run_id, c.ruleset_code, c.jurisdiction_id): c for c in cycles if c.run_id}
     scoped = employers.values("pk")
 
     # 1. two grades in one year: employers with more than one result across the cycles
@@ -80,7 +80,7 @@ def screening(cycles: list[Cycle], *, employers: QuerySet) -> dict[str, list[Fin
         if len(results) > 1:
             note = "；".join(f"{g.ruleset_code}: {final}" for g, final in results)
             for grade, final in results:
-                cycle = cycle_of_run[(grade.run_id, grade.ruleset_code)]
+                cycle = cycle_of_run[(grade.run_id, grade.ruleset_code, grade.jurisdiction_id)]
                 findings["two_grades"].append(
                     Finding("two_grades", grade.employer, cycle, grade, final, note)
                 )

@@ -118,18 +118,12 @@ class CycleRow:
         return self.override is not None
 
 
-def cycle_jurisdiction_ids(cycle: Cycle) -> list[int]:
-    return list(cycle.jurisdiction.subtree().values_list("pk", flat=True))
-
-
 def cycle_grades(cycle: Cycle) -> QuerySet:
     """The computed Grade rows of a cycle (empty until it has a run)."""
     if not cycle.run_id:
         return Grade.objects.none()
     return Grade.objects.filter(
-        run_id=cycle.run_id,
-        ruleset_code=cycle.ruleset_code,
-        employer__jurisdiction_id__in=cycle_jurisdiction_ids(cycle),
+        run_id=cycle.run_id, ruleset_code=cycle.ruleset_code, jurisdiction_id=cycle.jurisdiction_id
     )
 
 
@@ -174,13 +168,12 @@ def employer_cycle_grades(employer) -> list[dict]:
     """The employer's results in every cycle (newest first) with computed and final grade and
     the review history of each."""
     cycles = Cycle.objects.filter(run__isnull=False).select_related("jurisdiction")
-    by_run = defaultdict(list)
-    for cycle in cycles:
-        by_run[(cycle.run_id, cycle.ruleset_code)].append(cycle)
+    by_run = {(c.run_id, c.ruleset_code, c.jurisdiction_id): c for c in cycles}
     out = []
-    grades = Grade.objects.filter(employer=employer, run__kind=RunKind.CYCLE).select_related("run")
+    grades = Grade.objects.filter(employer=employer, run_id__in={c.run_id for c in cycles})
     for grade in grades.order_by("-cycle_year", "ruleset_code"):
-        for cycle in by_run.get((grade.run_id, grade.ruleset_code), []):
+        cycle = by_run.get((grade.run_id, grade.ruleset_code, grade.jurisdiction_id))
+        if cycle is not None:
             overrides = list(
                 grade.overrides.select_related("proposed_by", "decided_by").order_by("proposed_at")
             )

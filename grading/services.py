@@ -433,7 +433,12 @@ def regrade_employer(employer_id: int, *, record=None, as_of: dt.date | None = N
 def _cycle_of(grade: Grade) -> Cycle | None:
     return (
         Cycle.objects.select_for_update()
-        .filter(run_id=grade.run_id, ruleset_code=grade.ruleset_code, year=grade.cycle_year)
+        .filter(
+            run_id=grade.run_id,
+            ruleset_code=grade.ruleset_code,
+            year=grade.cycle_year,
+            jurisdiction_id=grade.jurisdiction_id,
+        )
         .first()
     )
 
@@ -566,9 +571,9 @@ def choose_exemplary(*, actor, cycle: Cycle, employer: Employer, reason: str) ->
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("必须填写选树原因")})
-    grade = Grade.objects.filter(
-        run_id=cycle.run_id, employer=employer, ruleset_code=cycle.ruleset_code
-    ).first()
+    from .selectors import cycle_grades
+
+    grade = cycle_grades(cycle).filter(employer=employer).first()
     if grade is None or final_grade(grade) != "A":
         raise ValidationError(_("只能从本周期评为A级的机构中选树"))
     if ExemplaryAgency.objects.filter(cycle=cycle, employer=employer).exists():

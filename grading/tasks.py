@@ -60,6 +60,12 @@ def cycle_regrade(year: int, jurisdiction_id: int | None = None, actor_id=None):
     return run.pk
 
 
+@shared_task(name="grading.tasks.dispatch_run")
+def dispatch_run(run_id: int) -> None:
+    """Grade a run planned elsewhere (the runs page): send its chunks and the finaliser."""
+    dispatch(run_id)
+
+
 def dispatch(run_id: int) -> None:
     """Send every chunk still to do, then schedule the finaliser."""
     run = GradingRun.objects.get(pk=run_id)
