@@ -445,3 +445,85 @@ def describe_facts(data: dict) -> list[tuple[str, str]]:
             text = str(value)
         out.append((str(label), text))
     return out
+
+
+# --- the same definitions over a list of records, in plain Python -----------------------------
+def reference_facts(records, *, employer_kind: str, span) -> Facts:
+    """SPEC §4 read literally, for one employer's records (the ORM objects or anything with the
+    same attributes): the cross-check of the aggregate SQL in tests and the naive baseline of
+    the benchmark. ``records`` are every ledger entry of the employer, effective or not."""
+    superseded = {r.supersedes_id for r in records if r.supersedes_id}
+    effective = [
+        r
+        for r in records
+        if r.entry_type != "void" and r.id not in superseded and r.date <= span.as_of
+    ]
+
+    def in_span(r, start):
+        return start <= r.date <= span.as_of
+
+    def overlaps(r, start):
+        return r.end_date is None or r.end_date >= start
+
+    def cases(start):
+        keys = {
+            r.case_no or f"#{r.id}" for r in effective if r.kind in CASE_KINDS and in_span(r, start)
+        }
+        return len(keys)
+
+    violations_w = [
+        r for r in effective if r.kind == RecordKind.VIOLATION and in_span(r, span.window_start)
+    ]
+    outstanding = set()
+    for r in effective:
+        if r.kind not in CASE_KINDS:
+            continue
+        if r.rectification == Rectification.NOT_RECTIFIED:
+            outstanding.add(f"{r.kind}:{r.rectification}")
+        if r.performance in (Performance.PENDING, Performance.REFUSED):
+            outstanding.add(f"{r.kind}:{r.performance}")
+    lost = [
+        r.date
+        for r in effective
+        if r.kind == RecordKind.LOST_CONTACT and (r.end_date is None or r.end_date > span.as_of)
+    ]
+    ratings = sorted(
+        (r for r in effective if r.kind == RecordKind.PUBLIC_CREDIT_RATING),
+        key=lambda r: (r.date, r.id),
+    )
+    years = sorted(
+        {
+            int(r.value)
+            for r in effective
+            if r.kind == RecordKind.ANNUAL_REPORT_MISSING and str(r.value).isdigit()
+        }
+    )
+    return Facts(
+        as_of=span.as_of,
+        window_start=span.window_start,
+        l60_start=span.l60_start,
+        employer_kind=employer_kind,
+        cases_in_window=cases(span.window_start),
+        cases_in_l60=cases(span.l60_start),
+        kinds_in_window=frozenset(r.kind for r in effective if in_span(r, span.window_start)),
+        kinds_in_l60=frozenset(r.kind for r in effective if in_span(r, span.l60_start)),
+        listed_in_window=frozenset(
+            r.kind for r in effective if r.kind in LIST_KINDS and overlaps(r, span.window_start)
+        ),
+        listed_in_l60=frozenset(
+            r.kind for r in effective if r.kind in LIST_KINDS and overlaps(r, span.l60_start)
+        ),
+        violation_severities_in_window=frozenset(r.severity for r in violations_w if r.severity),
+        violation_categories_in_window=frozenset(r.category for r in violations_w if r.category),
+        violation_incident_in_window=any(r.incident for r in violations_w),
+        outstanding=frozenset(outstanding),
+        harmonious_in_force=any(
+            r.kind == RecordKind.HARMONIOUS_ENTERPRISE
+            and r.level in HARMONIOUS_LEVELS
+            and (r.end_date is None or r.end_date > span.as_of)
+            for r in effective
+        ),
+        lost_contact_since=min(lost) if lost else None,
+        latest_public_credit_rating=ratings[-1].value if ratings else "",
+        annual_report_missing_years=tuple(years),
+    )
