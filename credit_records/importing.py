@@ -71,6 +71,11 @@ def parse_date(value):
     if isinstance(value, datetime.date):
         return value
     text = str(value).strip()
+    if len(text) == 10 and text[4] == "-":
+        try:
+            return datetime.date.fromisoformat(text)
+        except ValueError:
+            pass
     match = _DATE.match(text) or _COMPACT_DATE.match(text)
     if match:
         try:
@@ -121,9 +126,10 @@ def parse_row(row: dict, *, today: datetime.date) -> dict:
             else:
                 errors[field] = [_("“%(value)s”无效，应为 yes 或 no（是/否）") % {"value": text}]
             continue
-        lookup = _choice_lookup(kind, field) if known_kind or field == "source" else None
-        if text and lookup is not None:
-            text = lookup.get(text) or lookup.get(text.lower()) or text
+        if text and (known_kind or field == "source"):
+            lookup = _choice_lookup(kind, field)
+            if lookup is not None:
+                text = lookup.get(text) or lookup.get(text.lower()) or text
         values[field] = text
     try:
         content = clean_record(values, today=today)

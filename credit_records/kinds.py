@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -61,7 +62,7 @@ class KindSpec:
     date_label: str = ""
     end_label: str = ""
 
-    @property
+    @cached_property
     def extras(self) -> tuple[str, ...]:
         return self.required + self.optional
 
