@@ -117,9 +117,6 @@ class CreditRecordQuerySet(LedgerQuerySet):
         superseded = CreditRecord.objects.filter(supersedes_id=OuterRef("pk"))
         return self.exclude(entry_type=EntryType.VOID).filter(~Exists(superseded))
 
-    def superseded(self):
-        return self.filter(Exists(CreditRecord.objects.filter(supersedes_id=OuterRef("pk"))))
-
 
 class CreditRecord(AppendOnlyModel):
     """One entry of the append-only ledger.
@@ -219,10 +216,6 @@ class CreditRecord(AppendOnlyModel):
         from .classes import info_class
 
         return info_class(self)
-
-    @property
-    def is_void(self):
-        return self.entry_type == EntryType.VOID
 
 
 class LedgerHead(models.Model):

@@ -44,7 +44,7 @@ def entry_view(entry, *, masked: bool, names=()) -> dict:
             if choices is not None and value in choices.values:
                 value = choices(value).label
         details.append((label_for(entry.kind, field), value))
-    recorder = str(entry.created_by) if entry.created_by_id else "系统导入"
+    recorder = str(entry.created_by) if entry.created_by_id else "系统"
     info = entry.info_class
     return {
         "entry": entry,
@@ -67,12 +67,10 @@ def history_view(history, *, masked: bool, names=()) -> dict:
 
 
 def _interview_allowed(employer) -> bool:
-    """约谈 of a C or D employer (seed 000 第十七条(三)): once grading exposes the live grade,
-    the button shows only for C/D; until then, for every employer."""
-    try:
-        from grading.selectors import current_grades
-    except ImportError:
-        return True
+    """约谈 of the principal persons of a C or D employer (seed 000 第十七条(三); seed 002 C 级措施),
+    by its live grade under any rule set."""
+    from grading.selectors import current_grades
+
     return any(g.grade in ("C", "D") for g in current_grades(employer))
 
 

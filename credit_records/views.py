@@ -40,11 +40,11 @@ WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
 STAFF_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR)
 
 
-def _writable_employer(request, pk):
+def _visible_employer(request, pk):
     return get_object_or_404(visible_employers(request.user), pk=pk)
 
 
-def _writable_record(request, pk):
+def _visible_record(request, pk):
     return get_object_or_404(
         visible_records(request.user).select_related("employer__jurisdiction"), pk=pk
     )
@@ -57,7 +57,7 @@ def _form_context(form, employer, **extra):
 @role_required(*WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_add(request, employer_pk):
-    employer = _writable_employer(request, employer_pk)
+    employer = _visible_employer(request, employer_pk)
     initial = {"kind": request.GET.get("kind", ""), "date": timezone.localdate()}
     if initial["kind"] == RecordKind.INTERVIEW:
         initial["source"] = "patrol"
@@ -104,7 +104,7 @@ def record_detail(request, pk):
 @role_required(*WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_correct(request, pk):
-    record = _writable_record(request, pk)
+    record = _visible_record(request, pk)
     form = CorrectionForm(request.POST or None, request.FILES or None, record=record)
     if request.method == "POST" and form.is_valid():
         try:
@@ -130,7 +130,7 @@ def record_correct(request, pk):
 @role_required(*WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_void(request, pk):
-    record = _writable_record(request, pk)
+    record = _visible_record(request, pk)
     form = ReasonForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -152,7 +152,7 @@ def record_void(request, pk):
 @role_required(*WRITERS)
 @require_POST
 def attachment_upload(request, pk):
-    record = _writable_record(request, pk)
+    record = _visible_record(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -188,7 +188,7 @@ def attachment_download(request, pk):
 
 @role_required(*RECORD_READERS)
 def employer_export(request, employer_pk, fmt):
-    employer = _writable_employer(request, employer_pk)
+    employer = _visible_employer(request, employer_pk)
     if request.user.role == Role.EMPLOYER and employer.pk != request.user.employer_id:
         raise PermissionDenied
     effective = set(

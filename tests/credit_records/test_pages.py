@@ -267,3 +267,24 @@ def test_admin_is_read_only_even_for_superuser(client, employer):
 def test_navigation_links(client, inspector):
     page = login(client, inspector).get(reverse("credit_records:import")).content.decode()
     assert "导入信用记录" in page
+
+
+def test_interview_button_only_for_c_or_d_employers(
+    client, inspector, employer, django_capture_on_commit_callbacks
+):
+    login(client, inspector)
+    url = reverse("employers:detail", args=[employer.pk])
+    assert "记录约谈" not in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # grading regrades live: D (jiaxian.D.1)
+        services.add_record(
+            actor=inspector,
+            employer=employer,
+            kind="administrative_penalty",
+            date=datetime.date.today() - datetime.timedelta(days=10),
+            performance="pending",
+            procedure="general",
+        )
+    page = client.get(url).content.decode()
+    assert "记录约谈" in page and "?kind=interview" in page
+    form = client.get(reverse("credit_records:add", args=[employer.pk]) + "?kind=interview")
+    assert form.context["form"].initial["kind"] == "interview"
