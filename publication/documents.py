@@ -137,20 +137,21 @@ def grades_pdf(
     rows: Iterable,
     output_path: Path | str,
     *,
-    title: str,
+    title: str = "守法诚信等级评价结果名单",
     subtitle: str = "",
     authority: str = "",
     issued_on: dt.date | None = None,
     note: str = "",
     show_unit: bool = False,
-    max_rows: int = MAX_ROWS_PER_FILE,
+    max_rows: int | None = None,
     progress: Progress | None = None,
 ) -> list[Path]:
     """Write the list (序号, 单位名称, 统一社会信用代码, 信用等级) as one PDF, or as several files
-    of at most ``max_rows`` rows each; returns the files written.
+    of at most ``max_rows`` (default ``MAX_ROWS_PER_FILE``) rows each; returns the files written.
 
     Used by ``manage.py export_grades --format pdf`` and by publication.
     """
+    max_rows = max_rows or MAX_ROWS_PER_FILE
     listed = [as_list_row(r) for r in rows]
     total = len(listed)
     parts = max(1, -(-total // max_rows))

@@ -79,14 +79,11 @@ def enqueue_many(messages: Iterable[dict], *, batch_size: int = 1000) -> int:
 
 
 def _kick():
-    from .tasks import drain_outbox
+    from .tasks import drain_outbox, start
 
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        # No broker (demo, tests): drain in-process for a bounded time; the rest is drained by
-        # the next kick, ``manage.py drain_outbox`` or the outbox page.
-        drain_outbox.apply(kwargs={"max_seconds": 5.0})
-    else:
-        drain_outbox.delay()
+    # Without a broker (demo, tests) this drains in-process for a bounded time; the rest is
+    # drained by the next kick, ``manage.py drain_outbox`` or the outbox page.
+    start(drain_outbox, max_seconds=5.0 if settings.CELERY_TASK_ALWAYS_EAGER else None)
 
 
 def schedule_drain(using=None) -> None:

@@ -42,29 +42,17 @@ def _from_grading_selector(cycle):
         from grading.selectors import cycle_results
     except ImportError:
         return None
-    rows = []
-    for r in cycle_results(cycle):
-        get = (
-            r.get
-            if isinstance(r, dict)
-            else lambda name, default=None, r=r: getattr(r, name, default)
+    return [
+        CycleRow(
+            employer=r.employer,
+            grade_id=r.grade.pk,
+            ruleset_version=r.grade.ruleset_version,
+            computed_grade=r.computed_grade,
+            final_grade=r.final_grade,
+            rules=tuple(r.rules),
         )
-        grade_obj = get("grade_obj") or get("grade_record")
-        computed = get("computed_grade")
-        final = get("final_grade")
-        if computed is None and grade_obj is not None:
-            computed = grade_obj.grade
-        rows.append(
-            CycleRow(
-                employer=get("employer"),
-                grade_id=get("grade_id") or getattr(grade_obj, "pk", None),
-                ruleset_version=get("ruleset_version") or getattr(grade_obj, "ruleset_version", ""),
-                computed_grade=computed or "",
-                final_grade=(final if final is not None else computed) or "",
-                rules=tuple(get("rules") or get("final_rules") or ()),
-            )
-        )
-    return rows
+        for r in cycle_results(cycle)
+    ]
 
 
 def _from_models(cycle) -> list[CycleRow]:

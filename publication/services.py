@@ -189,10 +189,10 @@ def _queue_job(cycle, kind, actor) -> DocumentJob:
 
 
 def _start_job(job_id: int) -> None:
-    from .tasks import make_documents
+    from .tasks import make_documents, start
 
     try:
-        make_documents.delay(job_id)
+        start(make_documents, job_id=job_id)
     except Exception:
         # Without a broker the job runs here, after the step has committed: its failure is on
         # the job row (shown with a "重新生成" button) and must not undo or hide the step.

@@ -7,6 +7,14 @@ from django.db import OperationalError
 from . import outbox
 
 
+def start(task, **kwargs):
+    """Queue ``task``; without a broker (eager mode) run it here and now, without touching
+    the broker machinery at all."""
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return task.apply(kwargs=kwargs)
+    return task.apply_async(kwargs=kwargs)
+
+
 @shared_task(
     autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600, max_retries=5
 )

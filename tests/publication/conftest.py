@@ -56,6 +56,10 @@ def make_cycle(
         status=RunStatus.COMPLETE,
         is_current=True,
     )
+    # Grade.jurisdiction (the grading jurisdiction) where the grading app has it.
+    graded_by = (
+        {"jurisdiction": j} if any(f.name == "jurisdiction" for f in Grade._meta.fields) else {}
+    )
     employers = []
     for i, (grade, rules) in enumerate(grades):
         name = names[i] if names else f"{j.name}测试单位{year}{i:03d}有限公司"
@@ -69,6 +73,7 @@ def make_cycle(
             cycle_year=year,
             grade=grade,
             rules=list(rules),
+            **graded_by,
         )
         employers.append(employer)
     cycle = Cycle.objects.create(
