@@ -10,7 +10,7 @@ from objections.models import Objection
 from ..factories import PASSWORD, EmployerFactory, UserFactory, jurisdiction
 from ..objections.helpers import D, penalty
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_employer_files_objection_and_inspector_sees_it(live_server, browser, page, login):

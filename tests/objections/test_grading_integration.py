@@ -75,6 +75,7 @@ def cycle_grade(employer):
         cycle_year=2024,
         grade="C",
         rules=["jiaxian.C.1"],
+        jurisdiction=jurisdiction("jiaxian"),
     )
     cycle = Cycle.objects.create(
         jurisdiction=jurisdiction("jiaxian"),
@@ -181,6 +182,7 @@ def test_another_employers_grade_cannot_be_disputed(employer, employer_user, cyc
         as_of=grade.as_of,
         cycle_year=2024,
         grade="D",
+        jurisdiction=jurisdiction("jiaxian"),
     )
     with pytest.raises(ValidationError):
         services.file_objection(

@@ -445,7 +445,7 @@ def test_deadline_within_loaded_years_is_not_flagged(employer, employer_user, re
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_inspectors_deciding_at_once_leave_one_decision(employer, inspector):
     import threading
 
@@ -497,12 +497,3 @@ def test_transition_log_keeps_the_order(filed, inspector):
     services.accept(actor=inspector, case=filed)
     actions = list(CaseTransition.objects.filter(objection=filed).values_list("action", flat=True))
     assert actions == [Action.FILE, Action.ACCEPT]
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_zz_reference_data_survives_the_transactional_test():
-    from objections.models import CalendarYear
-
-    assert jurisdiction("jiaxian")
-    assert CalendarYear.objects.filter(year=2026).exists()
