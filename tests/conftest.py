@@ -13,6 +13,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.skip(reason="needs PostgreSQL"))
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Reference data (jurisdictions, calendar, rule-set assignments) comes from migrations and is
+    restored by post_migrate handlers after each flush. A flush that skips post_migrate (e.g. a
+    serialized-rollback test) would leave the next test without it, so check cheaply and restore."""
+    db_fixtures = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
+    if not (request.node.get_closest_marker("django_db") or db_fixtures & set(request.fixturenames)):
+        yield
+        return
+    request.getfixturevalue("db")  # the database as the test asked for it (transactional or not)
+    from employers.models import Jurisdiction
+
+    if not Jurisdiction.objects.exists():
+        from django.core.management.sql import emit_post_migrate_signal
+
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    yield
+
+
 @pytest.fixture
 def jiaxian():
     return jurisdiction("jiaxian")

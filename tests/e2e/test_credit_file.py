@@ -8,7 +8,7 @@ from employers.choices import Role
 
 from ..factories import PASSWORD, EmployerFactory, UserFactory, jurisdiction
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 
 def test_inspector_builds_credit_file_and_employer_sees_it(live_server, page, login):
