@@ -123,3 +123,32 @@ def test_ledger_works_in_transactional_tests_after_a_flush(employer):
     assert first.prev_hash == "0" * 64 or LedgerHead.objects.get(pk=1).length >= 1
     code, _out, err = verify()
     assert code == 0, err
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_writers_do_not_fork_the_chain(employer):
+    import threading
+
+    from django.db import connections
+
+    errors = []
+
+    def writer(n):
+        try:
+            for i in range(8):
+                add(employer, summary=f"并发 {n}-{i}")
+        except Exception as exc:  # pragma: no cover - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert CreditRecord.objects.count() == 24
+    code, _out, err = verify()
+    assert code == 0, err
