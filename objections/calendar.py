@@ -28,7 +28,6 @@ from django.utils.translation import gettext as _
 
 ONE_DAY = datetime.timedelta(days=1)
 VERSION_KEY = "objections:calendar:version"
-PENDING_LABEL = "期限待国务院公布节假日安排后复核"
 
 
 class CalendarNotLoaded(Exception):  # noqa: N818 — the name is the published contract
@@ -138,20 +137,6 @@ def notice_days(start: datetime.date, n: int) -> list[datetime.date]:
             days.append(day)
         day += ONE_DAY
     return days
-
-
-def workdays_between(start: datetime.date, end: datetime.date) -> int:
-    """Working days in (start, end]; negative when ``end`` is before ``start``."""
-    if end < start:
-        return -workdays_between(end, start)
-    snap = _current()
-    count = 0
-    day = start
-    while day < end:
-        day += ONE_DAY
-        if snap.is_workday(day):
-            count += 1
-    return count
 
 
 def loaded_years() -> frozenset[int]:
