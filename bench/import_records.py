@@ -10,6 +10,10 @@ creates the employers, writes a CSV of ROWS records of every kind, then times th
 path as ``manage.py import_records`` (validation of every row, idempotency lookup, hash chain,
 bulk insert, audit), re-imports the file (idempotency: nothing written) and runs
 ``verify_ledger``; it prints rows per second and drops the database unless --keep.
+
+Measured (2 cores, PostgreSQL 15 on the same machine, with other test runs loading it to a
+load average of about 7): 1,000,000 records for 50,000 employers imported in 236 s
+(4,236 rows/s); the idempotent re-import took 107 s and verify_ledger 66 s.
 """
 
 import argparse

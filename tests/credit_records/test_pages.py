@@ -288,3 +288,32 @@ def test_interview_button_only_for_c_or_d_employers(
     assert "记录约谈" in page and "?kind=interview" in page
     form = client.get(reverse("credit_records:add", args=[employer.pk]) + "?kind=interview")
     assert form.context["form"].initial["kind"] == "interview"
+
+
+def test_admin_writes_and_sign_ins_are_audited(client, sysadmin):
+    from employers.models import Jurisdiction
+
+    sysadmin.is_superuser = True
+    sysadmin.save()
+    login(client, sysadmin)
+    street = Jurisdiction.objects.get(code="jiaxian-anliang")
+    response = client.post(
+        reverse("admin:employers_jurisdiction_change", args=[street.pk]),
+        {
+            "code": street.code,
+            "name": "安良镇（新）",
+            "level": street.level,
+            "parent": street.parent_id,
+            "authority": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:500]
+    entry = AuditEntry.objects.get(action="admin.change")
+    assert entry.actor == sysadmin and entry.object_repr == "安良镇（新）"
+    assert entry.jurisdiction_path == street.path
+
+    client.logout()
+    client.post(reverse("login"), {"username": sysadmin.username, "password": "wrong-password"})
+    assert AuditEntry.objects.filter(
+        action="accounts.login_failed", object_repr=sysadmin.username
+    ).exists()
