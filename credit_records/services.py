@@ -26,7 +26,7 @@ from . import ledger
 from .audit import snapshot, write_audit
 from .choices import EntryType
 from .evidence import MAX_ATTACHMENTS_PER_UPLOAD, check_upload
-from .importing import RECORD_COLUMNS, RECORD_REQUIRED, parse_row, problems_of
+from .importing import RECORD_COLUMNS, RECORD_REQUIRED, parse_date, parse_row, problems_of
 from .kinds import CONTENT_FIELDS, KIND_SPECS, clean_record, fields_for
 from .models import Attachment, CreditRecord
 from .signals import record_changed
@@ -46,14 +46,11 @@ def _check_actor(actor, employer: Employer) -> None:
 
 
 def _as_date(field: str, value):
-    if value is None or value == "" or isinstance(value, datetime.date):
-        return value or None
+    """Dates may come as ``date`` objects or as text (tests, other apps): same parsing as imports."""
     try:
-        return datetime.date.fromisoformat(str(value).strip())
-    except ValueError:
-        raise ValidationError(
-            {field: _("日期“%(value)s”格式不正确，应为 YYYY-MM-DD") % {"value": value}}
-        ) from None
+        return parse_date(value)
+    except ValueError as exc:
+        raise ValidationError({field: str(exc)}) from None
 
 
 def _creator(actor):

@@ -26,10 +26,10 @@ def add(employer, **extra):
     )
 
 
-def verify():
+def verify(*args):
     out, err = io.StringIO(), io.StringIO()
     try:
-        call_command("verify_ledger", stdout=out, stderr=err)
+        call_command("verify_ledger", *args, stdout=out, stderr=err)
         code = 0
     except SystemExit as exc:
         code = exc.code
@@ -152,3 +152,16 @@ def test_concurrent_writers_do_not_fork_the_chain(employer):
     assert CreditRecord.objects.count() == 24
     code, _out, err = verify()
     assert code == 0, err
+
+
+def test_verify_ledger_files_detects_a_replaced_evidence_file(employer):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    record = add(employer, attachments=[SimpleUploadedFile("笔录.pdf", b"%PDF-1.4 original")])
+    attachment = record.attachments.get()
+    code, _out, err = verify("--files")
+    assert code == 0, err
+    with open(attachment.file.path, "wb") as fh:
+        fh.write(b"%PDF-1.4 forged")
+    code, _out, err = verify("--files")
+    assert code == 1 and f"attachment {attachment.pk}" in err
