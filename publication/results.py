@@ -119,8 +119,9 @@ def undecided_objections(cycle):
 
     Uses ``objections.selectors.open_grade_objections(cycle)`` when the objections app offers it.
     Otherwise, interpretation: an open grade objection against a grade of this cycle, or an open
-    objection to a credit record filed by an employer of the cycle on or after the first notice
-    day (it disputes what the grade rests on, seed 000 第十九条).
+    objection to a credit record filed by an employer of the cycle during the notice (it disputes
+    what the grade rests on, seed 000 第十九条); one filed after the notice has ended is handled on
+    its own and, if upheld, leads to a dated adjustment.
     """
     try:
         from objections.selectors import open_grade_objections
@@ -136,8 +137,8 @@ def undecided_objections(cycle):
         "pk"
     )
     during_notice = Q(kind=ObjectionKind.RECORD)
-    if cycle.notice_start:
-        during_notice &= Q(received_on__gte=cycle.notice_start)
+    if cycle.notice_start and cycle.notice_end:
+        during_notice &= Q(received_on__range=(cycle.notice_start, cycle.notice_end))
     return Objection.objects.filter(status__in=OPEN_STATUSES).filter(
         Q(kind=ObjectionKind.GRADE, grade_id_ref__in=grade_ids)
         | (during_notice & cycle_employers_q(cycle))
