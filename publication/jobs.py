@@ -93,18 +93,12 @@ def run(job_id: int) -> None:
 # --- written notices ---------------------------------------------------------------------------
 
 
-def _fired(codes, version):
-    from grading import rulesets
+def _fired(codes, version) -> tuple[documents.FiredRule, ...]:
+    from grading.selectors import rule_explanations
 
-    fired = []
-    for code in codes:
-        try:
-            rule = rulesets.rule_by_code(code, version)
-        except KeyError:
-            fired.append(documents.FiredRule(code, "", ""))
-            continue
-        fired.append(documents.FiredRule(rule.code, rule.article, rule.text))
-    return tuple(fired)
+    return tuple(
+        documents.FiredRule(e.code, e.article, e.text) for e in rule_explanations(codes, version)
+    )
 
 
 def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> documents.WrittenNotice:
@@ -113,7 +107,7 @@ def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> docume
     from .services import authority_of
 
     try:
-        ruleset = rulesets.get(cycle.ruleset_code, row.ruleset_version or None)
+        ruleset = rulesets.get(cycle.ruleset_code, row.grade.ruleset_version)
     except KeyError:
         ruleset = None
     measures = ()
@@ -134,7 +128,7 @@ def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> docume
         authority=authority_of(cycle),
         ruleset_title=title,
         ruleset_document=document,
-        rules=_fired(row.rules, row.ruleset_version or None),
+        rules=_fired(row.rules, row.grade.ruleset_version),
         measures=measures,
         issued_on=issued_on,
         document_no=f"{cycle.jurisdiction.name}人社信告〔{issued_on.year}〕{number}号",

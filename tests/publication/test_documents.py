@@ -361,3 +361,27 @@ def test_annex2_rows_from_a_published_xuchang_cycle(
     annex = CycleDocument.objects.get(cycle=cycle, kind=DocumentKind.ANNEX2_XLSX)
     header = [c.value for c in load_workbook(annex.file.path).active[4]]
     assert header == documents.ANNEX2_COLUMNS
+
+
+@needs_poppler
+def test_export_grades_format_pdf(db, tmp_path):
+    """SPEC §9: ``export_grades --cycle YEAR --format pdf --output FILE`` writes the list."""
+    from django.core.management import call_command
+
+    make_cycle(names=["郏县龙山建筑工程有限公司", "郏县安良镇食品加工厂", "郏县堂街镇运输队"])
+    output = tmp_path / "grades.pdf"
+    call_command(
+        "export_grades",
+        "--cycle",
+        "2024",
+        "--jurisdiction",
+        "jiaxian",
+        "--format",
+        "pdf",
+        "--output",
+        str(output),
+    )
+    text = pdf_text(output)
+    for name in ("郏县龙山建筑工程有限公司", "郏县安良镇食品加工厂", "郏县堂街镇运输队"):
+        assert name in text
+    assert "郏县人力资源和社会保障局" in text and "第1页共1页" in text
