@@ -93,28 +93,11 @@ ROW_TEMPLATES = [
     (2, "annual_report_missing", {"value": "2022", "source": "external"}),
     (2, "business_abnormal_list", {"end_date": "2024-06-30", "source": "external"}),
 ]
-COLUMNS = [
-    "uscc",
-    "kind",
-    "date",
-    "end_date",
-    "case_no",
-    "document_no",
-    "severity",
-    "category",
-    "rectification",
-    "performance",
-    "procedure",
-    "incident",
-    "level",
-    "value",
-    "result",
-    "source",
-    "summary",
-]
 
 
 def write_csv(path: Path, usccs: list[str], rows: int, seed=20240101):
+    from credit_records.importing import RECORD_COLUMNS as COLUMNS
+
     rng = random.Random(seed)
     weights = [w for w, *_ in ROW_TEMPLATES]
     start = datetime.date(2022, 1, 1).toordinal()

@@ -1,6 +1,7 @@
 """The credit-file panel of the employer page (registered in CreditRecordsConfig.ready)."""
 
 from django.utils.dateformat import format as date_format
+from django.utils.translation import gettext as _
 
 from employers.choices import Role
 from employers.models import mask_name
@@ -8,9 +9,8 @@ from employers.models import mask_name
 from .choices import RecordKind
 from .classes import BADGE_CSS
 from .kinds import choices_for, label_for
-from .selectors import RECORD_READERS, credit_file, mask_personal_data
+from .selectors import RECORD_READERS, RECORD_WRITERS, credit_file, mask_personal_data
 
-WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
 # Fields shown in the timeline besides kind/date/class/source/case (in this order).
 DETAIL_FIELDS = (
     "end_date",
@@ -36,7 +36,7 @@ def entry_view(entry, *, masked: bool, names=()) -> dict:
         if value in ("", None) or (field == "incident" and entry.kind != RecordKind.VIOLATION):
             continue
         if field == "incident":
-            value = "是" if value else "否"
+            value = _("是") if value else _("否")
         elif field == "end_date":
             value = date_format(value, "Y年n月j日")
         else:
@@ -44,7 +44,7 @@ def entry_view(entry, *, masked: bool, names=()) -> dict:
             if choices is not None and value in choices.values:
                 value = choices(value).label
         details.append((label_for(entry.kind, field), value))
-    recorder = str(entry.created_by) if entry.created_by_id else "系统"
+    recorder = str(entry.created_by) if entry.created_by_id else _("系统")
     info = entry.info_class
     return {
         "entry": entry,
@@ -83,7 +83,7 @@ def credit_file_context(request, employer):
     masked = user.role == Role.EMPLOYER
     names = [employer.legal_rep] if masked else []
     histories = [history_view(h, masked=masked, names=names) for h in credit_file(employer)]
-    can_write = user.has_role(*WRITERS)
+    can_write = user.has_role(*RECORD_WRITERS)
     return {
         "employer": employer,
         "histories": histories,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Q, QuerySet
 
-from employers.choices import Role
+from employers.choices import CREDIT_WRITER_ROLES, Role
 from employers.models import mask_name
 from employers.selectors import scope_by_employer
 
@@ -16,6 +16,7 @@ from .models import AuditEntry, CreditRecord
 
 # Roles that see credit records (inside their scope); the sysadmin never does (三员分立).
 RECORD_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR, Role.EMPLOYER)
+RECORD_WRITERS = tuple(CREDIT_WRITER_ROLES)
 
 
 def visible_records(user) -> QuerySet:

@@ -30,13 +30,13 @@ from .models import Attachment, CreditRecord
 from .panels import history_view
 from .selectors import (
     RECORD_READERS,
+    RECORD_WRITERS,
     credit_file,
     mask_personal_data,
     visible_audit_entries,
     visible_records,
 )
 
-WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
 STAFF_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR)
 
 
@@ -54,7 +54,7 @@ def _form_context(form, employer, **extra):
     return {"form": form, "employer": employer, "kind_specs": KIND_SPECS, **extra}
 
 
-@role_required(*WRITERS)
+@role_required(*RECORD_WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_add(request, employer_pk):
     employer = _visible_employer(request, employer_pk)
@@ -93,7 +93,7 @@ def record_detail(request, pk):
             "employer": record.employer,
             "entries": history_view(history, masked=masked, names=names)["entries"],
             "current_pk": history.current.pk if history.current else None,
-            "can_write": request.user.has_role(*WRITERS),
+            "can_write": request.user.has_role(*RECORD_WRITERS),
             "masked": masked,
             "can_download": not masked,
             "attachment_form": AttachmentForm(),
@@ -101,7 +101,7 @@ def record_detail(request, pk):
     )
 
 
-@role_required(*WRITERS)
+@role_required(*RECORD_WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_correct(request, pk):
     record = _visible_record(request, pk)
@@ -127,7 +127,7 @@ def record_correct(request, pk):
     )
 
 
-@role_required(*WRITERS)
+@role_required(*RECORD_WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_void(request, pk):
     record = _visible_record(request, pk)
@@ -149,7 +149,7 @@ def record_void(request, pk):
     )
 
 
-@role_required(*WRITERS)
+@role_required(*RECORD_WRITERS)
 @require_POST
 def attachment_upload(request, pk):
     record = _visible_record(request, pk)
@@ -226,7 +226,7 @@ def _pending_dir() -> Path:
     return path
 
 
-@role_required(*WRITERS)
+@role_required(*RECORD_WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_import(request):
     """Upload → preview (a full dry run) → confirm. Nothing is written before the confirm."""
@@ -253,7 +253,7 @@ def record_import(request):
     )
 
 
-@role_required(*WRITERS)
+@role_required(*RECORD_WRITERS)
 @require_POST
 def record_import_confirm(request, token):
     meta = request.session.pop(f"records-import:{token}", None)
