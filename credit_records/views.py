@@ -200,12 +200,12 @@ def employer_export(request, employer_pk, fmt):
         .order_by("date", "id")
     )
     rows = [export_row(r, effective=r.pk in effective) for r in records]
-    if request.user.role == Role.EMPLOYER:
-        names = [employer.legal_rep]
-        summary_at = RECORD_COLUMNS.index("summary")
-        for row in rows:
-            row[summary_at] = mask_personal_data(row[summary_at], names=names)
     headers = RECORD_COLUMNS + EXPORT_EXTRA_COLUMNS
+    if request.user.role == Role.EMPLOYER:
+        free_text = [headers.index("summary"), headers.index("reason")]
+        for row in rows:
+            for at in free_text:
+                row[at] = mask_personal_data(row[at], names=[employer.legal_rep])
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "xlsx":
         body = xlsx_bytes(headers, rows, title="credit_records")
