@@ -50,3 +50,24 @@ def undecided_objections(cycle):
     return Objection.objects.filter(status__in=OPEN_STATUSES).filter(
         Q(kind=ObjectionKind.GRADE, grade_id_ref__in=grades.values("pk")) | during_notice
     )
+
+
+def upheld_grade_cases(cycle):
+    """Closed grade objections and re-evaluations (复评, seed 003 二(四)) of a published cycle that
+    were upheld: each calls for a dated adjustment of the published result (SPEC §8), which the
+    publisher records with the new grade."""
+    from objections.choices import CaseStatus, ObjectionKind, Outcome
+    from objections.models import Objection
+
+    from .models import PublishedResult
+
+    return (
+        Objection.objects.filter(
+            kind__in=(ObjectionKind.GRADE, ObjectionKind.RE_EVALUATION),
+            status=CaseStatus.CLOSED,
+            outcome__in=(Outcome.UPHELD, Outcome.PARTLY_UPHELD),
+            grade_id_ref__in=PublishedResult.objects.filter(cycle=cycle).values("grade_ref"),
+        )
+        .select_related("employer")
+        .order_by("closed_on", "id")
+    )

@@ -27,7 +27,7 @@ from .forms import AdjustmentForm, NoticeStartForm, PublicSearchForm
 from .jobs import list_title
 from .measures import patrol_list
 from .models import CycleDocument, DocumentJob, PublishedAdjustment, PublishedResult
-from .results import cycle_rows, pending_overrides, undecided_objections
+from .results import cycle_rows, pending_overrides, undecided_objections, upheld_grade_cases
 from .selectors import (
     CYCLE_READERS,
     OUTBOX_READERS,
@@ -154,6 +154,7 @@ def cycle_detail(request, pk):
         context["adjustments"] = PublishedAdjustment.objects.filter(
             result__cycle=cycle
         ).select_related("result", "decided_by")
+        context["upheld_cases"] = upheld_grade_cases(cycle)
     else:
         rows = cycle_rows(cycle)
         context["grade_counts"] = _grade_counts(r.final_grade for r in rows)
@@ -340,7 +341,11 @@ def cycle_adjust(request, pk):
     form = AdjustmentForm(
         request.POST or None,
         grades=grades,
-        initial={"uscc": request.GET.get("uscc", ""), "effective_date": timezone.localdate()},
+        initial={
+            "uscc": request.GET.get("uscc", ""),
+            "reference": request.GET.get("reference", ""),
+            "effective_date": timezone.localdate(),
+        },
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

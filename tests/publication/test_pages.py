@@ -305,3 +305,31 @@ def test_patrol_working_list_from_published_grades(
         ("减少巡查频次", "乙"),
         ("免于日常巡查", "甲"),
     }
+
+
+def test_upheld_re_evaluation_is_listed_for_an_adjustment(client, published, publisher):
+    from objections.choices import CaseStatus, ObjectionKind, Outcome
+    from objections.models import Objection
+
+    result = PublishedResult.objects.get(cycle=published, grade="C")
+    case = Objection.objects.create(
+        employer=result.employer,
+        kind=ObjectionKind.RE_EVALUATION,
+        ground="error",
+        reasons="已纠正违法行为",
+        received_on=D(2025, 11, 3),
+        due_days=3,
+        grade_id_ref=result.grade_ref,
+        status=CaseStatus.CLOSED,
+        outcome=Outcome.UPHELD,
+        closed_on=D(2025, 11, 5),
+    )
+    client.force_login(publisher)
+    html = client.get(reverse("publication:cycle_detail", args=[published.pk])).content.decode()
+    assert "异议或复评成立、需登记调整的单位" in html
+    assert f"?uscc={result.uscc}" in html and f"%20%23{case.pk}" in html
+    form = client.get(
+        reverse("publication:cycle_adjust", args=[published.pk]),
+        {"uscc": result.uscc, "reference": f"复评申请 #{case.pk}"},
+    ).content.decode()
+    assert f'value="{result.uscc}"' in form and f"复评申请 #{case.pk}" in form
