@@ -141,12 +141,13 @@ def start_review(*, cycle: Cycle, actor, note: str = "") -> Cycle:
 # --- written notices ---------------------------------------------------------------------------
 
 
-def notice_rows(cycle) -> list:
-    """Rows of the cycle whose final grade calls for a written notice."""
-    return [r for r in cycle_rows(cycle) if r.final_grade in NOTICE_GRADES]
+def notice_rows(cycle, rows=None) -> list:
+    """Rows of the cycle (``rows`` if already read) whose final grade calls for a written notice."""
+    rows = cycle_rows(cycle) if rows is None else rows
+    return [r for r in rows if r.final_grade in NOTICE_GRADES]
 
 
-def notices_missing(cycle) -> list:
+def notices_missing(cycle, rows=None) -> list:
     """Employers to be told in writing that have no notice for their current grade and rules."""
     have = {
         d["employer_id"]: (d["meta"].get("grade"), tuple(d["meta"].get("rules", ())))
@@ -155,7 +156,9 @@ def notices_missing(cycle) -> list:
         )
     }
     return [
-        r for r in notice_rows(cycle) if have.get(r.employer.pk) != (r.final_grade, tuple(r.rules))
+        r
+        for r in notice_rows(cycle, rows)
+        if have.get(r.employer.pk) != (r.final_grade, tuple(r.rules))
     ]
 
 

@@ -162,8 +162,8 @@ def cycle_detail(request, pk):
         context["overridden"] = sum(1 for r in rows if r.overridden)
         context["pending_overrides"] = pending_overrides(cycle)
         if status in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
-            context["notices_needed"] = len(services.notice_rows(cycle))
-            context["notices_missing"] = len(services.notices_missing(cycle))
+            context["notices_needed"] = len(services.notice_rows(cycle, rows))
+            context["notices_missing"] = len(services.notices_missing(cycle, rows))
             context["notice_form"] = NoticeStartForm(
                 initial={"start": _next_workday_from(timezone.localdate())}
             )
