@@ -26,12 +26,9 @@ CYCLE_READERS = (Role.PUBLISHER, Role.SUPERVISOR, Role.INSPECTOR, Role.AUDITOR)
 
 def visible_cycles(user) -> QuerySet:
     """Cycles of the user's jurisdiction subtree (staff only; 三员分立: not the sysadmin)."""
-    from grading.models import Cycle
+    from grading.selectors import visible_cycles as grading_visible_cycles
 
-    if not (user.is_authenticated and user.has_role(*CYCLE_READERS) and user.jurisdiction_id):
-        return Cycle.objects.none()
-    ids = user.jurisdiction.subtree().values("pk")
-    return Cycle.objects.filter(jurisdiction_id__in=ids).select_related("jurisdiction", "run")
+    return grading_visible_cycles(user)
 
 
 def published_cycles() -> QuerySet:

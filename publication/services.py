@@ -67,7 +67,8 @@ class WorkflowError(Exception):
     """A step that the rules do not allow now; the message says why, in Chinese."""
 
 
-def _in_scope(actor, cycle) -> bool:
+def in_scope(actor, cycle) -> bool:
+    """The cycle's jurisdiction is the actor's own or below it."""
     if not actor.jurisdiction_id:
         return False
     own = actor.jurisdiction.path
@@ -76,7 +77,7 @@ def _in_scope(actor, cycle) -> bool:
 
 
 def _check_actor(actor, cycle, roles=PUBLISHERS) -> None:
-    if not (actor is not None and actor.has_role(*roles) and _in_scope(actor, cycle)):
+    if not (actor is not None and actor.has_role(*roles) and in_scope(actor, cycle)):
         raise PermissionDenied(_("只有本辖区的发布管理员可以办理此步骤"))
 
 

@@ -138,8 +138,7 @@ def cycle_detail(request, pk):
         "cycle": cycle,
         "steps": _steps(cycle),
         "authority": services.authority_of(cycle),
-        "can_act": request.user.has_role(Role.PUBLISHER)
-        and services._in_scope(request.user, cycle),
+        "can_act": request.user.has_role(Role.PUBLISHER) and services.in_scope(request.user, cycle),
         "transitions": cycle.transitions.select_related("actor"),
         "jobs": cycle.document_jobs.all()[:5],
         "written_notices": cycle.documents.filter(kind=DocumentKind.WRITTEN_NOTICE)
@@ -202,8 +201,6 @@ def _workflow_step(request, pk, action):
         action(cycle)
     except services.WorkflowError as exc:
         messages.error(request, str(exc))
-    except PermissionDenied:
-        raise
     return redirect("publication:cycle_detail", pk=cycle.pk)
 
 
