@@ -58,6 +58,14 @@ def _store(job, *, kind, path: Path, name: str, **fields) -> CycleDocument:
     return document
 
 
+# A job still queued or running after this long lost its worker: it may be run again.
+STALE_AFTER = dt.timedelta(hours=2)
+
+
+def is_stale(job: DocumentJob) -> bool:
+    return (job.started_at or job.created_at) < timezone.now() - STALE_AFTER
+
+
 def run(job_id: int) -> None:
     """Run one job to its end; a failure is recorded on the job (and raised again)."""
     with transaction.atomic():
@@ -66,7 +74,7 @@ def run(job_id: int) -> None:
             .select_related("cycle__jurisdiction")
             .get(pk=job_id)
         )
-        if job.status in (JobStatus.DONE, JobStatus.RUNNING):
+        if job.status == JobStatus.DONE or (job.status == JobStatus.RUNNING and not is_stale(job)):
             return
         job.status = JobStatus.RUNNING
         job.started_at = timezone.now()

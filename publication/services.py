@@ -182,10 +182,12 @@ def request_written_notices(*, cycle: Cycle, actor) -> DocumentJob:
 
 
 def _queue_job(cycle, kind, actor) -> DocumentJob:
+    from .jobs import is_stale
+
     busy = DocumentJob.objects.filter(
         cycle=cycle, kind=kind, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
     ).first()
-    if busy is not None:
+    if busy is not None and not is_stale(busy):
         return busy
     job = DocumentJob.objects.create(cycle=cycle, kind=kind, requested_by=actor)
     transaction.on_commit(lambda: _start_job(job.pk))

@@ -393,3 +393,26 @@ def test_documents_job_records_a_failure(
     job = DocumentJob.objects.get(cycle=cycle, kind="publication")
     assert job.status == JobStatus.FAILED and "no font" in job.error
     assert reload(cycle).status == CycleStatus.PUBLISHED  # the publication itself stands
+
+
+def test_a_job_whose_worker_died_is_run_again(cycle, publisher, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from publication import jobs
+
+    to_review(cycle, publisher)
+    with django_capture_on_commit_callbacks(execute=False):
+        lost = services.request_written_notices(cycle=cycle, actor=publisher)
+    DocumentJob.objects.filter(pk=lost.pk).update(
+        status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(minutes=30)
+    )
+    jobs.run(lost.pk)  # still within its time: someone is on it
+    assert DocumentJob.objects.get(pk=lost.pk).status == JobStatus.RUNNING
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.request_written_notices(cycle=cycle, actor=publisher).pk == lost.pk
+    DocumentJob.objects.filter(pk=lost.pk).update(started_at=timezone.now() - dt.timedelta(hours=3))
+    jobs.run(lost.pk)
+    assert DocumentJob.objects.get(pk=lost.pk).status == JobStatus.DONE
+    assert services.notices_missing(cycle) == []
