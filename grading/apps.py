@@ -8,6 +8,8 @@ class GradingConfig(AppConfig):
     verbose_name = _("信用等级评价")
 
     def ready(self):
+        from django.db.backends.signals import connection_created
+
         from credit_records.signals import record_changed
         from employers.panels import register_panel
 
@@ -15,6 +17,26 @@ class GradingConfig(AppConfig):
         from .receivers import on_record_changed
 
         record_changed.connect(on_record_changed, dispatch_uid="grading.live_regrade")
+        connection_created.connect(add_sqlite_bit_or, dispatch_uid="grading.sqlite_bit_or")
         register_panel(
             order=20, template="grading/_employer_panel.html", context=employer_grade_panel
         )
+
+
+class BitOr:
+    """BIT_OR(x) for SQLite, which lacks it: the facts queries OR bit masks per employer."""
+
+    def __init__(self):
+        self.value = None
+
+    def step(self, value):
+        if value is not None:
+            self.value = (self.value or 0) | int(value)
+
+    def finalize(self):
+        return self.value
+
+
+def add_sqlite_bit_or(sender, connection, **kwargs):
+    if connection.vendor == "sqlite":
+        connection.connection.create_aggregate("BIT_OR", 1, BitOr)

@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from .assignments import Assignments
-from .facts import EmployerSelection, fact_rows, facts_from_key
+from .facts import EmployerSelection, KeyDecoder, fact_rows
 from .models import CurrentGrade, Grade, GradeChange, GradingRun
 from .rulesets import RuleSet
 from .windows import Span
@@ -29,16 +29,19 @@ COPY_THRESHOLD = 2000
 MEMO_LIMIT = 200_000
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Result:
     grade: str
     rules: tuple[str, ...]
-    facts: dict
     rules_json: str
     facts_json: str
 
+    @property
+    def facts(self) -> dict:
+        return json.loads(self.facts_json)
 
-@dataclass(frozen=True, slots=True)
+
+@dataclass(slots=True)
 class Row:
     employer_id: int
     grading_jurisdiction_id: int | None
@@ -52,7 +55,9 @@ class Evaluator:
     def __init__(self, span: Span, assignments: Assignments):
         self.span = span
         self.assignments = assignments
+        self.decoder = KeyDecoder(span)
         self._memo: dict = {}
+        self._rules_json: dict = {}
         self.evaluations = 0
 
     def result(self, ruleset: RuleSet, key) -> Result:
@@ -61,15 +66,12 @@ class Evaluator:
         if result is None:
             if len(self._memo) >= MEMO_LIMIT:
                 self._memo.clear()
-            facts = facts_from_key(self.span, key)
-            evaluation = ruleset.evaluate(facts)
-            stored = facts.to_json(include_span=False)
+            evaluation = ruleset.evaluate(self.decoder.facts(key))
+            rules_json = self._rules_json.get(evaluation.rules)
+            if rules_json is None:
+                rules_json = self._rules_json[evaluation.rules] = json.dumps(list(evaluation.rules))
             result = Result(
-                grade=evaluation.grade,
-                rules=evaluation.rules,
-                facts=stored,
-                rules_json=json.dumps(list(evaluation.rules)),
-                facts_json=json.dumps(stored, ensure_ascii=False, separators=(",", ":")),
+                evaluation.grade, evaluation.rules, rules_json, self.decoder.facts_json(key)
             )
             self._memo[memo_key] = result
             self.evaluations += 1
@@ -92,12 +94,15 @@ def evaluate(span: Span, selection: EmployerSelection, assignments: Assignments)
 def tally(rows: Iterable[Row]) -> dict:
     """Counts stored with a chunk and summed into its run."""
     employers = set()
-    grades: Counter = Counter()
-    cycles: Counter = Counter()
+    by_result: Counter = Counter()
     for row in rows:
         employers.add(row.employer_id)
-        grades[f"{row.ruleset.code}:{row.result.grade}"] += 1
-        cycles[f"{row.grading_jurisdiction_id}:{row.ruleset.code}"] += 1
+        by_result[(row.grading_jurisdiction_id, row.ruleset.code, row.result.grade)] += 1
+    grades: Counter = Counter()
+    cycles: Counter = Counter()
+    for (jurisdiction_id, code, grade), n in by_result.items():
+        grades[f"{code}:{grade}"] += n
+        cycles[f"{jurisdiction_id}:{code}"] += n
     return {"employers": len(employers), "grades": dict(grades), "cycles": dict(cycles)}
 
 
@@ -107,13 +112,30 @@ def _selection_sql(column: str, selection: EmployerSelection) -> str:
     return _employer_filter(column, selection)
 
 
-def _copy(table: str, columns: list[str], rows: Iterable[tuple]) -> None:
-    """COPY rows into a table (PostgreSQL): the fastest bulk write there is."""
+NULL = "\\N"  # COPY text format
+
+
+def copy_text(value) -> str:
+    """One field in COPY's text format."""
+    if value is None:
+        return NULL
+    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _copy_lines(table: str, columns: list[str], lines: Iterable[str], batch: int = 20_000) -> None:
+    """COPY already formatted lines (text format), written in batches."""
     with connection.cursor() as cursor:
-        raw = cursor.cursor  # the psycopg cursor under Django's wrapper
+        raw = cursor.cursor
         with raw.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
+            buffer = []
+            for line in lines:
+                buffer.append(line)
+                if len(buffer) >= batch:
+                    copy.write("".join(buffer))
+                    buffer.clear()
+            if buffer:
+                copy.write("".join(buffer))
 
 
 def _use_copy(count: int) -> bool:
@@ -121,6 +143,28 @@ def _use_copy(count: int) -> bool:
 
 
 # --- cycle runs: Grade rows ---------------------------------------------------------------------
+GRADE_COLUMNS = [
+    "run_id", "employer_id", "jurisdiction_id", "ruleset_code", "ruleset_version", "as_of",
+    "cycle_year", "grade", "rules", "facts",
+]  # fmt: skip
+
+
+def _grade_lines(run: GradingRun, rows: list[Row]) -> Iterator[str]:
+    """COPY lines of Grade rows; the part that depends only on the result is formatted once."""
+    head = f"{run.pk}\t"
+    tails: dict[int, str] = {}
+    as_of, year = copy_text(run.as_of), copy_text(run.cycle_year)
+    for r in rows:
+        result = r.result
+        tail = tails.get(id(result))
+        if tail is None:
+            tail = tails[id(result)] = (
+                f"{copy_text(r.ruleset.code)}\t{copy_text(r.ruleset.version)}\t{as_of}\t{year}\t"
+                f"{copy_text(result.grade)}\t{copy_text(result.rules_json)}\t"
+                f"{copy_text(result.facts_json)}\n"
+            )
+        jurisdiction = r.grading_jurisdiction_id
+        yield f"{head}{r.employer_id}\t{NULL if jurisdiction is None else jurisdiction}\t{tail}"
 
 
 def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row]) -> None:
@@ -134,21 +178,7 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
                 [run.pk],
             )
         if _use_copy(len(rows)):
-            _copy(
-                "grading_grade",
-                [
-                    "run_id", "employer_id", "jurisdiction_id", "ruleset_code",
-                    "ruleset_version", "as_of", "cycle_year", "grade", "rules", "facts",
-                ],
-                (
-                    (
-                        run.pk, r.employer_id, r.grading_jurisdiction_id, r.ruleset.code,
-                        r.ruleset.version, run.as_of, run.cycle_year, r.result.grade,
-                        r.result.rules_json, r.result.facts_json,
-                    )
-                    for r in rows
-                ),
-            )  # fmt: skip
+            _copy_lines("grading_grade", GRADE_COLUMNS, _grade_lines(run, rows))
         else:
             Grade.objects.bulk_create(
                 [
@@ -244,18 +274,22 @@ def _upsert_current_copy(span: Span, rows: list[Row], now, run_id) -> None:
         cursor.execute(
             "CREATE TEMP TABLE grading_current_in (LIKE grading_currentgrade) ON COMMIT DROP"
         )
-    _copy(
-        "grading_current_in",
-        ["id", *CURRENT_COLUMNS],
-        (
-            (
-                0, r.employer_id, r.ruleset.code, r.ruleset.version, span.as_of,
-                span.window_start, r.result.grade, r.result.rules_json, r.result.facts_json,
-                now, run_id,
-            )
-            for r in rows
-        ),
-    )  # fmt: skip
+    shared = f"{copy_text(span.as_of)}\t{copy_text(span.window_start)}"
+    stamp = "\t".join(copy_text(v) for v in (now, run_id))
+    tails: dict[int, str] = {}
+
+    def lines():
+        for r in rows:
+            tail = tails.get(id(r.result))
+            if tail is None:
+                tail = tails[id(r.result)] = (
+                    f"{copy_text(r.ruleset.code)}\t{copy_text(r.ruleset.version)}\t{shared}\t"
+                    f"{copy_text(r.result.grade)}\t{copy_text(r.result.rules_json)}\t"
+                    f"{copy_text(r.result.facts_json)}\t{stamp}\n"
+                )
+            yield f"0\t{r.employer_id}\t{tail}"
+
+    _copy_lines("grading_current_in", ["id", *CURRENT_COLUMNS], lines())
     columns = ", ".join(CURRENT_COLUMNS)
     updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in CURRENT_COLUMNS[2:])
     with connection.cursor() as cursor:

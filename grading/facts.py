@@ -20,9 +20,10 @@ and dated on or before as_of (SPEC §4). Definitions, over the effective records
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, fields
 
-from django.db import connections
+from django.db import connections, transaction
 from django.utils.translation import gettext_lazy as _
 
 from credit_records.choices import (
@@ -46,9 +47,11 @@ HARMONIOUS_LEVELS = tuple(HarmoniousLevel.values)
 SPAN_FIELDS = ("as_of", "window_start", "l60_start")
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Facts:
-    """What the ledger says about one employer as of ``as_of``."""
+    """What the ledger says about one employer as of ``as_of``. Treat it as immutable (not
+    declared frozen only because a frozen dataclass is several times slower to build, and a
+    million are built per run)."""
 
     as_of: dt.date
     window_start: dt.date
@@ -73,10 +76,10 @@ class Facts:
     # --- the vocabulary rules are written in -------------------------------------------------
 
     def in_window(self, *kinds: str) -> bool:
-        return any(k in self.kinds_in_window for k in kinds)
+        return not self.kinds_in_window.isdisjoint(kinds)
 
     def in_l60(self, *kinds: str) -> bool:
-        return any(k in self.kinds_in_l60 for k in kinds)
+        return not self.kinds_in_l60.isdisjoint(kinds)
 
     def listed(self, kind: str) -> bool:
         return kind in self.listed_in_window
@@ -85,6 +88,8 @@ class Facts:
         return kind in self.listed_in_l60
 
     def is_outstanding(self, kind: str, *statuses: str) -> bool:
+        if not self.outstanding:
+            return False
         return any(f"{kind}:{status}" in self.outstanding for status in statuses)
 
     # --- storage ----------------------------------------------------------------------------
@@ -129,8 +134,8 @@ class Facts:
 # --- computing facts: a few aggregate queries per chunk of employers ---------------------------
 #
 # Sets of kinds travel from SQL to Python as bit masks: every kind, severity, category and
-# outstanding obligation gets a power of two, and the database ORs them per employer (BIT_OR on
-# PostgreSQL; SUM(DISTINCT …) on SQLite, which is the same thing for powers of two).
+# outstanding obligation gets a power of two, and the database ORs them per employer with BIT_OR
+# (built into PostgreSQL; registered on SQLite connections by grading.apps).
 
 KIND_BITS = {kind: 1 << i for i, kind in enumerate(RecordKind.values)}
 SEVERITY_BITS = {value: 1 << i for i, value in enumerate(Severity.values)}
@@ -144,8 +149,31 @@ OUTSTANDING_TOKENS = [
 OUTSTANDING_BITS = {token: 1 << i for i, token in enumerate(OUTSTANDING_TOKENS)}
 # Kinds with an end (removal, revocation, restoration): what listed(k, S) is about.
 LIST_KINDS = tuple(kind for kind, spec in KIND_SPECS.items() if spec.end_date)
+LIST_BITS = {kind: 1 << i for i, kind in enumerate(LIST_KINDS)}
 # Kinds whose value the rules read record by record (fetched by a small side query).
 VALUE_KINDS = (RecordKind.PUBLIC_CREDIT_RATING, RecordKind.ANNUAL_REPORT_MISSING)
+
+# Two 64-bit masks per employer carry every set-valued fact (fewer aggregates, faster):
+#   kinds mask: in(k, W) in bits 0–31, in(k, L60) in bits 32–63;
+#   misc mask:  the fields below, each at its offset.
+L60_SHIFT = 32
+KIND_MASK = (1 << L60_SHIFT) - 1
+MISC = {  # name: (offset, width)
+    "listed_w": (0, 8),
+    "listed_l60": (8, 8),
+    "severities_w": (16, 4),
+    "categories_w": (20, 16),
+    "outstanding": (36, 12),
+    "incident_w": (48, 1),
+    "harmonious": (49, 1),
+}
+assert len(KIND_BITS) < L60_SHIFT and len(LIST_BITS) <= 8 and len(SEVERITY_BITS) <= 4
+assert len(CATEGORY_BITS) <= 16 and len(OUTSTANDING_BITS) <= 12
+
+
+def _field(mask: int, name: str) -> int:
+    offset, width = MISC[name]
+    return (mask >> offset) & ((1 << width) - 1)
 
 
 def _decode(mask, bits: dict) -> frozenset:
@@ -169,10 +197,6 @@ def _quoted(values) -> str:
 def _case(column: str, mapping: dict) -> str:
     branches = " ".join(f"WHEN '{k}' THEN {bit}" for k, bit in mapping.items())
     return f"CASE {column} {branches} END"
-
-
-def _agg_or(vendor: str, expression: str) -> str:
-    return f"BIT_OR({expression})" if vendor == "postgresql" else f"SUM(DISTINCT {expression})"
 
 
 def _employer_filter(column: str, selection: EmployerSelection) -> str:
@@ -199,7 +223,11 @@ class EmployerSelection:
 
 
 def _effective_records(selection: EmployerSelection) -> str:
-    """The effective records dated on or before as_of (SPEC §4; ``CreditRecordQuerySet.effective``)."""
+    """The effective records dated on or before as_of (SPEC §4; ``CreditRecordQuerySet.effective``).
+
+    A correction or void entry belongs to the employer of the entry it supersedes (the ledger
+    copies it), so the superseded ids of a chunk come from the chunk's own rows: a small set the
+    database hashes once, which leaves it free to read the records in employer order."""
     return f"""
         SELECT r.id, r.employer_id, r.kind, r.date, r.end_date, r.case_no, r.severity,
                r.category, r.rectification, r.performance, r.incident, r.level, r.value
@@ -207,79 +235,107 @@ def _effective_records(selection: EmployerSelection) -> str:
         WHERE {_employer_filter("r.employer_id", selection)}
           AND r.date <= %(as_of)s
           AND r.entry_type <> 'void'
-          AND NOT EXISTS (
-              SELECT 1 FROM credit_records_creditrecord s WHERE s.supersedes_id = r.id
+          AND r.id NOT IN (
+              SELECT s.supersedes_id FROM credit_records_creditrecord s
+              WHERE s.supersedes_id IS NOT NULL AND {_employer_filter("s.employer_id", selection)}
           )
     """
 
 
-def facts_sql(selection: EmployerSelection, vendor: str) -> str:
-    """One row per selected employer: id, jurisdiction, then the fact key (see ``FactKey``)."""
-    case_kinds = _quoted(CASE_KINDS)
-    list_kinds = _quoted(LIST_KINDS)
+def _kind_table() -> str:
+    """A small table, one row per record kind, with every bit that kind contributes; joining it
+    costs one hash lookup per record instead of chains of string comparisons."""
+    outstanding = MISC["outstanding"][0]
+    rows = []
+    for kind, bit in KIND_BITS.items():
+        is_case = kind in CASE_KINDS
+
+        def out(status, kind=kind, is_case=is_case):
+            return OUTSTANDING_BITS[f"{kind}:{status}"] << outstanding if is_case else 0
+
+        list_bit = LIST_BITS.get(kind, 0)
+        rows.append(
+            f"SELECT '{kind}' AS kind, {bit} AS kind_bit, {bit << L60_SHIFT} AS kind_l60_bit, "
+            f"{list_bit << MISC['listed_w'][0]} AS listed_w_bit, "
+            f"{list_bit << MISC['listed_l60'][0]} AS listed_l60_bit, "
+            f"{1 if is_case else 0} AS is_case, "
+            f"{out(Rectification.NOT_RECTIFIED)} AS not_rectified_bit, "
+            f"{out(Performance.PENDING)} AS pending_bit, {out(Performance.REFUSED)} AS refused_bit"
+        )
+    return " UNION ALL ".join(rows)
+
+
+def facts_sql(selection: EmployerSelection) -> str:
+    """One row per selected employer: id, jurisdiction, kind, cases in W, cases in L60, the
+    kinds mask, the misc mask and the lost-contact date (see ``MISC``).
+
+    One pass over the effective records, aggregated twice: first per (employer, case) — records
+    of the same case fold into one group, so counting groups counts distinct cases — then per
+    employer. Each record contributes its bits to the two masks; OR of ORs is the OR.
+    """
     harmonious_levels = _quoted(HARMONIOUS_LEVELS)
     employer_filter = _employer_filter("e.id", selection)
     if selection.jurisdiction_ids is not None:
         ids = ", ".join(str(int(i)) for i in selection.jurisdiction_ids) or "NULL"
         employer_filter += f" AND e.jurisdiction_id IN ({ids})"
-    rectification_bit = " ".join(
-        f"WHEN '{kind}' THEN {OUTSTANDING_BITS[f'{kind}:{Rectification.NOT_RECTIFIED}']}"
-        for kind in CASE_KINDS
-    )
-    performance_bit = " ".join(
-        f"WHEN r.kind = '{kind}' AND r.performance = '{status}' THEN {bit}"
-        for kind in CASE_KINDS
-        for status in (Performance.PENDING, Performance.REFUSED)
-        for bit in [OUTSTANDING_BITS[f"{kind}:{status}"]]
-    )
-    orr = _agg_or
+
+    def shifted(mapping: dict, name: str) -> dict:
+        offset = MISC[name][0]
+        return {key: bit << offset for key, bit in mapping.items()}
+
+    misc = f"""
+        CASE WHEN k.listed_w_bit = 0 THEN 0
+             ELSE CASE WHEN r.end_date IS NULL OR r.end_date >= %(window_start)s
+                       THEN k.listed_w_bit ELSE 0 END
+                + CASE WHEN r.end_date IS NULL OR r.end_date >= %(l60_start)s
+                       THEN k.listed_l60_bit ELSE 0 END
+        END
+      + CASE WHEN r.kind = 'violation' AND r.date >= %(window_start)s THEN
+            COALESCE({_case("r.severity", shifted(SEVERITY_BITS, "severities_w"))}, 0)
+          + COALESCE({_case("r.category", shifted(CATEGORY_BITS, "categories_w"))}, 0)
+          + CASE WHEN r.incident THEN {1 << MISC["incident_w"][0]} ELSE 0 END
+        ELSE 0 END
+      + CASE WHEN r.rectification = '{Rectification.NOT_RECTIFIED}'
+             THEN k.not_rectified_bit ELSE 0 END
+      + CASE r.performance WHEN '{Performance.PENDING}' THEN k.pending_bit
+                           WHEN '{Performance.REFUSED}' THEN k.refused_bit ELSE 0 END
+      + CASE WHEN r.kind = 'harmonious_enterprise' AND r.level IN ({harmonious_levels})
+                  AND (r.end_date IS NULL OR r.end_date > %(as_of)s)
+             THEN {1 << MISC["harmonious"][0]} ELSE 0 END
+    """
     return f"""
-    SELECT e.id, e.jurisdiction_id, e.kind,
-           c.cases_w, c.cases_l60,
-           a.kinds_w, a.kinds_l60, a.listed_w, a.listed_l60,
-           a.severities_w, a.categories_w, a.incident_w,
-           a.out_rectification, a.out_performance, a.harmonious, a.lost_since
+    SELECT e.id, e.jurisdiction_id, e.kind, a.cases_w, a.cases_l60, a.kinds, a.misc, a.lost_since
     FROM employers_employer e
     LEFT JOIN (
         SELECT employer_id,
-            {orr(vendor, "CASE WHEN date >= %(window_start)s THEN kind_bit END")} AS kinds_w,
-            {orr(vendor, "CASE WHEN date >= %(l60_start)s THEN kind_bit END")} AS kinds_l60,
-            {orr(vendor, f"CASE WHEN kind IN ({list_kinds}) AND (end_date IS NULL OR end_date >= %(window_start)s) THEN kind_bit END")} AS listed_w,
-            {orr(vendor, f"CASE WHEN kind IN ({list_kinds}) AND (end_date IS NULL OR end_date >= %(l60_start)s) THEN kind_bit END")} AS listed_l60,
-            {orr(vendor, "CASE WHEN kind = 'violation' AND date >= %(window_start)s THEN severity_bit END")} AS severities_w,
-            {orr(vendor, "CASE WHEN kind = 'violation' AND date >= %(window_start)s THEN category_bit END")} AS categories_w,
-            MAX(CASE WHEN kind = 'violation' AND date >= %(window_start)s AND incident THEN 1 ELSE 0 END) AS incident_w,
-            {orr(vendor, "rectification_bit")} AS out_rectification,
-            {orr(vendor, "performance_bit")} AS out_performance,
-            MAX(CASE WHEN kind = 'harmonious_enterprise' AND level IN ({harmonious_levels})
-                      AND (end_date IS NULL OR end_date > %(as_of)s) THEN 1 ELSE 0 END) AS harmonious,
-            MIN(CASE WHEN kind = 'lost_contact' AND (end_date IS NULL OR end_date > %(as_of)s)
-                     THEN date END) AS lost_since
+               SUM(case_in_w) AS cases_w,
+               SUM(CASE WHEN case_key IS NULL THEN 0 ELSE 1 END) AS cases_l60,
+               BIT_OR(kinds) AS kinds, BIT_OR(misc) AS misc, MIN(lost_since) AS lost_since
         FROM (
-            SELECT r.employer_id, r.kind, r.date, r.end_date, r.incident, r.level,
-                   {_case("r.kind", KIND_BITS)} AS kind_bit,
-                   {_case("r.severity", SEVERITY_BITS)} AS severity_bit,
-                   {_case("r.category", CATEGORY_BITS)} AS category_bit,
-                   CASE WHEN r.rectification = '{Rectification.NOT_RECTIFIED}'
-                        THEN CASE r.kind {rectification_bit} END END AS rectification_bit,
-                   CASE {performance_bit} END AS performance_bit
-            FROM ({_effective_records(selection)}) r
-        ) x
+            SELECT employer_id, case_key,
+                   MAX(CASE WHEN case_key IS NOT NULL AND date >= %(window_start)s
+                            THEN 1 ELSE 0 END) AS case_in_w,
+                   BIT_OR(kinds) AS kinds, BIT_OR(misc) AS misc, MIN(lost_since) AS lost_since
+            FROM (
+                SELECT r.employer_id, r.date,
+                       CASE WHEN k.is_case = 1 AND r.date >= %(l60_start)s
+                            THEN CASE WHEN r.case_no <> '' THEN r.case_no
+                                      ELSE '#' || CAST(r.id AS VARCHAR(20)) END
+                       END AS case_key,
+                       CASE WHEN r.date >= %(window_start)s THEN k.kind_bit ELSE 0 END
+                     + CASE WHEN r.date >= %(l60_start)s THEN k.kind_l60_bit ELSE 0 END
+                       AS kinds,
+                       {misc} AS misc,
+                       CASE WHEN r.kind = 'lost_contact'
+                                 AND (r.end_date IS NULL OR r.end_date > %(as_of)s)
+                            THEN r.date END AS lost_since
+                FROM ({_effective_records(selection)}) r
+                JOIN ({_kind_table()}) k ON k.kind = r.kind
+            ) x
+            GROUP BY employer_id, case_key
+        ) per_case
         GROUP BY employer_id
     ) a ON a.employer_id = e.id
-    LEFT JOIN (
-        SELECT employer_id, SUM(in_window) AS cases_w, COUNT(*) AS cases_l60
-        FROM (
-            SELECT r.employer_id,
-                   CASE WHEN r.case_no <> '' THEN r.case_no
-                        ELSE '#' || CAST(r.id AS VARCHAR(20)) END AS case_key,
-                   MAX(CASE WHEN r.date >= %(window_start)s THEN 1 ELSE 0 END) AS in_window
-            FROM ({_effective_records(selection)}) r
-            WHERE r.kind IN ({case_kinds}) AND r.date >= %(l60_start)s
-            GROUP BY r.employer_id, case_key
-        ) cases
-        GROUP BY employer_id
-    ) c ON c.employer_id = e.id
     WHERE {employer_filter}
     ORDER BY e.id
     """
@@ -312,7 +368,12 @@ def fact_rows(span, selection: EmployerSelection, *, using: str = "default"):
         "window_start": span.window_start,
         "l60_start": span.l60_start,
     }
-    with connection.cursor() as cursor:
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            # The queries are short and run many times: JIT compilation costs more than it
+            # saves, and the per-case hash aggregate wants more than the default 4 MB.
+            cursor.execute("SET LOCAL jit = off")
+            cursor.execute("SET LOCAL work_mem = '128MB'")
         cursor.execute(value_records_sql(selection), params)
         ratings: dict[int, str] = {}
         missing_years: dict[int, list[int]] = {}
@@ -321,59 +382,115 @@ def fact_rows(span, selection: EmployerSelection, *, using: str = "default"):
                 ratings[employer_id] = value  # ordered by date, id: the last one wins
             elif value and str(value).isdigit():
                 missing_years.setdefault(employer_id, []).append(int(value))
-        cursor.execute(facts_sql(selection, connection.vendor), params)
+        years_of = {eid: tuple(sorted(set(years))) for eid, years in missing_years.items()}
+        cursor.execute(facts_sql(selection), params)
         while True:
             rows = cursor.fetchmany(5000)
             if not rows:
                 break
             for row in rows:
                 employer_id = row[0]
-                years = missing_years.get(employer_id)
-                key = (
-                    row[2],  # kind
-                    row[3] or 0,  # cases in W
-                    row[4] or 0,  # cases in L60
-                    row[5] or 0,
-                    row[6] or 0,
-                    row[7] or 0,
-                    row[8] or 0,
-                    row[9] or 0,
-                    row[10] or 0,
-                    bool(row[11]),
-                    int(row[12] or 0) | int(row[13] or 0),
-                    bool(row[14]),
-                    _as_date(row[15]),
-                    ratings.get(employer_id, ""),
-                    tuple(sorted(set(years))) if years else (),
-                )
+                # (kind, cases W, cases L60, kinds mask, misc mask, lost since) + values
+                key = row[2:8] + (ratings.get(employer_id, ""), years_of.get(employer_id, ()))
                 yield employer_id, row[1], key
 
 
+class KeyDecoder:
+    """Fact keys (``fact_rows``) → ``Facts`` and → the JSON stored with a grade, for one span.
+
+    Whole keys rarely repeat across employers but their two masks do, so everything decoded from
+    a pair of masks is cached: a million employers decode in seconds. ``facts_json(key)`` is
+    exactly ``json.dumps(facts.to_json(include_span=False))`` (compact, UTF-8), which a test
+    checks.
+    """
+
+    def __init__(self, span):
+        self.span = span
+        self._kinds: dict = {}
+        self._misc: dict = {}
+
+    @staticmethod
+    def _json(name: str, value) -> str:
+        if isinstance(value, frozenset):
+            value = sorted(value)
+        elif isinstance(value, tuple):
+            value = list(value)
+        elif isinstance(value, dt.date):
+            value = value.isoformat()
+        return f"{json.dumps(name)}:{json.dumps(value, ensure_ascii=False, separators=(',', ':'))}"
+
+    def _kind_set(self, mask: int) -> tuple[frozenset, str]:
+        found = self._kinds.get(mask)
+        if found is None:
+            kinds = _decode(mask, KIND_BITS)
+            found = self._kinds[mask] = (kinds, json.dumps(sorted(kinds), separators=(",", ":")))
+        return found
+
+    def _decode_misc(self, misc: int) -> tuple[dict, str]:
+        found = self._misc.get(misc)
+        if found is None:
+            values = {
+                "listed_in_window": _decode(_field(misc, "listed_w"), LIST_BITS),
+                "listed_in_l60": _decode(_field(misc, "listed_l60"), LIST_BITS),
+                "violation_severities_in_window": _decode(
+                    _field(misc, "severities_w"), SEVERITY_BITS
+                ),
+                "violation_categories_in_window": _decode(
+                    _field(misc, "categories_w"), CATEGORY_BITS
+                ),
+                "violation_incident_in_window": bool(_field(misc, "incident_w")),
+                "outstanding": _decode(_field(misc, "outstanding"), OUTSTANDING_BITS),
+                "harmonious_in_force": bool(_field(misc, "harmonious")),
+            }
+            fragment = ",".join(self._json(n, v) for n, v in values.items() if v)
+            found = self._misc[misc] = (values, fragment)
+        return found
+
+    def facts(self, key) -> Facts:
+        kind, cases_w, cases_l60, kinds, misc, lost_since, rating, years = key
+        kinds = int(kinds or 0)
+        span = self.span
+        return Facts(
+            as_of=span.as_of,
+            window_start=span.window_start,
+            l60_start=span.l60_start,
+            employer_kind=kind,
+            cases_in_window=int(cases_w or 0),
+            cases_in_l60=int(cases_l60 or 0),
+            kinds_in_window=self._kind_set(kinds & KIND_MASK)[0],
+            kinds_in_l60=self._kind_set(kinds >> L60_SHIFT)[0],
+            lost_contact_since=_as_date(lost_since),
+            latest_public_credit_rating=rating,
+            annual_report_missing_years=years,
+            **self._decode_misc(int(misc or 0))[0],
+        )
+
+    def facts_json(self, key) -> str:
+        kind, cases_w, cases_l60, kinds, misc, lost_since, rating, years = key
+        kinds = int(kinds or 0)
+        out = [f'"employer_kind":{json.dumps(kind, ensure_ascii=False)}']
+        if cases_w:
+            out.append(f'"cases_in_window":{int(cases_w)}')
+        if cases_l60:
+            out.append(f'"cases_in_l60":{int(cases_l60)}')
+        if kinds & KIND_MASK:
+            out.append(f'"kinds_in_window":{self._kind_set(kinds & KIND_MASK)[1]}')
+        if kinds >> L60_SHIFT:
+            out.append(f'"kinds_in_l60":{self._kind_set(kinds >> L60_SHIFT)[1]}')
+        misc_fragment = self._decode_misc(int(misc or 0))[1]
+        if misc_fragment:
+            out.append(misc_fragment)
+        if lost_since:
+            out.append(f'"lost_contact_since":"{_as_date(lost_since).isoformat()}"')
+        if rating:
+            out.append(self._json("latest_public_credit_rating", rating))
+        if years:
+            out.append(self._json("annual_report_missing_years", years))
+        return "{" + ",".join(out) + "}"
+
+
 def facts_from_key(span, key) -> Facts:
-    (
-        kind, cases_w, cases_l60, kinds_w, kinds_l60, listed_w, listed_l60, severities_w,
-        categories_w, incident_w, outstanding, harmonious, lost_since, rating, years,
-    ) = key  # fmt: skip
-    return Facts(
-        as_of=span.as_of,
-        window_start=span.window_start,
-        l60_start=span.l60_start,
-        employer_kind=kind,
-        cases_in_window=int(cases_w),
-        cases_in_l60=int(cases_l60),
-        kinds_in_window=_decode(kinds_w, KIND_BITS),
-        kinds_in_l60=_decode(kinds_l60, KIND_BITS),
-        listed_in_window=_decode(listed_w, KIND_BITS),
-        listed_in_l60=_decode(listed_l60, KIND_BITS),
-        violation_severities_in_window=_decode(severities_w, SEVERITY_BITS),
-        violation_categories_in_window=_decode(categories_w, CATEGORY_BITS),
-        violation_incident_in_window=incident_w,
-        outstanding=_decode(outstanding, OUTSTANDING_BITS),
-        harmonious_in_force=harmonious,
-        lost_contact_since=lost_since,
-        latest_public_credit_rating=rating,
-        annual_report_missing_years=years,
-    )
+    return KeyDecoder(span).facts(key)
 
 
 def compute_facts(span, selection: EmployerSelection) -> dict[int, Facts]:

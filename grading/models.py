@@ -176,14 +176,26 @@ class GradingChunk(models.Model):
 
 
 class Grade(models.Model):
-    """One employer's result of a cycle run under one rule set."""
+    """One employer's result of a cycle run under one rule set.
 
-    run = models.ForeignKey(GradingRun, on_delete=models.CASCADE, related_name="grades")
+    A million rows per run are written with COPY, so the foreign keys are not database
+    constraints (a deferred check per row per key would double the write): the engine takes
+    every id from the employers it has just read, and Django still enforces on_delete.
+    """
+
+    run = models.ForeignKey(
+        GradingRun,
+        on_delete=models.CASCADE,
+        related_name="grades",
+        db_constraint=False,
+        db_index=False,  # the unique (run, employer, ruleset_code) index starts with it
+    )
     employer = models.ForeignKey(
         "employers.Employer",
         verbose_name=_("用人单位"),
         on_delete=models.PROTECT,
         related_name="grades",
+        db_constraint=False,
     )
     # The jurisdiction that graded it (holds the rule-set assignment): the result belongs to
     # that jurisdiction's cycle even if the employer moves later.
@@ -194,6 +206,8 @@ class Grade(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     ruleset_code = models.CharField(_("评价办法"), max_length=32)
     ruleset_version = models.CharField(_("版本"), max_length=16)
@@ -218,13 +232,16 @@ class Grade(models.Model):
 
 
 class CurrentGrade(models.Model):
-    """The live grade (动态调整) of an employer under a rule set, upserted idempotently."""
+    """The live grade (动态调整) of an employer under a rule set, upserted idempotently (the
+    nightly job upserts every employer: keys are not database constraints, as for Grade)."""
 
     employer = models.ForeignKey(
         "employers.Employer",
         verbose_name=_("用人单位"),
         on_delete=models.CASCADE,
         related_name="current_grades",
+        db_constraint=False,
+        db_index=False,  # the unique (employer, ruleset_code) index starts with it
     )
     ruleset_code = models.CharField(_("评价办法"), max_length=32)
     ruleset_version = models.CharField(_("版本"), max_length=16)
@@ -235,7 +252,13 @@ class CurrentGrade(models.Model):
     facts = models.JSONField(_("评价依据"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"))
     run = models.ForeignKey(
-        GradingRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        GradingRun,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
 
     class Meta:

@@ -98,3 +98,23 @@ def test_sql_facts_equal_the_reference(seed):
         # A primary-key range gives the same facts as the id list.
         ranged = compute_facts(span, EmployerSelection(first_id=min(ids), last_id=max(ids)))
         assert ranged == computed
+
+
+def test_stored_facts_json_is_the_facts_to_json():
+    import json
+
+    from grading.facts import KeyDecoder, fact_rows
+
+    rng = random.Random(11)
+    employers = [EmployerFactory(kind=rng.choice(["enterprise", "hr_agency"])) for _ in range(20)]
+    random_ledger(rng, employers)
+    span = Span.for_cycle(2024)
+    decoder = KeyDecoder(span)
+    rows = list(fact_rows(span, EmployerSelection(employer_ids=tuple(e.pk for e in employers))))
+    assert len(rows) == 20
+    for _employer_id, _jurisdiction_id, key in rows:
+        facts = decoder.facts(key)
+        expected = json.dumps(
+            facts.to_json(include_span=False), ensure_ascii=False, separators=(",", ":")
+        )
+        assert decoder.facts_json(key) == expected
