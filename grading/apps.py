@@ -9,6 +9,7 @@ class GradingConfig(AppConfig):
 
     def ready(self):
         from django.db.backends.signals import connection_created
+        from django.db.models.signals import post_migrate
 
         from credit_records.signals import record_changed
         from employers.panels import register_panel
@@ -17,6 +18,7 @@ class GradingConfig(AppConfig):
         from .receivers import on_record_changed
 
         record_changed.connect(on_record_changed, dispatch_uid="grading.live_regrade")
+        post_migrate.connect(restore_reference_data, sender=self)
         connection_created.connect(add_sqlite_bit_or, dispatch_uid="grading.sqlite_bit_or")
         register_panel(
             order=20, template="grading/_employer_panel.html", context=employer_grade_panel
@@ -40,3 +42,12 @@ class BitOr:
 def add_sqlite_bit_or(sender, connection, **kwargs):
     if connection.vendor == "sqlite":
         connection.connection.create_aggregate("BIT_OR", 1, BitOr)
+
+
+def restore_reference_data(sender, **kwargs):
+    from employers.models import Jurisdiction
+
+    from .models import RuleSetAssignment
+    from .reference import ensure_assignments
+
+    ensure_assignments(Jurisdiction, RuleSetAssignment)

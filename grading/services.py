@@ -197,9 +197,14 @@ def _selection(run: GradingRun, chunk: GradingChunk) -> EmployerSelection:
     )
 
 
-def process_chunk(chunk_id: int) -> bool:
-    """Grade one chunk. Returns False when there was nothing to do (already done, run over).
-    On failure the chunk is marked failed (to be redone) and the exception re-raised."""
+def process_chunk(chunk_id: int, *, fact_rows_=None, evaluator=None) -> bool:
+    """Grade one chunk: facts, rules, results, and the chunk marked done — in one transaction,
+    so a chunk is graded entirely or not at all and redoing it grades each employer once.
+    Returns False when there was nothing to do (already done, run over). On failure the chunk
+    is marked failed (to be redone) and the exception re-raised.
+
+    ``fact_rows_`` (already fetched) and ``evaluator`` (shared between chunks) let the
+    pipelined driver overlap the database work with the evaluation."""
     GradingChunk.objects.filter(pk=chunk_id).exclude(status=ChunkStatus.DONE).update(
         dispatched_at=timezone.now()
     )
@@ -218,24 +223,11 @@ def process_chunk(chunk_id: int) -> bool:
                 return False
             span = Span.for_as_of(run.as_of)
             selection = _selection(run, chunk)
-            evaluator = engine.Evaluator(span, Assignments(run.as_of))
-            rows = list(evaluator.rows(fact_rows(span, selection)))
-            counts = engine.tally(rows)
-            if run.kind == RunKind.CYCLE:
-                engine.write_grades(run, selection, rows)
-            else:
-                changes = engine.upsert_current_grades(span, selection, rows, run=run)
-                counts["changes"] = len(changes)
-            chunk.status = ChunkStatus.DONE
-            chunk.attempts += 1
-            chunk.employers = counts["employers"]
-            chunk.counts = counts
-            chunk.finished_at = timezone.now()
-            chunk.error = ""
-            chunk.save()
-            GradingRun.objects.filter(pk=run.pk).update(
-                chunks_done=GradingChunk.objects.filter(run=run, status=ChunkStatus.DONE).count()
-            )
+            if fact_rows_ is None:
+                fact_rows_ = fact_rows(span, selection)
+            evaluator = evaluator or engine.Evaluator(span, Assignments(run.as_of))
+            rows = list(evaluator.rows(fact_rows_))
+            store_chunk(run, chunk, selection, rows)
         return True
     except Exception as exc:
         logger.exception("grading chunk %s failed", chunk_id)
@@ -243,6 +235,26 @@ def process_chunk(chunk_id: int) -> bool:
             status=ChunkStatus.FAILED, error=repr(exc)[:2000], attempts=_attempts_plus_one(chunk_id)
         )
         raise
+
+
+def store_chunk(run: GradingRun, chunk: GradingChunk, selection, rows) -> None:
+    """Write a chunk's results and mark it done (inside the caller's transaction)."""
+    counts = engine.tally(rows)
+    if run.kind == RunKind.CYCLE:
+        engine.write_grades(run, selection, rows)
+    else:
+        span = Span.for_as_of(run.as_of)
+        counts["changes"] = len(engine.upsert_current_grades(span, selection, rows, run=run))
+    chunk.status = ChunkStatus.DONE
+    chunk.attempts += 1
+    chunk.employers = counts["employers"]
+    chunk.counts = counts
+    chunk.finished_at = timezone.now()
+    chunk.error = ""
+    chunk.save()
+    GradingRun.objects.filter(pk=run.pk).update(
+        chunks_done=GradingChunk.objects.filter(run=run, status=ChunkStatus.DONE).count()
+    )
 
 
 def _attempts_plus_one(chunk_id: int) -> int:
@@ -367,8 +379,15 @@ def _mark_cycles_computed(run: GradingRun, cycles: Counter, now) -> None:
         )
 
 
-def drive_run(run: GradingRun) -> GradingRun:
-    """Grade every chunk in this process, redoing failed ones, then finalise."""
+def drive_run(run: GradingRun, *, pipelined: bool = False) -> GradingRun:
+    """Grade every chunk in this process, redoing failed ones, then finalise.
+
+    ``pipelined`` (PostgreSQL, the command line): the facts of the next chunk are fetched by a
+    second connection while this one evaluates, and another writes the previous chunk's
+    results, so the database and Python work at the same time. Chunks it could not finish are
+    redone one by one below, exactly as without it."""
+    if pipelined:
+        _pipeline(run)
     for _attempt in range(MAX_CHUNK_ATTEMPTS):
         for chunk_id in chunks_to_redo(run).values_list("pk", flat=True):
             try:
@@ -384,6 +403,70 @@ def drive_run(run: GradingRun) -> GradingRun:
     return run
 
 
+def _pipeline(run: GradingRun) -> None:
+    """Reader thread → (facts) → this thread: rules → (results) → writer thread. Each thread has
+    its own database connection; a chunk is still written and marked done in one transaction."""
+    import queue
+    import threading
+
+    from django.db import connections
+
+    span = Span.for_as_of(run.as_of)
+    chunks = list(chunks_to_redo(run))
+    facts_queue: queue.Queue = queue.Queue(maxsize=2)
+    results_queue: queue.Queue = queue.Queue(maxsize=2)
+    stop = threading.Event()
+
+    def reader():
+        try:
+            for chunk in chunks:
+                if stop.is_set():
+                    break
+                facts_queue.put((chunk, list(fact_rows(span, _selection(run, chunk)))))
+        except Exception:  # the chunks left are redone one by one
+            logger.exception("run %s: reading facts failed", run.pk)
+        finally:
+            facts_queue.put(None)
+            connections.close_all()
+
+    def writer():
+        try:
+            while (item := results_queue.get()) is not None:
+                chunk, rows = item
+                try:
+                    with transaction.atomic():
+                        locked = GradingChunk.objects.select_for_update().get(pk=chunk.pk)
+                        if locked.status != ChunkStatus.DONE:
+                            store_chunk(run, locked, _selection(run, locked), rows)
+                except Exception:
+                    logger.exception("run %s: writing chunk %s failed", run.pk, chunk.number)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
+    for thread in threads:
+        thread.start()
+    evaluator = engine.Evaluator(span, Assignments(run.as_of))
+    reader_done = False
+    try:
+        while (item := facts_queue.get()) is not None:
+            chunk, facts = item
+            try:
+                rows = list(evaluator.rows(facts))
+            except Exception:  # left to the one-by-one redo
+                logger.exception("run %s: evaluating chunk %s failed", run.pk, chunk.number)
+                continue
+            results_queue.put((chunk, rows))
+        reader_done = True
+    finally:
+        stop.set()
+        while not reader_done:  # unblock the reader and wait for its end marker
+            reader_done = facts_queue.get() is None
+        results_queue.put(None)
+        for thread in threads:
+            thread.join()
+
+
 def regrade(
     *,
     as_of: dt.date | None = None,
@@ -391,13 +474,14 @@ def regrade(
     jurisdiction: Jurisdiction | None = None,
     actor=None,
     chunk_size: int | None = None,
+    pipelined: bool = False,
 ) -> GradingRun:
     """Grade every employer in scope, in this process: an annual cycle (``cycle`` = year) or the
     live grades as of a date (``as_of``). Returns the run (complete, or failed with a reason)."""
     run = start_run(
         as_of=as_of, cycle=cycle, jurisdiction=jurisdiction, actor=actor, chunk_size=chunk_size
     )
-    return drive_run(run)
+    return drive_run(run, pipelined=pipelined)
 
 
 # --- live regrade of one employer ----------------------------------------------------------------

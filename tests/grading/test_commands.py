@@ -288,3 +288,26 @@ def test_finaliser_resends_lost_chunks(monkeypatch, many_employers):
     assert services.process_chunk(chunks[1].pk) is False  # delivered twice: done once
     assert tasks.finalise_run(run.pk) == RunStatus.COMPLETE
     assert CurrentGrade.objects.count() == len(many_employers)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("fail", [False, True], ids=["clean", "chunk-fails-once"])
+def test_pipelined_run_on_postgresql(monkeypatch, fail):
+    """The command's pipelined driver (reader and writer threads on their own connections)
+    grades every employer once, also when a chunk fails and is redone."""
+    monkeypatch.setattr(engine, "COPY_THRESHOLD", 0)
+    employers = [EmployerFactory() for _ in range(10)]
+    add(employers[3], "violation", "2024-03-01")
+    add(employers[7], "administrative_penalty", "2024-05-01")
+    if fail:
+        state = fail_once(monkeypatch, chunk_number=1)
+    run = services.regrade(cycle=2024, chunk_size=3, pipelined=True)
+    assert run.status == RunStatus.COMPLETE, run.error
+    if fail:
+        assert state["failed"]
+        assert run.chunks.get(number=1).attempts == 1  # done by the redo after the pipeline
+    grades = dict(Grade.objects.filter(run=run).values_list("employer_id", "grade"))
+    assert len(grades) == 10 and Grade.objects.filter(run=run).count() == 10
+    assert grades[employers[3].pk] == "C" and grades[employers[7].pk] == "D"
+    assert sum(1 for g in grades.values() if g == "B") == 8

@@ -14,6 +14,7 @@ import datetime as dt
 import sys
 
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 from django.utils import timezone
 
 from employers.models import Jurisdiction
@@ -57,7 +58,15 @@ class Command(BaseCommand):
             if scope is None:
                 self.fail(f"辖区代码“{jurisdiction}”不存在")
         try:
-            run = regrade(cycle=cycle, as_of=as_of_date, jurisdiction=scope, chunk_size=chunk_size)
+            run = regrade(
+                cycle=cycle,
+                as_of=as_of_date,
+                jurisdiction=scope,
+                chunk_size=chunk_size,
+                # Overlap database and Python work over extra connections (PostgreSQL only, and
+                # not inside a caller's transaction, which other connections cannot see).
+                pipelined=connection.vendor == "postgresql" and not connection.in_atomic_block,
+            )
         except GradingError as exc:
             self.fail(str(exc))
         if run.status != RunStatus.COMPLETE:
