@@ -61,11 +61,13 @@ class Evaluator:
         self.evaluations = 0
 
     def result(self, ruleset: RuleSet, key) -> Result:
-        memo_key = (ruleset.key, key)
-        result = self._memo.get(memo_key)
+        memo = self._memo.get(ruleset.key)
+        if memo is None:
+            memo = self._memo[ruleset.key] = {}
+        result = memo.get(key)
         if result is None:
-            if len(self._memo) >= MEMO_LIMIT:
-                self._memo.clear()
+            if len(memo) >= MEMO_LIMIT:
+                memo.clear()
             evaluation = ruleset.evaluate(self.decoder.facts(key))
             rules_json = self._rules_json.get(evaluation.rules)
             if rules_json is None:
@@ -73,7 +75,7 @@ class Evaluator:
             result = Result(
                 evaluation.grade, evaluation.rules, rules_json, self.decoder.facts_json(key)
             )
-            self._memo[memo_key] = result
+            memo[key] = result
             self.evaluations += 1
         return result
 

@@ -426,7 +426,8 @@ class KeyDecoder:
             found = self._kinds[mask] = (kinds, json.dumps(sorted(kinds), separators=(",", ":")))
         return found
 
-    def _decode_misc(self, misc: int) -> tuple[dict, str]:
+    def _decode_misc(self, misc: int) -> tuple[tuple, str]:
+        """The seven misc facts, in ``Facts`` field order, and their JSON."""
         found = self._misc.get(misc)
         if found is None:
             values = {
@@ -443,26 +444,28 @@ class KeyDecoder:
                 "harmonious_in_force": bool(_field(misc, "harmonious")),
             }
             fragment = ",".join(self._json(n, v) for n, v in values.items() if v)
-            found = self._misc[misc] = (values, fragment)
+            found = self._misc[misc] = (tuple(values.values()), fragment)
         return found
 
     def facts(self, key) -> Facts:
         kind, cases_w, cases_l60, kinds, misc, lost_since, rating, years = key
         kinds = int(kinds or 0)
         span = self.span
+        # Positional, in field order (the misc facts are the seven after kinds_in_l60): a
+        # million of these are built per run.
         return Facts(
-            as_of=span.as_of,
-            window_start=span.window_start,
-            l60_start=span.l60_start,
-            employer_kind=kind,
-            cases_in_window=int(cases_w or 0),
-            cases_in_l60=int(cases_l60 or 0),
-            kinds_in_window=self._kind_set(kinds & KIND_MASK)[0],
-            kinds_in_l60=self._kind_set(kinds >> L60_SHIFT)[0],
-            lost_contact_since=_as_date(lost_since),
-            latest_public_credit_rating=rating,
-            annual_report_missing_years=years,
-            **self._decode_misc(int(misc or 0))[0],
+            span.as_of,
+            span.window_start,
+            span.l60_start,
+            kind,
+            int(cases_w or 0),
+            int(cases_l60 or 0),
+            self._kind_set(kinds & KIND_MASK)[0],
+            self._kind_set(kinds >> L60_SHIFT)[0],
+            *self._decode_misc(int(misc or 0))[0],
+            _as_date(lost_since),
+            rating,
+            years,
         )
 
     def facts_json(self, key) -> str:

@@ -16,8 +16,13 @@ from dataclasses import dataclass, field
 from ..facts import Facts
 
 UNGRADED = ""
-# Worst first: the position decides which grade wins.
+# How bad a grade is: the worst wins. Not graded (a U rule fired) overrides every grade.
 GRADE_SEVERITY = {"D": 4, "C": 3, "B": 2, "A": 1}
+_SEVERITY = {**GRADE_SEVERITY, "": 5}
+
+
+def _severity(rule) -> int:
+    return _SEVERITY[rule.grade]
 
 
 @dataclass(frozen=True)
@@ -109,10 +114,7 @@ class RuleSet:
         fired = [rule for rule in self.rules if rule.predicate(facts)]
         if not fired:
             raise IncompleteRuleSet(f"{self.code} {self.version}: no rule fired for {facts!r}")
-        scope = [rule.code for rule in fired if rule.is_scope_rule]
-        if scope:
-            return Evaluation(UNGRADED, tuple(scope))
-        worst = max((rule.grade for rule in fired), key=GRADE_SEVERITY.__getitem__)
+        worst = max(fired, key=_severity).grade  # a U rule (grade "") outranks every grade
         return Evaluation(worst, tuple(rule.code for rule in fired if rule.grade == worst))
 
     def measures_for(self, grade: str, fired: tuple[str, ...] | list[str] = ()) -> list[Measure]:
