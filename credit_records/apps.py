@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def _restore_ledger_head(sender, **kwargs):
+    """The chain head row comes from a migration; a test flush (TRUNCATE) removes it and Django
+    then sends post_migrate, so it is put back here like the other reference data."""
+    from .models import LedgerHead
+
+    LedgerHead.objects.get_or_create(pk=1)
 
 
 class CreditRecordsConfig(AppConfig):
@@ -8,6 +17,8 @@ class CreditRecordsConfig(AppConfig):
     verbose_name = _("信用记录")
 
     def ready(self):
+        post_migrate.connect(_restore_ledger_head, sender=self)
+
         from employers.panels import register_panel
 
         from .panels import credit_file_context
