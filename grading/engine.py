@@ -15,10 +15,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .assignments import Assignments
-from .facts import EmployerSelection, KeyDecoder, fact_rows
+from .facts import EmployerSelection, KeyDecoder, fact_rows, id_filter
 from .models import CurrentGrade, Grade, GradeChange, GradingRun
 from .rulesets import RuleSet
 from .windows import Span
@@ -108,12 +109,6 @@ def tally(rows: Iterable[Row]) -> dict:
     return {"employers": len(employers), "grades": dict(grades), "cycles": dict(cycles)}
 
 
-def _selection_sql(column: str, selection: EmployerSelection) -> str:
-    from .facts import _employer_filter
-
-    return _employer_filter(column, selection)
-
-
 NULL = "\\N"  # COPY text format
 
 
@@ -176,7 +171,7 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
         with connection.cursor() as cursor:
             cursor.execute(
                 f"DELETE FROM grading_grade WHERE run_id = %s AND "
-                f"{_selection_sql('employer_id', selection)}",
+                f"{id_filter('employer_id', selection)}",
                 [run.pk],
             )
         if _use_copy(len(rows)):
@@ -221,7 +216,7 @@ def upsert_current_grades(
         existing = {
             (c.employer_id, c.ruleset_code): c
             for c in CurrentGrade.objects.select_for_update()
-            .filter(**_orm_filter(selection))
+            .filter(_orm_filter(selection))
             .only("id", "employer_id", "ruleset_code", "grade", "rules", "as_of")
         }
         changes = []
@@ -303,14 +298,16 @@ def _upsert_current_copy(span: Span, rows: list[Row], now, run_id) -> None:
         cursor.execute("DROP TABLE grading_current_in")
 
 
-def _orm_filter(selection: EmployerSelection) -> dict:
-    lookups = {}
+def _orm_filter(selection: EmployerSelection) -> Q:
+    """The selection as a filter on CurrentGrade (the same employers as the fact query)."""
+    where = Q()
     if selection.employer_ids is not None:
-        lookups["employer_id__in"] = list(selection.employer_ids)
+        where &= Q(employer_id__in=list(selection.employer_ids))
     if selection.first_id is not None:
-        lookups["employer_id__gte"] = selection.first_id
+        where &= Q(employer_id__gte=selection.first_id)
     if selection.last_id is not None:
-        lookups["employer_id__lte"] = selection.last_id
+        where &= Q(employer_id__lte=selection.last_id)
     if selection.jurisdiction_ids is not None:
-        lookups["employer__jurisdiction_id__in"] = list(selection.jurisdiction_ids)
-    return lookups
+        ids = list(selection.jurisdiction_ids)
+        where &= Q(employer__jurisdiction_id__in=ids) | Q(employer__street_id__in=ids)
+    return where

@@ -199,7 +199,8 @@ def _case(column: str, mapping: dict) -> str:
     return f"CASE {column} {branches} END"
 
 
-def _employer_filter(column: str, selection: EmployerSelection) -> str:
+def id_filter(column: str, selection: EmployerSelection) -> str:
+    """SQL condition on an employer id column for the selection's ids and id range."""
     parts = []
     if selection.employer_ids is not None:
         ids = ", ".join(str(int(i)) for i in selection.employer_ids) or "NULL"
@@ -211,10 +212,19 @@ def _employer_filter(column: str, selection: EmployerSelection) -> str:
     return " AND ".join(parts) or "1 = 1"
 
 
+def jurisdiction_filter(alias: str, jurisdiction_ids) -> str:
+    """`` AND …`` keeping employers registered in, or located on a street of, the given
+    jurisdictions (the scoping of employers.selectors); empty for None (every employer)."""
+    if jurisdiction_ids is None:
+        return ""
+    ids = ", ".join(str(int(i)) for i in jurisdiction_ids) or "NULL"
+    return f" AND ({alias}.jurisdiction_id IN ({ids}) OR {alias}.street_id IN ({ids}))"
+
+
 @dataclass(frozen=True)
 class EmployerSelection:
     """Which employers: a primary-key range (a chunk), a list (live regrade), and optionally
-    only those whose jurisdiction is one of ``jurisdiction_ids``."""
+    only those in ``jurisdiction_ids`` (registered there or on one of its streets)."""
 
     first_id: int | None = None
     last_id: int | None = None
@@ -232,12 +242,12 @@ def _effective_records(selection: EmployerSelection) -> str:
         SELECT r.id, r.employer_id, r.kind, r.date, r.end_date, r.case_no, r.severity,
                r.category, r.rectification, r.performance, r.incident, r.level, r.value
         FROM credit_records_creditrecord r
-        WHERE {_employer_filter("r.employer_id", selection)}
+        WHERE {id_filter("r.employer_id", selection)}
           AND r.date <= %(as_of)s
           AND r.entry_type <> 'void'
           AND r.id NOT IN (
               SELECT s.supersedes_id FROM credit_records_creditrecord s
-              WHERE s.supersedes_id IS NOT NULL AND {_employer_filter("s.employer_id", selection)}
+              WHERE s.supersedes_id IS NOT NULL AND {id_filter("s.employer_id", selection)}
           )
     """
 
@@ -274,10 +284,8 @@ def facts_sql(selection: EmployerSelection) -> str:
     employer. Each record contributes its bits to the two masks; OR of ORs is the OR.
     """
     harmonious_levels = _quoted(HARMONIOUS_LEVELS)
-    employer_filter = _employer_filter("e.id", selection)
-    if selection.jurisdiction_ids is not None:
-        ids = ", ".join(str(int(i)) for i in selection.jurisdiction_ids) or "NULL"
-        employer_filter += f" AND e.jurisdiction_id IN ({ids})"
+    employer_filter = id_filter("e.id", selection)
+    employer_filter += jurisdiction_filter("e", selection.jurisdiction_ids)
 
     def shifted(mapping: dict, name: str) -> dict:
         offset = MISC[name][0]

@@ -39,7 +39,7 @@ from .choices import (
     RunKind,
     RunStatus,
 )
-from .facts import EmployerSelection, fact_rows
+from .facts import EmployerSelection, fact_rows, jurisdiction_filter
 from .models import (
     Cycle,
     ExemplaryAgency,
@@ -91,15 +91,12 @@ def _scope_jurisdiction_ids(
 
 def _chunk_bounds(jurisdiction_ids: list[int] | None, chunk_size: int) -> list[tuple[int, int]]:
     """Primary-key ranges of at most ``chunk_size`` employers each (one query, no id list)."""
-    where = ""
-    if jurisdiction_ids is not None:
-        ids = ", ".join(str(int(i)) for i in jurisdiction_ids) or "NULL"
-        where = f"WHERE jurisdiction_id IN ({ids})"
+    where = "WHERE 1 = 1" + jurisdiction_filter("e", jurisdiction_ids)
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             SELECT id FROM (
-                SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM employers_employer {where}
+                SELECT id, ROW_NUMBER() OVER (ORDER BY id) AS n FROM employers_employer e {where}
             ) numbered
             WHERE (n - 1) %% %s = 0 ORDER BY id
             """,
@@ -108,7 +105,7 @@ def _chunk_bounds(jurisdiction_ids: list[int] | None, chunk_size: int) -> list[t
         starts = [row[0] for row in cursor.fetchall()]
         if not starts:
             return []
-        cursor.execute(f"SELECT MAX(id) FROM employers_employer {where}")
+        cursor.execute(f"SELECT MAX(id) FROM employers_employer e {where}")
         last = cursor.fetchone()[0]
     ends = [s - 1 for s in starts[1:]] + [last]
     return list(zip(starts, ends, strict=True))

@@ -311,3 +311,11 @@ def test_pipelined_run_on_postgresql(monkeypatch, fail):
     assert len(grades) == 10 and Grade.objects.filter(run=run).count() == 10
     assert grades[employers[3].pk] == "C" and grades[employers[7].pk] == "D"
     assert sum(1 for g in grades.values() if g == "B") == 8
+
+
+def test_live_regrade_of_one_street():
+    import_fixture_files()
+    call_command("regrade", "--as-of", "2024-06-30", "--jurisdiction", "jiaxian-longshan",
+                 stdout=io.StringIO())  # fmt: skip
+    graded = set(CurrentGrade.objects.values_list("employer__uscc", flat=True))
+    assert graded == {"91410425MG00000011"}  # the one employer on 龙山街道
