@@ -78,7 +78,7 @@ def _review(year: int, stdout) -> None:
         )
         supervisor = _user(supervisor_name) if supervisor_name else None
         if approve and supervisor is not None:
-            services.decide_override(
+            override = services.decide_override(
                 actor=supervisor,
                 override=override,
                 approve=True,
