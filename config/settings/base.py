@@ -228,3 +228,5 @@ CELERY_BEAT_SCHEDULE["grading-watch-runs"] = {
     "schedule": 600.0,
 }
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=50_000)
+# A chunk taken by a worker this long ago and still not done is sent again (its worker was lost).
+GRADING_STALE_CHUNK_SECONDS = env.int("GRADING_STALE_CHUNK_SECONDS", default=15 * 60)

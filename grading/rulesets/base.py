@@ -70,7 +70,7 @@ class RuleSet:
     version: str
     title: str
     issuer: str
-    document: str  # issuing document (文号 or title)
+    document: str  # 文号 of the issuing document ("" when it has none: then issuer + title)
     seed: str  # the file in /work/shared/seeds the text comes from
     effective_from: dt.date
     effective_to: dt.date | None

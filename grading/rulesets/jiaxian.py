@@ -152,7 +152,7 @@ RULESET = RuleSet(
     version="1",
     title="用人单位劳动保障守法信用分级分类监管办法（试行）",
     issuer="郏县人力资源和社会保障局",
-    document="郏县人力资源和社会保障局 用人单位劳动保障守法信用分级分类监管办法（试行）",
+    document="",  # the seed gives no 文号
     seed="000_07c09dfd8a427630.txt",
     # Interpretation: 第二十三条 “自发布之日起施行” gives no date; the text cites 国办发〔2020〕49号,
     # so it was issued after December 2020 — the system applies it from 2021-01-01.
