@@ -23,7 +23,7 @@ logger = logging.getLogger(__name__)
 
 # A chunk dispatched longer ago than this without finishing is presumed lost with its worker.
 STALE_AFTER = dt.timedelta(seconds=getattr(settings, "GRADING_STALE_CHUNK_SECONDS", 15 * 60))
-FINALISE_EVERY_SECONDS = 20
+FINALISE_EVERY_SECONDS = 5
 FINALISE_MAX_CHECKS = 1000
 
 

@@ -95,7 +95,13 @@ def test_start_a_run_and_follow_its_progress(client, world, django_capture_on_co
     progress = client.get(reverse("grading:run_progress", args=[run.pk])).json()
     assert progress["status"] == "complete" and progress["percent"] == 100
     detail = client.get(reverse("grading:run_detail", args=[run.pk])).content.decode()
-    assert "data-progress-url" in detail and 'style="' not in detail
+    assert 'data-percent="100"' in detail and "data-progress-url" not in detail
+    assert 'style="' not in detail  # strict CSP: the bar's width is set by grading.js
+    # A run still going polls its progress and reloads the page when it ends.
+    running = services.start_run(cycle=2023, jurisdiction=jurisdiction("jiaxian"))
+    detail = client.get(reverse("grading:run_detail", args=[running.pk])).content.decode()
+    assert reverse("grading:run_progress", args=[running.pk]) in detail
+    assert "data-reload-when-done" in detail and 'data-percent="0"' in detail
     assert client.get(reverse("grading:runs")).status_code == 200
 
 
