@@ -1,5 +1,7 @@
 import contextvars
 
+from django.conf import settings
+from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -40,3 +42,13 @@ class ForcePasswordChangeMiddleware:
             if request.path not in allowed and not request.path.startswith("/static/"):
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class ChineseFirstLocaleMiddleware(LocaleMiddleware):
+    """zh-hans is the product's language whatever the browser asks for; English only when the
+    user picks it (the language switcher in the footer sets the cookie)."""
+
+    def process_request(self, request):
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            request.META["HTTP_ACCEPT_LANGUAGE"] = settings.LANGUAGE_CODE
+        super().process_request(request)

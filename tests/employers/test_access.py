@@ -264,3 +264,13 @@ def test_dates_are_shown_in_chinese_format(client, inspector):
             Context({"d": datetime.date(2024, 9, 27)})
         )
     assert rendered == "2024年9月27日"
+
+
+@pytest.mark.django_db
+def test_chinese_is_the_default_whatever_the_browser_asks(client, inspector):
+    client.force_login(inspector)
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in body
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    body = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert '<html lang="en">' in body
