@@ -21,13 +21,14 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from credit_records.models import CreditRecord
 from employers.models import Employer
 
 from . import rulesets
 from .models import Cycle, Grade
-from .selectors import SUPERVISION_KINDS, approved_overrides, cycle_grades, cycle_results
+from .selectors import approved_overrides, cycle_grades, cycle_results
 
 
 @dataclass
@@ -41,9 +42,9 @@ class Finding:
 
 
 CHECKS = {
-    "two_grades": "同一主体不同等级（同一年度有两个及以上评价等级）",
-    "kind_not_covered": "非评价对象参加评级（如非企业性质参加江津区评级）",
-    "no_inspection": "未实施劳动保障监察却产生评级结果",
+    "two_grades": _("同一主体不同等级（同一年度有两个及以上评价等级）"),
+    "kind_not_covered": _("非评价对象参加评级（如非企业性质参加江津区评级）"),
+    "no_inspection": _("未实施劳动保障监察却产生评级结果"),
 }
 
 
@@ -100,11 +101,11 @@ def screening(cycles: list[Cycle], *, employers: QuerySet) -> dict[str, list[Fin
                         )
                     )  # fmt: skip
         # 3. graded without any labour-inspection record in the cycle
-        if ruleset.requires_supervision and cycle.run_id:
+        if ruleset.supervision_kinds and cycle.run_id:
             run = cycle.run
             supervised = CreditRecord.objects.effective().filter(
                 employer_id=OuterRef("employer_id"),
-                kind__in=SUPERVISION_KINDS,
+                kind__in=ruleset.supervision_kinds,
                 date__gte=run.window_start,
                 date__lte=run.window_end,
             )

@@ -11,14 +11,14 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from credit_records.choices import RecordKind
-from employers.choices import STAFF_ROLES, EmployerKind
+from employers.choices import STAFF_ROLES, EmployerKind, Industry
 from employers.models import Employer, Jurisdiction
 from employers.selectors import scope_by_employer, visible_jurisdictions
 
 from . import rulesets
-from .choices import OverrideStatus, RunKind, RunStatus
+from .choices import GradeLetter, OverrideStatus, RunKind, RunStatus
 from .models import (
     CurrentGrade,
     Cycle,
@@ -75,7 +75,7 @@ def measures_for(
 
 def grade_label(ruleset_code: str, grade: str, version: str | None = None) -> str:
     if not grade:
-        return "未评级"
+        return str(GradeLetter.UNGRADED.label)
     try:
         return rulesets.get(ruleset_code, version).grade_labels.get(grade, grade)
     except KeyError:
@@ -249,8 +249,6 @@ def grade_distribution(employers: QuerySet, *, cycle: Cycle | None = None) -> di
             ] += 1
         data = [(*k, n) for k, n in data_counter.items()]
     kinds = dict(EmployerKind.choices)
-    from employers.choices import Industry
-
     industries = dict(Industry.choices)
     by = {"street": defaultdict(lambda: defaultdict(int)),
           "kind": defaultdict(lambda: defaultdict(int)),
@@ -258,7 +256,7 @@ def grade_distribution(employers: QuerySet, *, cycle: Cycle | None = None) -> di
     totals: dict[str, int] = defaultdict(int)
     for grade, street, kind, industry, n in data:
         grade = grade or ""
-        by["street"][street or "（未填写街道）"][grade] += n
+        by["street"][street or str(_("（未填写街道）"))][grade] += n
         by["kind"][str(kinds.get(kind, kind))][grade] += n
         by["industry"][str(industries.get(industry, industry))][grade] += n
         totals[grade] += n
@@ -266,15 +264,3 @@ def grade_distribution(employers: QuerySet, *, cycle: Cycle | None = None) -> di
         "totals": dict(totals),
         "by": {dim: {k: dict(v) for k, v in sorted(groups.items())} for dim, groups in by.items()},
     }
-
-
-# --- screening report (seed 002 四（一）) -----------------------------------------------------------
-SUPERVISION_KINDS = (
-    RecordKind.VIOLATION,
-    RecordKind.ADMINISTRATIVE_DECISION,
-    RecordKind.ADMINISTRATIVE_PENALTY,
-    RecordKind.PATROL_INSPECTION,
-    RecordKind.WRITTEN_REVIEW,
-    RecordKind.COMPLAINT,
-    RecordKind.INTERVIEW,
-)

@@ -80,8 +80,10 @@ class RuleSet:
     measures: dict[str, tuple[Measure, ...]] = field(default_factory=dict)
     # Employer kinds the rule set grades (None = every kind); the others get its U rule.
     employer_kinds: frozenset[str] | None = None
-    # Seed 002 四(一): a grade needs labour-inspection enforcement in the cycle (screening check).
-    requires_supervision: bool = False
+    # Seed 002 四（一）: a grade needs labour-inspection enforcement in the cycle — records of
+    # these kinds dated in the window (used by its scope rule and by the screening report);
+    # empty when the rule set grades without it.
+    supervision_kinds: tuple[str, ...] = ()
     # Extra honours the rule set knows of (jiangjin 授牌, xuchang 诚信机构典型); used by pages.
     honours: tuple[str, ...] = ()
 

@@ -183,6 +183,6 @@ RULESET = RuleSet(
     rules=tuple(RULES),
     measures=MEASURES,
     employer_kinds=frozenset({EmployerKind.ENTERPRISE}),
-    requires_supervision=True,
+    supervision_kinds=SUPERVISION_KINDS,
     honours=("plaque",),
 )

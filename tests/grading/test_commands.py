@@ -319,3 +319,17 @@ def test_live_regrade_of_one_street():
                  stdout=io.StringIO())  # fmt: skip
     graded = set(CurrentGrade.objects.values_list("employer__uscc", flat=True))
     assert graded == {"91410425MG00000011"}  # the one employer on 龙山街道
+
+
+def test_export_pdf_through_publication(tmp_path):
+    pytest.importorskip("weasyprint")
+    import_fixture_files()
+    call_command("regrade", "--cycle", "2024", "--jurisdiction", "jiaxian", stdout=io.StringIO())
+    target = tmp_path / "grades.pdf"
+    out = io.StringIO()
+    call_command(
+        "export_grades", "--cycle", "2024", "--jurisdiction", "jiaxian", "--format", "pdf",
+        "--output", str(target), stdout=out,
+    )  # fmt: skip
+    assert target.read_bytes().startswith(b"%PDF")
+    assert "已导出 4 条" in out.getvalue()
