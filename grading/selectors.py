@@ -22,7 +22,6 @@ from .choices import GradeLetter, OverrideStatus, RunKind, RunStatus
 from .models import (
     CurrentGrade,
     Cycle,
-    ExemplaryAgency,
     Grade,
     GradeChange,
     GradeOverride,
@@ -204,16 +203,7 @@ def pending_overrides(user) -> QuerySet:
     return scope_by_employer(overrides, user, "grade__employer")
 
 
-def exemplary_agencies(cycle: Cycle) -> dict[int, str]:
-    """{employer id: 选树原因} of a xuchang cycle (for the 附件2 table)."""
-    return dict(ExemplaryAgency.objects.filter(cycle=cycle).values_list("employer_id", "reason"))
-
-
 # --- runs -----------------------------------------------------------------------------------------
-def latest_runs(limit: int = 50) -> QuerySet:
-    return GradingRun.objects.select_related("jurisdiction", "started_by")[:limit]
-
-
 def current_live_run() -> GradingRun | None:
     return GradingRun.objects.filter(
         kind=RunKind.LIVE, status=RunStatus.COMPLETE, is_current=True

@@ -46,20 +46,6 @@ def nightly_regrade(as_of: str | None = None, jurisdiction_id: int | None = None
     return run.pk
 
 
-@shared_task(name="grading.tasks.cycle_regrade")
-def cycle_regrade(year: int, jurisdiction_id: int | None = None, actor_id=None):
-    """An annual cycle computed in the background (started from the runs page)."""
-    from django.contrib.auth import get_user_model
-
-    from employers.models import Jurisdiction
-
-    jurisdiction = Jurisdiction.objects.get(pk=jurisdiction_id) if jurisdiction_id else None
-    actor = get_user_model().objects.get(pk=actor_id) if actor_id else None
-    run = services.start_run(cycle=year, jurisdiction=jurisdiction, actor=actor)
-    dispatch(run.pk)
-    return run.pk
-
-
 @shared_task(name="grading.tasks.dispatch_run")
 def dispatch_run(run_id: int) -> None:
     """Grade a run planned elsewhere (the runs page): send its chunks and the finaliser."""
