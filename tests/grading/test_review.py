@@ -189,3 +189,37 @@ def test_export_uses_the_final_grade(tmp_path, graded):
     )  # fmt: skip
     line = target.read_bytes().decode("utf-8-sig").splitlines()[1]
     assert line.endswith(",jiaxian,,jiaxian.C.1")
+
+
+def test_sysadmin_edits_assignments_in_the_admin_with_audit(client):
+    from grading.models import RuleSetAssignment
+
+    admin_user = UserFactory(role=Role.SYSADMIN, is_staff=True, is_superuser=True)
+    client.force_login(admin_user)
+    assignment = RuleSetAssignment.objects.get(jurisdiction__code="xuchang")
+    response = client.post(
+        f"/admin/grading/rulesetassignment/{assignment.pk}/change/",
+        {
+            "jurisdiction": assignment.jurisdiction_id,
+            "employer_kind": "hr_agency",
+            "ruleset_code": "xuchang",
+            "ruleset_version": "1",
+            "effective_from": "2023-01-01",
+            "effective_to": "2030-12-31",
+            "note": "",
+        },
+    )
+    assert response.status_code == 302
+    assignment.refresh_from_db()
+    assert str(assignment.effective_to) == "2030-12-31"
+    entry = AuditEntry.objects.get(action="grading.assignment_update")
+    assert entry.before["effective_to"] is None and entry.after["effective_to"] == "2030-12-31"
+    # An unknown version is refused by the model's validation.
+    response = client.post(
+        f"/admin/grading/rulesetassignment/{assignment.pk}/change/",
+        {
+            "jurisdiction": assignment.jurisdiction_id, "employer_kind": "hr_agency",
+            "ruleset_code": "xuchang", "ruleset_version": "9", "effective_from": "2023-01-01",
+        },
+    )  # fmt: skip
+    assert response.status_code == 200 and "没有版本" in response.content.decode()
