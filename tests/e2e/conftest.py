@@ -62,3 +62,15 @@ def login(page, live_server):
         return page
 
     return do_login
+
+
+def open_menu(page, group, item):
+    """Navigate through the top menu: open the group's dropdown, then click the entry (a group
+    with one entry for this role is a plain link: then ``item`` is clicked directly)."""
+    entry = page.locator(f"nav .dropdown-menu >> text={item}")
+    if entry.count():
+        page.click(f"nav .dropdown-toggle:has-text('{group}')")
+        entry.first.click()
+    else:
+        page.click(f"nav >> text={item}")
+    page.wait_for_load_state()

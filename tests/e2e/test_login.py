@@ -1,6 +1,7 @@
 from employers.choices import Role
 
 from ..factories import PASSWORD, EmployerFactory, UserFactory, jurisdiction
+from .conftest import open_menu
 
 
 def test_inspector_logs_in_and_sees_employer_list(transactional_db, live_server, page, login):
@@ -9,7 +10,7 @@ def test_inspector_logs_in_and_sees_employer_list(transactional_db, live_server,
     UserFactory(username="inspector_e2e", role=Role.INSPECTOR, jurisdiction=jurisdiction("jiaxian"))
 
     login("inspector_e2e", PASSWORD)
-    page.click("text=用人单位")
+    open_menu(page, "用人单位", "用人单位")
     page.wait_for_selector("h1:has-text('用人单位')")
     rows = page.locator("table tbody tr")
     assert rows.count() == 1

@@ -9,6 +9,7 @@ from objections.models import Objection
 
 from ..factories import PASSWORD, EmployerFactory, UserFactory, jurisdiction
 from ..objections.helpers import D, penalty
+from .conftest import open_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -22,7 +23,7 @@ def test_employer_files_objection_and_inspector_sees_it(live_server, browser, pa
     penalty(employer, D(2024, 9, 2), document_no="郏人社监罚〔2024〕17号")
 
     login("employer_e2e", PASSWORD)
-    page.click("nav >> text=我的异议与修复")
+    open_menu(page, "异议与修复", "我的异议与修复")
     page.click("text=提出异议")
     page.wait_for_selector("h1:has-text('提出异议')")
     page.select_option("select[name=record]", index=1)
@@ -46,7 +47,7 @@ def test_employer_files_objection_and_inspector_sees_it(live_server, browser, pa
     inspector_page.fill("#id_password", PASSWORD)
     inspector_page.click("button[type=submit]")
     inspector_page.wait_for_load_state()
-    inspector_page.click("nav >> text=异议处理")
+    open_menu(inspector_page, "异议与修复", "异议处理")
     inspector_page.wait_for_selector("#queue")
     row = inspector_page.locator("#queue tbody tr", has_text="郏县豫通建筑劳务有限公司")
     assert row.count() == 1

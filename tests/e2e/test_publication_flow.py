@@ -14,6 +14,7 @@ from publication.models import CycleDocument, OutboxMessage, PlatformStubMessage
 
 from ..factories import PASSWORD, UserFactory, jurisdiction
 from ..publication.conftest import make_cycle
+from .conftest import open_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -47,7 +48,7 @@ def test_publisher_takes_a_cycle_from_computed_to_published(
     page.on("dialog", lambda dialog: dialog.accept())
 
     login("publisher_e2e", PASSWORD)
-    page.click("nav >> text=年度评价周期")
+    open_menu(page, "公示与发布", "年度评价周期")
     page.click("text=2024年度")
     assert page.inner_text("#cycle-status") == "已自动评级"
 
