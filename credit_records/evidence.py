@@ -32,7 +32,7 @@ def check_upload(upload) -> tuple[str, str]:
     if suffix not in ALLOWED_TYPES:
         raise ValidationError(
             _("附件“%(name)s”的类型不允许：只接受 %(allowed)s")
-            % {"name": name, "allowed": "、".join(s.lstrip(".") for s in ALLOWED_TYPES)}
+            % {"name": name, "allowed": _("、").join(s.lstrip(".") for s in ALLOWED_TYPES)}
         )
     if upload.size > MAX_ATTACHMENT_BYTES:
         raise ValidationError(

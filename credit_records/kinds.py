@@ -209,7 +209,7 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
     kind = values.get("kind") or ""
     spec = KIND_SPECS.get(kind)
     if spec is None:
-        allowed = "、".join(KIND_SPECS)
+        allowed = _("、").join(KIND_SPECS)
         if kind:
             error(
                 "kind",
@@ -283,7 +283,7 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
         error(
             "source",
             _("信息来源“%(value)s”无效，应为：%(allowed)s")
-            % {"value": out["source"], "allowed": "、".join(Source.values)},
+            % {"value": out["source"], "allowed": _("、").join(Source.values)},
         )
 
     for field in EXTRA_FIELDS:
@@ -313,7 +313,7 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
                 % {
                     "label": label_for(kind, field),
                     "value": value,
-                    "allowed": "、".join(choices.values),
+                    "allowed": _("、").join(choices.values),
                 },
             )
     if kind == K.VIOLATION and out["incident"] is None:

@@ -1,6 +1,6 @@
 """The credit-file panel of the employer page (registered in CreditRecordsConfig.ready)."""
 
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from employers.choices import Role
@@ -38,7 +38,7 @@ def entry_view(entry, *, masked: bool, names=()) -> dict:
         if field == "incident":
             value = _("是") if value else _("否")
         elif field == "end_date":
-            value = date_format(value, "Y年n月j日")
+            value = date_format(value)
         else:
             choices = choices_for(entry.kind, field)
             if choices is not None and value in choices.values:

@@ -1,5 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Role
 
@@ -10,10 +11,10 @@ WRITERS = {Role.INSPECTOR, Role.SUPERVISOR}
 # defined is left out; a group with a single visible entry shows as a plain link.
 NAV_GROUPS = [
     (
-        _("用人单位"),
+        pgettext_lazy("plural", "用人单位"),
         [
             (
-                _("用人单位"),
+                pgettext_lazy("plural", "用人单位"),
                 "employers:list",
                 {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.SYSADMIN},
             ),

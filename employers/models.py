@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import (
     CREDIT_WRITER_ROLES,
@@ -110,7 +111,7 @@ class Employer(models.Model):
 
     class Meta:
         verbose_name = _("用人单位")
-        verbose_name_plural = _("用人单位")
+        verbose_name_plural = pgettext_lazy("plural", "用人单位")
         ordering = ["name", "id"]
         indexes = [
             models.Index(fields=["jurisdiction", "kind"]),

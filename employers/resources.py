@@ -50,7 +50,7 @@ class ChoiceWidget(widgets.Widget):
         try:
             return self.lookup[value if value in self.lookup else value.lower()]
         except KeyError:
-            allowed = "、".join(self.choices.values)
+            allowed = _("、").join(self.choices.values)
             raise ValueError(
                 _("%(label)s“%(value)s”无效，应为：%(allowed)s")
                 % {"label": self.label, "value": value, "allowed": allowed}

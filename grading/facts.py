@@ -543,7 +543,7 @@ def _outstanding_label(token: str) -> str:
         if status in Rectification.values
         else _label(Performance, status)
     )
-    return f"{_label(RecordKind, kind)}：{status_label}"
+    return _("%(label)s：%(value)s") % {"label": _label(RecordKind, kind), "value": status_label}
 
 
 def describe_facts(data: dict) -> list[tuple[str, str]]:
@@ -558,17 +558,17 @@ def describe_facts(data: dict) -> list[tuple[str, str]]:
         if name == "employer_kind":
             text = _label(EmployerKind, value)
         elif name in ("kinds_in_window", "kinds_in_l60", "listed_in_window", "listed_in_l60"):
-            text = "、".join(_label(RecordKind, v) for v in value)
+            text = str(_("、")).join(_label(RecordKind, v) for v in value)
         elif name == "violation_severities_in_window":
-            text = "、".join(_label(Severity, v) for v in value)
+            text = str(_("、")).join(_label(Severity, v) for v in value)
         elif name == "violation_categories_in_window":
-            text = "、".join(_label(Category, v) for v in value)
+            text = str(_("、")).join(_label(Category, v) for v in value)
         elif name == "outstanding":
-            text = "；".join(_outstanding_label(v) for v in value)
+            text = str(_("；")).join(_outstanding_label(v) for v in value)
         elif isinstance(value, bool):
             text = str(_("是")) if value else str(_("否"))
         elif isinstance(value, list):
-            text = "、".join(str(v) for v in value)
+            text = str(_("、")).join(str(v) for v in value)
         else:
             text = str(value)
         out.append((str(label), text))

@@ -79,7 +79,7 @@ def screening(cycles: list[Cycle], *, employers: QuerySet) -> dict[str, list[Fin
             by_employer[grade.employer_id].append((grade, final))
     for results in by_employer.values():
         if len(results) > 1:
-            note = "；".join(f"{g.ruleset_code}: {final}" for g, final in results)
+            note = str(_("；")).join(f"{g.ruleset_code}: {final}" for g, final in results)
             for grade, final in results:
                 cycle = cycle_of_run[(grade.run_id, grade.ruleset_code, grade.jurisdiction_id)]
                 findings["two_grades"].append(

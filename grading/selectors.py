@@ -11,6 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from employers.choices import STAFF_ROLES, EmployerKind, Industry
@@ -76,9 +77,10 @@ def grade_label(ruleset_code: str, grade: str, version: str | None = None) -> st
     if not grade:
         return str(GradeLetter.UNGRADED.label)
     try:
-        return rulesets.get(ruleset_code, version).grade_labels.get(grade, grade)
+        label = rulesets.get(ruleset_code, version).grade_labels.get(grade, grade)
     except KeyError:
         return grade
+    return gettext(label)  # the rule set marks its labels with gettext_noop
 
 
 # --- live grades ----------------------------------------------------------------------------------

@@ -547,7 +547,7 @@ def propose_override(*, actor, grade: Grade, proposed_grade: str, reason: str) -
     if proposed_grade not in (*allowed, ""):
         raise ValidationError(
             {"proposed_grade": _("等级“%(value)s”无效，应为：%(allowed)s")
-             % {"value": proposed_grade, "allowed": "、".join(allowed) + _("或不予评级")}}
+             % {"value": proposed_grade, "allowed": _("、").join(allowed) + _("或不予评级")}}
         )  # fmt: skip
     cycle = _cycle_of(grade)
     if cycle is None or cycle.status not in REVIEWABLE_CYCLE_STATUSES:

@@ -14,6 +14,7 @@ import logging
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from . import services
 from .choices import RunStatus
@@ -98,7 +99,7 @@ def finalise_run(run_id: int, checks: int = 0) -> str:
     for chunk_id in redo:
         regrade_chunk.delay(run_id, chunk_id)
     if checks + 1 >= FINALISE_MAX_CHECKS:
-        services.fail_run(run, "运行超时：部分批次长时间未完成")
+        services.fail_run(run, _("运行超时：部分批次长时间未完成"))
         return RunStatus.FAILED
     finalise_run.apply_async((run_id, checks + 1), countdown=FINALISE_EVERY_SECONDS)
     return RunStatus.RUNNING

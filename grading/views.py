@@ -43,7 +43,7 @@ def _scoped_employers(user, jurisdiction=None):
 
 
 def _validation_message(exc: ValidationError) -> str:
-    return "；".join(exc.messages)
+    return _("；").join(exc.messages)
 
 
 # --- overview ---------------------------------------------------------------------------------

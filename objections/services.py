@@ -389,7 +389,7 @@ def apply_for_repair(
     )
     if not result.eligible:
         unmet = [
-            c.label + (f"（{c.detail}）" if c.detail else "")
+            c.label + (_("（%(text)s）") % {"text": c.detail} if c.detail else "")
             for c in result.conditions
             if not c.met
         ]
@@ -465,7 +465,7 @@ def _validated_corrections(record, corrections: dict, today) -> dict:
     unknown = set(corrections) - set(CORRECTABLE_FIELDS)
     if unknown:
         raise ValidationError(
-            {"corrections": _("不能更正的字段：%(f)s") % {"f": "、".join(unknown)}}
+            {"corrections": _("不能更正的字段：%(f)s") % {"f": _("、").join(unknown)}}
         )
     if not corrections:
         raise ValidationError({"corrections": _("请填写更正后的内容。")})

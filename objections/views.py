@@ -324,7 +324,11 @@ def _act(request, case, action):
                 if not form.is_valid():
                     raise ValidationError(
                         [
-                            f"{form.fields[f].label if f in form.fields else ''}：{m}"
+                            _("%(label)s：%(value)s")
+                            % {
+                                "label": form.fields[f].label if f in form.fields else "",
+                                "value": m,
+                            }
                             for f, ms in form.errors.items()
                             for m in ms
                         ]

@@ -30,7 +30,7 @@ class AdjustmentForm(forms.Form):
 
     def __init__(self, *args, grades=("A", "B", "C", "D"), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_grade"].choices = [(g, f"{g}级") for g in grades]
+        self.fields["new_grade"].choices = [(g, _("%(grade)s级") % {"grade": g}) for g in grades]
 
     def clean_uscc(self):
         return self.cleaned_data["uscc"].strip().upper()

@@ -18,6 +18,7 @@ from django.core.files import File
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from employers.choices import EmployerKind, Industry
 
@@ -25,18 +26,20 @@ from . import documents
 from .choices import DocumentKind, JobKind, JobStatus
 from .models import CycleDocument, DocumentJob, PublishedResult
 
-# The published list's name per rule set (what the bureau calls its list).
+# The published list's name per rule set (what the bureau calls its list). The documents keep the
+# Chinese name; pages show it translated (see publication.views.display_list_title).
 LIST_TITLES = {
-    "jiaxian": "用人单位劳动保障守法信用等级评价结果",
-    "xiqing": "用人单位劳动保障守法信用等级评价结果",
-    "jiangjin": "企业劳动保障守法诚信等级评价结果",
-    "xuchang": "人力资源服务机构信用等级评价结果",
+    "jiaxian": gettext_noop("用人单位劳动保障守法信用等级评价结果"),
+    "xiqing": gettext_noop("用人单位劳动保障守法信用等级评价结果"),
+    "jiangjin": gettext_noop("企业劳动保障守法诚信等级评价结果"),
+    "xuchang": gettext_noop("人力资源服务机构信用等级评价结果"),
 }
+DEFAULT_LIST_TITLE = gettext_noop("守法诚信等级评价结果")
 ENFORCEMENT_KINDS = ("violation", "administrative_decision", "administrative_penalty")
 
 
 def list_title(cycle) -> str:
-    return f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, '守法诚信等级评价结果')}名单"
+    return f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, DEFAULT_LIST_TITLE)}名单"
 
 
 def _progress(job: DocumentJob, *, done=None, total=None, step=None) -> None:
@@ -148,7 +151,7 @@ def _written_notices(job: DocumentJob, tmp: Path) -> None:
 
     cycle = job.cycle
     rows = notice_rows(cycle)
-    _progress(job, done=0, total=len(rows), step="书面告知书")
+    _progress(job, done=0, total=len(rows), step=gettext_noop("书面告知书"))
     # Drafts made before the notice are replaced by the new set (the notice has not started).
     for old in CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.WRITTEN_NOTICE):
         old.file.delete(save=False)
@@ -200,7 +203,7 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
     is_xuchang = cycle.ruleset_code == "xuchang"
     # Units of progress: one per PDF row, plus one per other file.
     extra = 3 + (1 if is_xuchang else 0)
-    _progress(job, done=0, total=len(rows) + extra, step="公布名单 PDF")
+    _progress(job, done=0, total=len(rows) + extra, step=gettext_noop("公布名单 PDF"))
     # A remade set replaces the previous one (same snapshot, same content).
     for old in CycleDocument.objects.filter(cycle=cycle).exclude(kind=DocumentKind.WRITTEN_NOTICE):
         old.file.delete(save=False)
@@ -230,14 +233,14 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
         )
     done = len(rows)
 
-    _progress(job, step="评价结果明细 XLSX")
+    _progress(job, step=gettext_noop("评价结果明细 XLSX"))
     path = documents.list_xlsx(rows, tmp / f"{stem}-明细.xlsx", title=title, authority=authority)
     _store(job, kind=DocumentKind.LIST_XLSX, path=path, name=path.name, rows=len(rows))
     done += 1
     _progress(job, done=done)
 
     if is_xuchang:
-        _progress(job, step="附件2 汇总表")
+        _progress(job, step=gettext_noop("附件2 汇总表"))
         path = documents.annex2_xlsx(
             annex2_rows(cycle),
             tmp / f"{stem}-附件2汇总表.xlsx",
@@ -248,10 +251,10 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
         done += 1
         _progress(job, done=done)
 
-    _progress(job, step="上报报告")
+    _progress(job, step=gettext_noop("上报报告"))
     report = documents.build_report(
         rows,
-        title=f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, '守法诚信等级评价结果')}统计报告",
+        title=f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, DEFAULT_LIST_TITLE)}统计报告",
         authority=authority,
         year=cycle.year,
         grades=_grades(cycle),

@@ -24,7 +24,7 @@ from . import outbox, services
 from .choices import DocumentKind, JobStatus, OutboxStatus
 from .documents import XLSX_CONTENT_TYPE
 from .forms import AdjustmentForm, NoticeStartForm, PublicSearchForm
-from .jobs import list_title
+from .jobs import DEFAULT_LIST_TITLE, LIST_TITLES
 from .measures import patrol_list
 from .models import CycleDocument, DocumentJob, PublishedAdjustment, PublishedResult
 from .results import cycle_rows, pending_overrides, undecided_objections, upheld_grade_cases
@@ -37,6 +37,12 @@ from .selectors import (
     visible_outbox,
 )
 from .stub import behaviour
+
+
+def display_list_title(cycle) -> str:
+    """jobs.list_title in the user's language (the same words in Chinese)."""
+    title = LIST_TITLES.get(cycle.ruleset_code, DEFAULT_LIST_TITLE)
+    return _("%(year)s年度%(title)s名单") % {"year": cycle.year, "title": _(title)}
 
 
 @role_required(*OUTBOX_READERS)
@@ -285,7 +291,7 @@ def job_progress(request, pk):
             "done": job.done,
             "total": job.total,
             "percent": job.percent,
-            "step": job.step,
+            "step": _(job.step),  # marked with gettext_noop in jobs.py
             "error": job.error,
             "finished": job.status in (JobStatus.DONE, JobStatus.FAILED),
         }
@@ -381,7 +387,14 @@ def cycle_measures(request, pk):
     )
     groups = patrol_list(cycle, results)
     if request.GET.get("format") == "xlsx":
-        headers = ["巡查类别", "单位名称", "统一社会信用代码", "乡镇街道", "现行等级", "监管措施"]
+        headers = [
+            _("巡查类别"),
+            _("单位名称"),
+            _("统一社会信用代码"),
+            _("乡镇街道"),
+            _("现行等级"),
+            _("监管措施"),
+        ]
         rows = (
             [
                 group.label,
@@ -395,7 +408,7 @@ def cycle_measures(request, pk):
             for entry in group.entries
         )
         response = HttpResponse(
-            xlsx_bytes(headers, rows, title="巡查工作名单"), content_type=XLSX_CONTENT_TYPE
+            xlsx_bytes(headers, rows, title=_("巡查工作名单")), content_type=XLSX_CONTENT_TYPE
         )
         response["Content-Disposition"] = (
             f'attachment; filename="patrol-{cycle.jurisdiction.code}-{cycle.year + 1}.xlsx"'
@@ -458,7 +471,7 @@ def public_list(request, code, year):
             "jurisdiction": jurisdiction,
             "year": year,
             "authority": services.authority_of(cycles[0]),
-            "titles": sorted({list_title(c) for c in cycles}),
+            "titles": sorted({display_list_title(c) for c in cycles}),
             "published_at": max(c.published_at for c in cycles),
             "form": form,
             "page": page,

@@ -1,9 +1,20 @@
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from employers.choices import Role
 
 from .factories import EmployerFactory, UserFactory, jurisdiction
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts and ends in the default language (zh-hans): LocaleMiddleware activates the
+    cookie's language for a request and leaves it active in the thread, so a test that requests a
+    page in English would otherwise turn the next test's messages English."""
+    translation.deactivate()
+    yield
+    translation.deactivate()
 
 
 def pytest_collection_modifyitems(config, items):

@@ -11,6 +11,8 @@ enterprises, and only those that had labour-inspection enforcement in the cycle 
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 from credit_records.choices import Category, Performance, RecordKind, Rectification, Severity
 from employers.choices import EmployerKind
 
@@ -179,7 +181,11 @@ RULESET = RuleSet(
     effective_from=dt.date(2017, 1, 1),
     effective_to=None,
     grades=("A", "B", "C"),
-    grade_labels={"A": "A级（守法诚信）", "B": "B级（基本诚信）", "C": "C级（不诚信）"},
+    grade_labels={
+        "A": gettext_noop("A级（守法诚信）"),
+        "B": gettext_noop("B级（基本诚信）"),
+        "C": gettext_noop("C级（不诚信）"),
+    },
     rules=tuple(RULES),
     measures=MEASURES,
     employer_kinds=frozenset({EmployerKind.ENTERPRISE}),

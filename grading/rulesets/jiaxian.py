@@ -8,6 +8,8 @@ measures of 第十四至十七条.
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 from credit_records.choices import Performance, RecordKind
 
 from ..facts import Facts
@@ -159,7 +161,12 @@ RULESET = RuleSet(
     effective_from=dt.date(2021, 1, 1),
     effective_to=None,
     grades=("A", "B", "C", "D"),
-    grade_labels={"A": "A级（优秀）", "B": "B级（良好）", "C": "C级（一般）", "D": "D级（较差）"},
+    grade_labels={
+        "A": gettext_noop("A级（优秀）"),
+        "B": gettext_noop("B级（良好）"),
+        "C": gettext_noop("C级（一般）"),
+        "D": gettext_noop("D级（较差）"),
+    },
     rules=tuple(RULES),
     measures=MEASURES,
 )

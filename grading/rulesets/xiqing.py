@@ -9,6 +9,8 @@ A, B, C; the measures in 三（二）“依法使用信用等级评价结果”.
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 from credit_records.choices import Performance, RecordKind, Rectification, Severity
 
 from ..facts import Facts
@@ -135,7 +137,7 @@ RULESET = RuleSet(
     effective_from=dt.date(2018, 1, 1),
     effective_to=None,
     grades=("A", "B", "C"),
-    grade_labels={"A": "A级", "B": "B级", "C": "C级"},
+    grade_labels={"A": gettext_noop("A级"), "B": gettext_noop("B级"), "C": gettext_noop("C级")},
     rules=tuple(RULES),
     measures=MEASURES,
 )

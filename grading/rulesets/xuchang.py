@@ -8,6 +8,8 @@ agencies (诚信机构典型, at most 5 % of the A-grade agencies) in 五（七�
 
 import datetime as dt
 
+from django.utils.translation import gettext_noop
+
 from credit_records.choices import Performance, RecordKind, Rectification, Severity
 from employers.choices import EmployerKind
 
@@ -236,7 +238,12 @@ RULESET = RuleSet(
     effective_from=dt.date(2023, 1, 1),
     effective_to=None,
     grades=("A", "B", "C", "D"),
-    grade_labels={"A": "A级", "B": "B级", "C": "C级", "D": "D级"},
+    grade_labels={
+        "A": gettext_noop("A级"),
+        "B": gettext_noop("B级"),
+        "C": gettext_noop("C级"),
+        "D": gettext_noop("D级"),
+    },
     rules=tuple(RULES),
     measures=MEASURES,
     employer_kinds=frozenset({EmployerKind.HR_AGENCY}),
