@@ -139,6 +139,9 @@ def test_english_when_the_cookie_says_so_chinese_otherwise(client, inspector, ur
 @pytest.mark.django_db
 def test_the_footer_switch_sets_the_language_cookie(client, inspector):
     client.force_login(inspector)
+    footer = client.get(reverse("home")).content.decode().split("<footer", 1)[1]
+    # Each language is offered under its own name, so a reader of either can find it.
+    assert ">English</button>" in footer and ">简体中文</button>" in footer
     response = client.post(reverse("set_language"), {"language": "en", "next": reverse("home")})
     assert response.status_code == 302
     assert response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "en"
