@@ -32,7 +32,8 @@ def on_admin_log_entry(sender, instance, created, **kwargs):
         object_id=instance.object_id or "",
         object_repr=instance.object_repr[:300],
         jurisdiction_path=path,
-        after={"change": instance.get_change_message()},
+        # str(): some admin add-ons (django-import-export) log lazy translated messages.
+        after={"change": str(instance.get_change_message())},
     )
 
 

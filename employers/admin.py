@@ -22,6 +22,13 @@ class EmployerAdmin(ImportExportModelAdmin):
     search_fields = ["name", "uscc"]
     list_select_related = ["jurisdiction", "street"]
 
+    def has_import_permission(self, request):
+        # Employer files are imported through employers.services.import_employers only (the
+        # inspectors' page and the command): checked against the importer's jurisdiction and
+        # audited. The admin's import would need nothing but the view permission the sysadmin
+        # has for binding accounts, and would write unaudited.
+        return False
+
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
@@ -45,3 +52,14 @@ class UserAdmin(BaseUserAdmin):
     add_fieldsets = BaseUserAdmin.add_fieldsets + (
         (_("角色与范围"), {"fields": ("display_name", "role", "jurisdiction", "employer")}),
     )
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if not request.user.is_superuser:
+            # 三员分立: the sysadmin manages accounts but cannot make anyone a superuser (who
+            # reads the ledger and the audit log in the admin) or hand out model permissions,
+            # nor change its own role and scope.
+            fields += ["is_superuser", "groups", "user_permissions"]
+            if obj is not None and obj.pk == request.user.pk:
+                fields += ["role", "jurisdiction", "employer", "is_staff", "is_active"]
+        return fields
