@@ -202,7 +202,18 @@ class EmployerResource(resources.ModelResource):
         batch_size = 2000
         clean_model_instances = False
 
+    def __init__(self, *, actor=None, **kwargs):
+        super().__init__(**kwargs)
+        # A user importing through the page may create and change employers of their own
+        # jurisdiction subtree only (as the form); None = the system (the command line).
+        self.actor = actor
+
     def before_import(self, dataset, **kwargs):
+        self._scope = None
+        if self.actor is not None:
+            from .selectors import visible_jurisdictions
+
+            self._scope = set(visible_jurisdictions(self.actor).values_list("pk", flat=True))
         # Normalise the key column first so the cached loader finds existing rows.
         if "uscc" in dataset.headers:
             index = dataset.headers.index("uscc")
@@ -247,11 +258,25 @@ class EmployerResource(resources.ModelResource):
         # The widgets are called directly (one plan per file) rather than through
         # Field.save for every cell: the same validation at a fraction of the cost.
         errors = {}
+        if self._scope is not None and self._loaded_values is not None:
+            loaded = dict(zip(self.COMPARED_FIELDS, self._loaded_values, strict=True))
+            if not {loaded["jurisdiction_id"], loaded["street_id"]} & self._scope:
+                errors["uscc"] = ValidationError(
+                    _("用人单位“%(value)s”不在您的管辖范围内") % {"value": row.get("uscc")}
+                )
         for column, attribute, widget in self._plan:
             try:
                 setattr(instance, attribute, widget.clean(row[column], row=row))
             except ValueError as exc:
                 errors[column] = ValidationError(str(exc))
+        if (
+            self._scope is not None
+            and "jurisdiction" not in errors
+            and instance.jurisdiction_id not in self._scope
+        ):
+            errors["jurisdiction"] = ValidationError(
+                _("辖区“%(value)s”不在您的管辖范围内") % {"value": instance.jurisdiction.name}
+            )
         street_text = str(row.get("street") or "").strip()
         instance.street = None
         if street_text and "jurisdiction" not in errors:

@@ -34,14 +34,15 @@ def problems_from_result(result, dataset) -> list[RowProblem]:
 def import_employers(
     *, data: bytes, filename: str, actor=None, dry_run: bool = False
 ) -> ImportReport:
-    """Validate the whole file, then write all of it or nothing (SPEC §9)."""
+    """Validate the whole file, then write all of it or nothing (SPEC §9). With an ``actor``
+    (the import page), every row must be an employer of the actor's jurisdiction subtree."""
     try:
         dataset = read_dataset(data, filename, required=EMPLOYER_REQUIRED, known=EMPLOYER_COLUMNS)
     except ImportFileError as exc:
         return ImportReport(problems=[RowProblem(1, "-", str(exc))], dry_run=dry_run)
     report = ImportReport(total=len(dataset), dry_run=dry_run)
     with transaction.atomic():
-        resource = EmployerResource()
+        resource = EmployerResource(actor=actor)
         result = resource.import_data(
             dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
         )

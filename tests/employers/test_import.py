@@ -4,6 +4,7 @@ import io
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.urls import reverse
 
@@ -193,20 +194,22 @@ def test_command_usage_error_exits_2(tmp_path):
 @pytest.mark.django_db
 def test_ui_upload_preview_confirm(client, inspector):
     client.force_login(inspector)
-    path = DATA / "employers_good_gb18030.csv"
-    with path.open("rb") as fh:
-        response = client.post(reverse("employers:import"), {"file": fh})
+    # The file's jiaxian rows: a jiaxian inspector imports employers of jiaxian only
+    # (tests/employers/test_import_scope.py).
+    lines = (DATA / "employers_good_gb18030.csv").read_bytes().splitlines(keepends=True)
+    upload = SimpleUploadedFile("employers_gb18030.csv", b"".join(lines[:3]))
+    response = client.post(reverse("employers:import"), {"file": upload})
     assert response.status_code == 200
     assert "校验通过（未写入）" in response.content.decode()
     assert Employer.objects.count() == 0  # preview writes nothing
     token = response.context["token"]
     response = client.post(reverse("employers:import_confirm", args=[token]))
     assert response.status_code == 302
-    assert Employer.objects.count() == 3
+    assert Employer.objects.count() == 2
     # The same token cannot be confirmed twice (double submit).
     response = client.post(reverse("employers:import_confirm", args=[token]), follow=True)
     assert "已失效" in response.content.decode()
-    assert Employer.objects.count() == 3
+    assert Employer.objects.count() == 2
 
 
 @pytest.mark.django_db
