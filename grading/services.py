@@ -643,6 +643,7 @@ def choose_exemplary(*, actor, cycle: Cycle, employer: Employer, reason: str) ->
     if actor is None or not actor.has_role(Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER):
         raise PermissionDenied(_("您的角色不能选树诚信机构典型"))
     cycle = Cycle.objects.select_for_update().get(pk=cycle.pk)
+    _check_exemplary_open(cycle)
     from . import rulesets
 
     if "exemplary" not in rulesets.get(cycle.ruleset_code).honours:
@@ -684,6 +685,7 @@ def drop_exemplary(*, actor, chosen: ExemplaryAgency, reason: str) -> None:
         raise PermissionDenied(_("您的角色不能调整诚信机构典型"))
     if not _in_scope(actor, chosen.employer):
         raise PermissionDenied(_("该用人单位不在您的管辖范围内"))
+    _check_exemplary_open(Cycle.objects.select_for_update().get(pk=chosen.cycle_id))
     before = snapshot(chosen)
     write_audit(
         actor=actor,
@@ -694,6 +696,13 @@ def drop_exemplary(*, actor, chosen: ExemplaryAgency, reason: str) -> None:
         note=reason,
     )
     chosen.delete()
+
+
+def _check_exemplary_open(cycle: Cycle) -> None:
+    """The exemplary agencies are part of the published 附件2 table (SPEC §5.4): published
+    results never change (SPEC §8), so the choice is closed once the cycle is published."""
+    if cycle.status == CycleStatus.PUBLISHED:
+        raise ValidationError(_("该周期的结果已经公布，诚信机构典型不能再变更"))
 
 
 def _in_scope(actor, employer) -> bool:

@@ -10,6 +10,7 @@ from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -301,7 +302,12 @@ def override_decide(request, pk):
             messages.error(request, _validation_message(exc))
     else:
         messages.error(request, _("请选择批准或驳回。"))
-    return redirect(request.POST.get("next") or reverse("grading:overrides"))
+    next_url = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("grading:overrides")  # never off-site (an open redirect)
+    return redirect(next_url)
 
 
 # --- screening ----------------------------------------------------------------------------------
@@ -413,8 +419,12 @@ def exemplary_drop(request, pk):
         pk=pk,
     )
     year = chosen.cycle.year
-    services.drop_exemplary(
-        actor=request.user, chosen=chosen, reason=request.POST.get("reason", "")
-    )
-    messages.success(request, _("已取消选树。"))
+    try:
+        services.drop_exemplary(
+            actor=request.user, chosen=chosen, reason=request.POST.get("reason", "")
+        )
+    except ValidationError as exc:
+        messages.error(request, _validation_message(exc))
+    else:
+        messages.success(request, _("已取消选树。"))
     return redirect(f"{reverse('grading:honours')}?year={year}")
