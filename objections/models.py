@@ -210,6 +210,12 @@ class Objection(CaseBase):
                 condition=models.Q(status__in=OPEN_STATUSES),
                 name="objection_one_open_per_record",
             ),
+            # Nor two on the same grade (grade objections and re-evaluations).
+            models.UniqueConstraint(
+                fields=["grade_id_ref"],
+                condition=models.Q(status__in=OPEN_STATUSES),
+                name="objection_one_open_per_grade",
+            ),
         ]
 
     def __str__(self):

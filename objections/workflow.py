@@ -83,6 +83,10 @@ def allowed_actions(case, user) -> list[str]:
 def _may_act(user, case, transition: Transition) -> bool:
     if user is None or not user.is_active or user.role not in transition.roles:
         return False
+    if transition.action == Action.APPROVE and case.decided_by_id == user.pk:
+        # Interpretation (SPEC §1: the supervisor approves decisions): approval is a second
+        # person's; a supervisor who decided a case does not approve it, as for overrides.
+        return False
     if user.role == Role.EMPLOYER:
         return user.employer_id == case.employer_id
     return scope_by_employer(Employer.objects.filter(pk=case.employer_id), user).exists()
