@@ -367,7 +367,15 @@ def remake_documents(*, cycle: Cycle, actor) -> DocumentJob:
     _check_actor(actor, cycle)
     if cycle.status != CycleStatus.PUBLISHED:
         raise WorkflowError(_("周期尚未公布"))
-    return _queue_job(cycle, JobKind.PUBLICATION, actor)
+    job = _queue_job(cycle, JobKind.PUBLICATION, actor)
+    write_audit(
+        actor=actor,
+        action="publication.documents_remade",
+        obj=cycle,
+        jurisdiction_path=cycle.jurisdiction.path,
+        after={"job": job.pk},
+    )
+    return job
 
 
 def current_grade(result: PublishedResult) -> str:
