@@ -16,7 +16,7 @@ from pathlib import Path
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -301,6 +301,7 @@ def report_notes(cycle) -> list[str]:
 def annex2_rows(cycle) -> list[documents.Annex2Row]:
     """附件2 rows: 失信情况 from the fired rules, 查处情况 from the enforcement records of the
     cycle year, 诚信机构典型 from grading's ExemplaryAgency."""
+    from credit_records.choices import EntryType
     from credit_records.models import CreditRecord
     from grading.models import ExemplaryAgency
 
@@ -310,8 +311,14 @@ def annex2_rows(cycle) -> list[documents.Annex2Row]:
     employer_ids = [r.employer_id for r in results]
     start, end = dt.date(cycle.year, 1, 1), dt.date(cycle.year, 12, 31)
     enforcement = defaultdict(list)
+    # 查处情况 as the ledger stood when the cycle was published: a remade table is the published
+    # one (SPEC §8: published results never change), whatever was corrected or voided since.
+    at = cycle.published_at or timezone.now()
+    fixed_by_then = CreditRecord.objects.filter(supersedes_id=OuterRef("pk"), created_at__lte=at)
     records = (
-        CreditRecord.objects.effective()
+        CreditRecord.objects.filter(created_at__lte=at)
+        .exclude(entry_type=EntryType.VOID)
+        .filter(~Exists(fixed_by_then))
         .filter(employer_id__in=employer_ids, kind__in=ENFORCEMENT_KINDS, date__range=(start, end))
         .order_by("date", "id")
     )
