@@ -1,0 +1,903 @@
+"""The access matrix: every URL of the project × every kind of user (SPEC §1; 三员分立).
+
+"Nobody sees what is not theirs; nothing lost, nothing silently changed." Two jurisdictions'
+worth of data is built once for the module through the real services (records, a cycle regraded
+and published, a second cycle under review with an override, an objection, a repair
+application), inside one transaction rolled back at the end. Then, for each role, every page
+with an object id is requested and the status checked: allowed roles get the page, everyone
+else a 403/404 (anonymous users the login page). A view that fetched by ``pk`` without its
+scoped queryset would answer 200 to the other jurisdiction's inspector and fail here.
+
+Forged POSTs are sent to every write URL inside a savepoint (rolled back after each request):
+a refused role must get 403/404 and write nothing (no audit entry, no state change); an allowed
+role must get through (and, for the writes with complete data, leave an audit entry).
+``test_every_url_is_in_the_matrix`` walks the resolver so a new URL cannot skip the matrix.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.test import Client, TestCase
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from credit_records.models import Attachment, AuditEntry, CreditRecord
+from credit_records.services import add_record
+from employers.choices import Role
+from employers.models import Employer
+from grading.models import Cycle, ExemplaryAgency, Grade, GradeOverride, GradingRun
+from grading.services import propose_override, regrade
+from objections.choices import ObjectionKind
+from objections.models import CaseAttachment, Objection, RepairApplication
+from objections.services import apply_for_repair, file_objection
+from publication import documents
+from publication import services as publication
+from publication.choices import DocumentKind
+from publication.models import CycleDocument, DocumentJob, OutboxMessage, PublishedResult
+from tests.factories import EmployerFactory, UserFactory, jurisdiction
+
+D = datetime.date
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+LOGIN = "/accounts/login/"
+
+# The roles of the matrix. "_in" = jiaxian (where the data is), "_out" = xiqing.
+ANON = "anonymous"
+OWNER = "owner"  # the employer user of the employer the objects belong to
+OTHER_EMPLOYER = "other_employer"  # another employer's user, in the same jurisdiction
+INSPECTOR_IN, INSPECTOR_OUT = "inspector_in", "inspector_out"
+SUPERVISOR_IN, SUPERVISOR_OUT = "supervisor_in", "supervisor_out"
+PUBLISHER_IN, PUBLISHER_OUT = "publisher_in", "publisher_out"
+AUDITOR_IN, AUDITOR_OUT = "auditor_in", "auditor_out"
+SYSADMIN = "sysadmin"
+ROLES = [
+    ANON,
+    OWNER,
+    OTHER_EMPLOYER,
+    INSPECTOR_IN,
+    INSPECTOR_OUT,
+    SUPERVISOR_IN,
+    SUPERVISOR_OUT,
+    PUBLISHER_IN,
+    PUBLISHER_OUT,
+    AUDITOR_IN,
+    AUDITOR_OUT,
+    SYSADMIN,
+]
+EVERYONE = frozenset(ROLES)
+EMPLOYERS = frozenset({OWNER, OTHER_EMPLOYER})
+STAFF_IN = frozenset({INSPECTOR_IN, SUPERVISOR_IN, PUBLISHER_IN, AUDITOR_IN})
+STAFF_OUT = frozenset({INSPECTOR_OUT, SUPERVISOR_OUT, PUBLISHER_OUT, AUDITOR_OUT})
+WRITERS_IN = frozenset({INSPECTOR_IN, SUPERVISOR_IN})
+WRITERS = frozenset({INSPECTOR_IN, INSPECTOR_OUT, SUPERVISOR_IN, SUPERVISOR_OUT})
+STAFF = STAFF_IN | STAFF_OUT
+
+# Dates at which the 2025 calendar gives a five-working-day notice (see tests/publication).
+NOTICE_BEFORE, NOTICE_START, NOTICE_FINAL = D(2025, 9, 26), D(2025, 9, 29), D(2025, 10, 13)
+
+
+def _pdf(name="证据.pdf"):
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def _fake_pdf(html, path):
+    """Weasyprint is tested in tests/publication; a stub PDF keeps this module fast."""
+    path.write_bytes(PDF)
+    return path
+
+
+@dataclass
+class World:
+    objects: dict = field(default_factory=dict)
+    users: dict = field(default_factory=dict)
+
+    def __getattr__(self, name):
+        try:
+            return self.objects[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+def _build() -> World:
+    from django.core.management.sql import emit_post_migrate_signal
+
+    from employers.models import Jurisdiction
+    from objections import calendar
+
+    if not Jurisdiction.objects.exists():
+        emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    calendar.invalidate()
+    jx, xq = jurisdiction("jiaxian"), jurisdiction("xiqing")
+    w = World()
+    o = w.objects
+    o["a1"] = EmployerFactory(
+        name="矩阵甲一建筑工程有限公司", jurisdiction=jx, legal_rep="王小明", phone="13912345678"
+    )
+    o["a2"] = EmployerFactory(name="矩阵甲二食品加工有限公司", jurisdiction=jx)
+    o["b1"] = EmployerFactory(name="矩阵乙一运输有限公司", jurisdiction=xq)
+    staff = {
+        INSPECTOR_IN: (Role.INSPECTOR, jx),
+        INSPECTOR_OUT: (Role.INSPECTOR, xq),
+        SUPERVISOR_IN: (Role.SUPERVISOR, jx),
+        SUPERVISOR_OUT: (Role.SUPERVISOR, xq),
+        PUBLISHER_IN: (Role.PUBLISHER, jx),
+        PUBLISHER_OUT: (Role.PUBLISHER, xq),
+        AUDITOR_IN: (Role.AUDITOR, jx),
+        AUDITOR_OUT: (Role.AUDITOR, xq),
+    }
+    u = w.users
+    for key, (role, j) in staff.items():
+        u[key] = UserFactory(role=role, jurisdiction=j)
+    u[OWNER] = UserFactory(role=Role.EMPLOYER, employer=o["a1"], jurisdiction=None)
+    u[OTHER_EMPLOYER] = UserFactory(role=Role.EMPLOYER, employer=o["a2"], jurisdiction=None)
+    u[SYSADMIN] = UserFactory(role=Role.SYSADMIN, jurisdiction=None, is_staff=True)
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        o["r_2023"] = add_record(
+            actor=u[INSPECTOR_IN],
+            employer=o["a1"],
+            kind="violation",
+            date=D(2023, 5, 10),
+            severity="general",
+            category="wages",
+            rectification="rectified",
+            case_no="矩阵案〔2023〕1号",
+            summary="矩阵记录摘要：职工张大山反映欠薪",
+            attachments=[_pdf("询问笔录.pdf")],
+        )
+        o["penalty_2024"] = add_record(
+            actor=u[INSPECTOR_IN],
+            employer=o["a1"],
+            kind="administrative_penalty",
+            date=D(2024, 1, 15),
+            performance="performed",
+            procedure="general",
+            document_no="郏人社罚〔2024〕9号",
+        )
+        o["r_objected"] = add_record(
+            actor=u[SUPERVISOR_IN],
+            employer=o["a1"],
+            kind="violation",
+            date=D(2024, 3, 1),
+            severity="minor",
+            category="working_hours",
+            rectification="in_progress",
+        )
+        add_record(
+            actor=u[INSPECTOR_OUT],
+            employer=o["b1"],
+            kind="violation",
+            date=D(2023, 6, 1),
+            severity="general",
+            category="wages",
+            rectification="rectified",
+        )
+    o["attachment"] = Attachment.objects.get(record=o["r_2023"])
+
+    # 2023: regraded, reviewed, noticed, finalised and published (documents made at once).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        regrade(cycle=2023, jurisdiction=jx, actor=u[PUBLISHER_IN])
+        regrade(cycle=2023, jurisdiction=xq, actor=u[PUBLISHER_OUT])
+    c2023 = Cycle.objects.get(jurisdiction=jx, year=2023)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publication.start_review(cycle=c2023, actor=u[PUBLISHER_IN])
+        publication.request_written_notices(cycle=c2023, actor=u[PUBLISHER_IN])
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publication.start_public_notice(
+            cycle=c2023, actor=u[PUBLISHER_IN], start=NOTICE_START, today=NOTICE_BEFORE
+        )
+        publication.finalise(cycle=c2023, actor=u[PUBLISHER_IN], today=NOTICE_FINAL)
+        publication.publish(cycle=c2023, actor=u[PUBLISHER_IN])
+    o["c2023"] = c2023 = Cycle.objects.get(pk=c2023.pk)
+    assert c2023.status == "published"
+    o["notice"] = CycleDocument.objects.get(
+        cycle=c2023, kind=DocumentKind.WRITTEN_NOTICE, employer=o["a1"]
+    )
+    o["public_doc"] = CycleDocument.objects.filter(cycle=c2023, is_public=True).first()
+    assert o["public_doc"] is not None
+    o["job"] = DocumentJob.objects.filter(cycle=c2023).first()
+    o["outbox"] = OutboxMessage.objects.filter(key__startswith=o["a1"].uscc).first()
+    o["published_a1"] = PublishedResult.objects.get(cycle=c2023, employer=o["a1"])
+
+    # 2024: regraded and under review, with a pending override of a1's grade.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        o["run_2024"] = regrade(cycle=2024, jurisdiction=jx, actor=u[INSPECTOR_IN])
+    o["c2024"] = Cycle.objects.get(jurisdiction=jx, year=2024)
+    o["grade_a1"] = Grade.objects.get(run=o["run_2024"], employer=o["a1"])
+    o["grade_a2"] = Grade.objects.get(run=o["run_2024"], employer=o["a2"])
+    o["override"] = propose_override(
+        actor=u[INSPECTOR_IN],
+        grade=o["grade_a1"],
+        proposed_grade="C" if o["grade_a1"].grade != "C" else "B",
+        reason="矩阵复核理由",
+    )
+    # No xuchang agencies here: the chosen row is what the drop URL needs (the choosing rules
+    # are tested in tests/grading/test_review.py).
+    o["exemplary"] = ExemplaryAgency.objects.create(
+        cycle=o["c2024"], employer=o["a1"], reason="矩阵", chosen_by=u[PUBLISHER_IN]
+    )
+
+    # The employer's objection (with evidence) and repair application.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        o["objection"] = file_objection(
+            actor=u[OWNER],
+            employer=o["a1"],
+            kind=ObjectionKind.RECORD,
+            ground="error",
+            reasons="矩阵异议理由",
+            record=o["r_objected"],
+            attachments=[_pdf("证明.pdf")],
+            today=D(2024, 9, 27),
+        )
+        o["repair"] = apply_for_repair(
+            actor=u[OWNER],
+            employer=o["a1"],
+            record=o["penalty_2024"],
+            corrected_on=D(2024, 2, 1),
+            commitment_signed=True,
+            reasons="已履行处罚决定",
+            attachments=[_pdf("缴款凭证.pdf")],
+            today=D(2024, 6, 1),
+        )
+    o["case_attachment"] = CaseAttachment.objects.filter(objection=o["objection"]).get()
+    o["repair_attachment"] = CaseAttachment.objects.filter(repair=o["repair"]).get()
+    return w
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    from _pytest.monkeypatch import MonkeyPatch
+
+    patch = MonkeyPatch()
+    patch.setattr(documents, "_write_pdf", _fake_pdf)
+    with django_db_blocker.unblock():
+        atomic = transaction.atomic()
+        atomic.__enter__()
+        try:
+            w = _build()
+            w.clients = {}
+            for role in ROLES:
+                client = Client()
+                if role != ANON:
+                    client.force_login(w.users[role])
+                w.clients[role] = client
+            yield w
+        finally:
+            transaction.set_rollback(True)
+            atomic.__exit__(None, None, None)
+            patch.undo()
+
+
+# --- the matrix ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """One URL: who may use it and how an allowed request must answer."""
+
+    name: str  # URL name
+    args: Callable = lambda w: []  # World -> reverse() args
+    allowed: frozenset = frozenset()
+    method: str = "get"
+    data: Callable | None = None  # World -> POST data
+    ok: tuple = (200,)  # statuses of an allowed request
+    writes: bool = False  # an allowed POST leaves an audit entry
+    query: str = ""
+    label: str = ""  # to tell two cases of the same URL apart
+    # How a refused signed-in user is answered. A page that redirects instead must still write
+    # nothing (checked for every refused POST).
+    refused: tuple = (403, 404)
+
+    def url(self, w) -> str:
+        return reverse(self.name, args=self.args(w)) + (f"?{self.query}" if self.query else "")
+
+    def __str__(self):
+        return f"{self.method.upper()} {self.name}{' ' + self.label if self.label else ''}"
+
+
+def pk(key):
+    return lambda w: [w.objects[key].pk]
+
+
+GET_CASES = [
+    # employers
+    Case("home", allowed=EVERYONE - {ANON}, ok=(200, 302)),
+    Case("employers:list", allowed=STAFF | {SYSADMIN}),
+    Case("employers:create", allowed=WRITERS),
+    Case("employers:mine", allowed=EMPLOYERS),
+    Case("employers:import", allowed=WRITERS),
+    Case("employers:export", args=lambda w: ["csv"], allowed=STAFF | {SYSADMIN}),
+    Case("employers:detail", pk("a1"), allowed=STAFF_IN | {OWNER, SYSADMIN}),
+    Case("employers:edit", pk("a1"), allowed=WRITERS_IN),
+    # credit records
+    Case("credit_records:add", pk("a1"), allowed=WRITERS_IN),
+    Case(
+        "credit_records:export",
+        lambda w: [w.a1.pk, "xlsx"],
+        allowed=STAFF_IN | {OWNER},
+    ),
+    Case("credit_records:detail", pk("r_2023"), allowed=STAFF_IN | {OWNER}),
+    Case("credit_records:correct", pk("r_2023"), allowed=WRITERS_IN),
+    Case("credit_records:void", pk("r_2023"), allowed=WRITERS_IN),
+    # Evidence names workers and complainants: staff only, never the employer.
+    Case("credit_records:download", pk("attachment"), allowed=STAFF_IN),
+    Case("credit_records:import", allowed=WRITERS),
+    Case("credit_records:audit", allowed={AUDITOR_IN, AUDITOR_OUT}),
+    # grading
+    Case("grading:overview", allowed=STAFF),
+    Case("grading:runs", allowed=STAFF),
+    Case("grading:run_detail", pk("run_2024"), allowed=STAFF_IN),
+    Case("grading:run_progress", pk("run_2024"), allowed=STAFF_IN),
+    Case("grading:cycle_grades", pk("c2024"), allowed=STAFF_IN),
+    Case("grading:overrides", allowed=STAFF),
+    Case("grading:screening", allowed=STAFF, query="year=2024"),
+    Case("grading:honours", allowed=STAFF, query="year=2024"),
+    # objections and repair
+    Case("objections:queue", allowed=WRITERS),
+    Case("objections:mine", allowed=EMPLOYERS),
+    Case("objections:new", allowed=EMPLOYERS),
+    Case("objections:detail", pk("objection"), allowed=STAFF_IN | {OWNER}),
+    Case("objections:repair_queue", allowed=WRITERS),
+    Case("objections:repair_new", allowed=EMPLOYERS),
+    Case("objections:repair_detail", pk("repair"), allowed=STAFF_IN | {OWNER}),
+    Case("objections:attachment", pk("case_attachment"), allowed=STAFF_IN | {OWNER}),
+    Case(
+        "objections:attachment",
+        pk("repair_attachment"),
+        allowed=STAFF_IN | {OWNER},
+        label="repair",
+    ),
+    Case("objections:calendar", allowed=STAFF | {SYSADMIN}),
+    Case("objections:calendar_year", lambda w: [2025], allowed=STAFF | {SYSADMIN}),
+    # publication
+    Case("publication:public_index", allowed=EVERYONE),
+    Case("publication:public_list", lambda w: ["jiaxian", 2023], allowed=EVERYONE),
+    Case("publication:document", pk("public_doc"), allowed=EVERYONE, label="public list"),
+    # The written notice: the employer it is addressed to and the staff of the jurisdiction.
+    Case("publication:document", pk("notice"), allowed=STAFF_IN | {OWNER}, label="notice"),
+    Case("publication:cycles", allowed=STAFF),
+    Case("publication:cycle_detail", pk("c2023"), allowed=STAFF_IN),
+    Case("publication:cycle_detail", pk("c2024"), allowed=STAFF_IN, label="under review"),
+    Case("publication:cycle_adjust", pk("c2023"), allowed={PUBLISHER_IN, SUPERVISOR_IN}),
+    Case("publication:cycle_measures", pk("c2023"), allowed=STAFF_IN),
+    Case(
+        "publication:cycle_measures",
+        pk("c2023"),
+        allowed=STAFF_IN,
+        query="format=xlsx",
+        label="xlsx",
+    ),
+    Case("publication:job_progress", pk("job"), allowed=STAFF_IN),
+    Case("publication:outbox", allowed={PUBLISHER_IN, PUBLISHER_OUT, AUDITOR_IN, AUDITOR_OUT}),
+]
+
+
+def _employer_form(w):
+    e = w.a1
+    return {
+        "uscc": e.uscc,
+        "name": e.name + "（改）",
+        "kind": e.kind,
+        "jurisdiction": e.jurisdiction_id,
+        "industry": e.industry,
+        "status": e.status,
+    }
+
+
+def _decision(outcome="rejected"):
+    return lambda w: {"d-outcome": outcome, "d-reasons": "矩阵处理理由", "note": "矩阵"}
+
+
+POST_CASES = [
+    Case("employers:edit", pk("a1"), WRITERS_IN, "post", _employer_form, (302,), True),
+    Case(
+        "employers:import_confirm",
+        lambda w: ["0" * 32],
+        WRITERS,
+        "post",
+        lambda w: {},
+        (302,),
+    ),
+    Case(
+        "credit_records:add",
+        pk("a1"),
+        WRITERS_IN,
+        "post",
+        lambda w: {
+            "kind": "patrol_inspection",
+            "date": "2024-05-06",
+            "result_patrol": "no_issue",
+            "source": "patrol",
+        },
+        (302,),
+        True,
+    ),
+    Case(
+        "credit_records:correct",
+        pk("r_2023"),
+        WRITERS_IN,
+        "post",
+        lambda w: {
+            "reason": "矩阵更正",
+            "kind": "violation",
+            "date": "2023-05-11",
+            "severity": "general",
+            "category": "wages",
+            "rectification": "rectified",
+            "case_no": "矩阵案〔2023〕1号",
+        },
+        (302,),
+        True,
+    ),
+    Case(
+        "credit_records:void",
+        pk("r_2023"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"reason": "矩阵作废"},
+        (302,),
+        True,
+    ),
+    Case(
+        "credit_records:attach",
+        pk("r_2023"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"attachments": [_pdf()]},
+        (302,),
+        True,
+    ),
+    Case(
+        "credit_records:import_confirm",
+        lambda w: ["0" * 32],
+        WRITERS,
+        "post",
+        lambda w: {},
+        (302,),
+    ),
+    Case(
+        "grading:override_propose",
+        pk("grade_a2"),
+        WRITERS_IN,
+        "post",
+        lambda w: {
+            "proposed_grade": "A" if w.grade_a2.grade != "A" else "B",
+            "reason": "矩阵",
+        },
+        (302,),
+        True,
+    ),
+    Case(
+        "grading:override_decide",
+        pk("override"),
+        {SUPERVISOR_IN},
+        "post",
+        lambda w: {"decision": "approve", "note": "同意"},
+        (302,),
+        True,
+    ),
+    Case(
+        "grading:exemplary_choose",
+        pk("c2024"),
+        WRITERS_IN | {PUBLISHER_IN},
+        "post",
+        lambda w: {"employer": w.a2.pk, "reason": "矩阵"},
+        (302,),
+    ),
+    Case(
+        "grading:exemplary_drop",
+        pk("exemplary"),
+        WRITERS_IN | {PUBLISHER_IN},
+        "post",
+        lambda w: {"reason": "矩阵"},
+        (302,),
+        True,
+    ),
+    Case(
+        "objections:act",
+        lambda w: [w.objection.pk, "accept"],
+        WRITERS_IN,
+        "post",
+        lambda w: {"note": "受理"},
+        (302,),
+        True,
+        label="accept",
+    ),
+    Case(
+        "objections:act",
+        lambda w: [w.objection.pk, "withdraw"],
+        {OWNER},
+        "post",
+        lambda w: {"note": "撤回"},
+        (302,),
+        True,
+        label="withdraw",
+    ),
+    Case(
+        "objections:repair_act",
+        lambda w: [w.repair.pk, "accept"],
+        WRITERS_IN,
+        "post",
+        lambda w: {"note": "受理"},
+        (302,),
+        True,
+    ),
+    Case(
+        "objections:calendar",
+        allowed={SYSADMIN},
+        method="post",
+        data=lambda w: {
+            "year": 2030,
+            "notice_reference": "国办发明电〔2029〕1号",
+            "holidays": "2030-01-01 元旦",
+            "makeup_workdays": "",
+        },
+        ok=(302,),
+        writes=True,
+        refused=(302, 403),  # staff may read the calendar; their POST is sent back unchanged
+    ),
+    Case(
+        "publication:cycle_review",
+        pk("c2024"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {},
+        (302,),
+    ),
+    Case(
+        "publication:cycle_written_notices",
+        pk("c2024"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    Case(
+        "publication:cycle_notice",
+        pk("c2024"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {"start": timezone.localdate().isoformat()},
+        (302,),
+    ),
+    Case("publication:cycle_finalise", pk("c2024"), {PUBLISHER_IN}, "post", lambda w: {}, (302,)),
+    Case("publication:cycle_publish", pk("c2024"), {PUBLISHER_IN}, "post", lambda w: {}, (302,)),
+    Case(
+        "publication:cycle_remake_documents",
+        pk("c2023"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    Case(
+        "publication:cycle_adjust",
+        pk("c2023"),
+        {PUBLISHER_IN, SUPERVISOR_IN},
+        "post",
+        lambda w: {
+            "uscc": w.a1.uscc,
+            "new_grade": "B" if w.published_a1.grade != "B" else "A",
+            "effective_date": timezone.localdate().isoformat(),
+            "public_note": "经复评调整",
+            "reason": "矩阵",
+            "reference": "",
+        },
+        (302,),
+        True,
+    ),
+    Case(
+        "publication:outbox_retry",
+        pk("outbox"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {},
+        (302,),
+    ),
+    Case(
+        "publication:outbox_retry_failed",
+        allowed={PUBLISHER_IN, PUBLISHER_OUT},
+        method="post",
+        data=lambda w: {},
+        ok=(302,),
+    ),
+    Case(
+        "publication:outbox_drain",
+        allowed={PUBLISHER_IN, PUBLISHER_OUT},
+        method="post",
+        data=lambda w: {},
+        ok=(302,),
+    ),
+    Case(
+        "grading:run_start",
+        allowed={INSPECTOR_IN, SUPERVISOR_IN, PUBLISHER_IN},
+        method="post",
+        data=lambda w: {"kind": "cycle", "year": 2024, "jurisdiction": w.c2024.jurisdiction_id},
+        ok=(302,),
+        # The form offers one's own jurisdictions only: a forged id is sent back, nothing runs.
+        refused=(302, 403),
+    ),
+]
+
+# URLs not in the matrix above, and where they are covered instead.
+ELSEWHERE = {
+    "login": "Django's login view (public by nature)",
+    "logout": "Django's logout view (POST only in Django 5)",
+    "password_change": "the user's own password (login_required by Django)",
+    "password_change_done": "Django's page after the user's own change",
+    "set_language": "Django's language switch (session only)",
+    "publication:stub_receive": "test_platform_stub_* below",
+    "publication:stub_message": "test_platform_stub_* below",
+}
+
+
+def _walk(patterns, namespace=""):
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            if p.app_name == "admin":
+                continue
+            yield from _walk(p.url_patterns, p.namespace or namespace)
+        elif isinstance(p, URLPattern) and p.name:
+            yield f"{namespace}:{p.name}" if namespace else p.name
+
+
+def test_every_url_is_in_the_matrix():
+    names = set(_walk(get_resolver().url_patterns))
+    covered = {c.name for c in GET_CASES + POST_CASES} | set(ELSEWHERE)
+    assert names - covered == set(), "add these URLs to the access matrix"
+    assert covered - names == set(), "the matrix names URLs that do not exist"
+
+
+def _fingerprint():
+    """What a GET must never change, and a refused POST must never change."""
+    return {
+        "audit": AuditEntry.objects.count(),
+        "records": CreditRecord.objects.count(),
+        "employers": sorted(Employer.objects.values_list("pk", "name", "jurisdiction_id")),
+        "objections": sorted(Objection.objects.values_list("pk", "status")),
+        "repairs": sorted(RepairApplication.objects.values_list("pk", "status")),
+        "cycles": sorted(Cycle.objects.values_list("pk", "status")),
+        "overrides": sorted(GradeOverride.objects.values_list("pk", "status")),
+        "exemplary": sorted(ExemplaryAgency.objects.values_list("pk", flat=True)),
+        "runs": GradingRun.objects.count(),
+        "jobs": DocumentJob.objects.count(),
+        "outbox": sorted(OutboxMessage.objects.values_list("pk", "status", "attempts")),
+        "adjustments": PublishedResult.objects.filter(adjustments__isnull=False).count(),
+    }
+
+
+def _refused(response, case=None) -> bool:
+    return response.status_code in (case.refused if case else (403, 404))
+
+
+def _sent_to_login(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_get_matrix(world, role):
+    client = world.clients[role]
+    before = _fingerprint()
+    wrong = []
+    for case in GET_CASES:
+        response = client.get(case.url(world))
+        if role in case.allowed:
+            good = response.status_code in case.ok
+        elif role == ANON:
+            good = _sent_to_login(response)
+        else:
+            good = _refused(response)
+        if not good:
+            wrong.append(f"{case}: {response.status_code}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+    assert _fingerprint() == before, f"a GET by {role} changed something"
+
+
+def _post(client, url, data):
+    """POST inside a savepoint that is rolled back: the request's writes are seen, then undone."""
+    with transaction.atomic():
+        audit_before = AuditEntry.objects.count()
+        before = _fingerprint()
+        response = client.post(url, data)
+        written = AuditEntry.objects.count() - audit_before
+        changed = _fingerprint() != before
+        transaction.set_rollback(True)
+    return response, written, changed
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", ROLES)
+def test_post_matrix(world, role):
+    client = world.clients[role]
+    wrong = []
+    for case in POST_CASES:
+        response, written, changed = _post(client, case.url(world), case.data(world))
+        if role in case.allowed:
+            good = response.status_code in case.ok and (written > 0 or not case.writes)
+        else:
+            refused = _sent_to_login(response) if role == ANON else _refused(response, case)
+            good = refused and written == 0 and not changed
+        if not good:
+            wrong.append(f"{case}: {response.status_code}, audit +{written}, changed={changed}")
+    assert not wrong, f"{role}:\n" + "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_forged_run_start_for_another_jurisdiction_starts_nothing(world):
+    """The run form offers only one's own jurisdictions; a forged id is refused, nothing runs."""
+    data = {"kind": "cycle", "year": 2024, "jurisdiction": world.c2024.jurisdiction_id}
+    for role in (INSPECTOR_OUT, SUPERVISOR_OUT, PUBLISHER_OUT):
+        response, written, changed = _post(world.clients[role], reverse("grading:run_start"), data)
+        assert (response.status_code, written, changed) == (302, 0, False), role
+
+
+@pytest.mark.django_db
+def test_post_only_urls_refuse_get(world):
+    """Every write URL answers GET with 405 to a user allowed to POST to it: no state change
+    can hide behind a link."""
+    post_only = [c for c in POST_CASES if c.name not in {c.name for c in GET_CASES}]
+    wrong = []
+    for case in post_only:
+        role = sorted(case.allowed)[0]
+        response = world.clients[role].get(case.url(world))
+        if response.status_code != 405:
+            wrong.append(f"{case} by {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_every_post_needs_the_csrf_token(world):
+    wrong = []
+    for case in POST_CASES:
+        role = sorted(case.allowed)[0]
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(world.users[role])
+        response, written, changed = _post(client, case.url(world), case.data(world))
+        if (response.status_code, written, changed) != (403, 0, False):
+            wrong.append(f"{case} by {role}: {response.status_code}")
+    assert not wrong, "\n".join(wrong)
+
+
+# --- lists: what a page with no id shows ---------------------------------------------------
+
+LIST_LEAKS = [
+    # (URL name, query, roles that must see a1, roles that must not[, what marks a1])
+    ("employers:list", "", STAFF_IN | {SYSADMIN}, STAFF_OUT),
+    ("employers:export", "", STAFF_IN | {SYSADMIN}, STAFF_OUT),
+    ("grading:overrides", "", STAFF_IN, STAFF_OUT),
+    ("grading:cycle_grades", "", STAFF_IN, set()),
+    ("objections:queue", "", WRITERS_IN, WRITERS - WRITERS_IN),
+    ("objections:repair_queue", "", WRITERS_IN, WRITERS - WRITERS_IN),
+    ("objections:mine", "", {OWNER}, {OTHER_EMPLOYER}, "objection_url"),
+    ("publication:outbox", "status=delivered", {PUBLISHER_IN, AUDITOR_IN}, {PUBLISHER_OUT}),
+    ("publication:outbox", "status=pending", set(), {PUBLISHER_OUT, AUDITOR_OUT}),
+]
+
+
+def _list_url(world, name, query):
+    if name == "employers:export":
+        url = reverse(name, args=["csv"])
+    elif name == "grading:cycle_grades":
+        url = reverse(name, args=[world.c2024.pk])
+    else:
+        url = reverse(name)
+    return url + (f"?{query}" if query else "")
+
+
+def _body(response) -> str:
+    if response.streaming:
+        return b"".join(response.streaming_content).decode("utf-8", "replace")
+    return response.content.decode("utf-8", "replace")
+
+
+@pytest.mark.django_db
+def test_lists_show_only_what_is_in_scope(world):
+    wrong = []
+    for name, query, see, not_see, *mark in LIST_LEAKS:
+        if mark:
+            marks = (reverse("objections:detail", args=[world.objection.pk]),)
+        else:
+            marks = (world.a1.name, world.a1.uscc)
+        url = _list_url(world, name, query)
+        for role in see:
+            body = _body(world.clients[role].get(url))
+            if not any(m in body for m in marks):
+                wrong.append(f"{name}?{query}: {role} does not see a1")
+        for role in not_see:
+            body = _body(world.clients[role].get(url))
+            if any(m in body for m in marks):
+                wrong.append(f"{name}?{query}: {role} sees a1")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.django_db
+def test_cycle_lists_and_runs_show_only_own_jurisdiction(world):
+    cycle_url = reverse("publication:cycle_detail", args=[world.c2023.pk])
+    run_url = reverse("grading:run_detail", args=[world.run_2024.pk])
+    for role in STAFF_IN:
+        assert cycle_url in _body(world.clients[role].get(reverse("publication:cycles")))
+        assert run_url in _body(world.clients[role].get(reverse("grading:runs")))
+    for role in STAFF_OUT:
+        assert cycle_url not in _body(world.clients[role].get(reverse("publication:cycles")))
+        assert run_url not in _body(world.clients[role].get(reverse("grading:runs")))
+
+
+@pytest.mark.django_db
+def test_audit_log_is_scoped_to_the_auditors_jurisdiction(world):
+    """Each auditor reads the ledger entries of its own jurisdiction (a1's are dated 2023-05-10,
+    2024-01-15 and 2024-03-01; b1's, in xiqing, 2023-06-01)."""
+    url = reverse("credit_records:audit") + "?action=credit_records.add"
+    inside = _body(world.clients[AUDITOR_IN].get(url))
+    outside = _body(world.clients[AUDITOR_OUT].get(url))
+    assert "2023-05-10" in inside and "2023-06-01" not in inside
+    assert "2023-06-01" in outside and "2023-05-10" not in outside
+    assert f"#{world.r_2023.pk}<" in inside and f"#{world.r_2023.pk}<" not in outside
+
+
+# --- personal data -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_public_pages_show_name_uscc_and_grade_only(world):
+    body = _body(
+        world.clients[ANON].get(reverse("publication:public_list", args=["jiaxian", 2023]))
+    )
+    assert world.a1.name in body and world.a1.uscc in body
+    for personal in ("王小明", "王**", "13912345678", "139****5678", "张大山", "矩阵记录摘要"):
+        assert personal not in body
+
+
+@pytest.mark.django_db
+def test_employer_sees_its_own_record_masked(world):
+    body = _body(world.clients[OWNER].get(reverse("credit_records:detail", args=[world.r_2023.pk])))
+    assert "矩阵记录摘要" in body and "张大山" not in body and "张**" in body
+
+
+@pytest.mark.django_db
+def test_sysadmin_sees_the_registry_entry_and_no_credit_data(world):
+    body = _body(world.clients[SYSADMIN].get(reverse("employers:detail", args=[world.a1.pk])))
+    assert world.a1.name in body
+    assert "矩阵记录摘要" not in body and "矩阵案" not in body and "矩阵异议理由" not in body
+
+
+# --- the platform stub: a deliberate machine endpoint --------------------------------------
+
+
+@pytest.mark.django_db
+def test_platform_stub_needs_the_token_when_one_is_set(world, settings):
+    settings.CREDIT_PLATFORM_TOKEN = "matrix-token"
+    settings.CREDIT_PLATFORM_STUB_ENABLED = True
+    body = {
+        "message_id": "5f0b7a2e-8a53-4cde-9a35-7f8f4f3f0c11",
+        "topic": "t",
+        "key": "k",
+        "payload": {},
+    }
+    url = reverse("publication:stub_receive")
+    anon = world.clients[ANON]
+    assert anon.post(url, body, content_type="application/json").status_code == 401
+    ok = anon.post(
+        url, body, content_type="application/json", HTTP_AUTHORIZATION="Bearer matrix-token"
+    )
+    assert ok.status_code == 201
+    detail = reverse("publication:stub_message", args=[body["message_id"]])
+    assert anon.get(detail).status_code == 401
+    assert world.clients[INSPECTOR_IN].get(detail).status_code == 401
+    assert world.clients[PUBLISHER_IN].get(detail).status_code == 200
+
+
+def test_matrix_size():
+    """Printed by ``pytest -s``; the figure quoted in the review."""
+    size = (len(GET_CASES) + len(POST_CASES)) * len(ROLES)
+    assert size > 700
+    print(
+        f"\naccess matrix: {len(GET_CASES)} GET + {len(POST_CASES)} POST URLs × {len(ROLES)} roles"
+    )
