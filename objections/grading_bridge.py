@@ -62,6 +62,35 @@ def disputable_grades(employer, *, kind: str) -> list[DisputableGrade]:
     return out
 
 
+def lock_grade_cycle(grade_id: int, *, kind: str) -> bool:
+    """Lock the cycle of a disputed grade (a row lock in the caller's transaction) and say
+    whether it still takes this kind of objection. ``publication.services.finalise`` locks the
+    same row before it counts the open objections, so an objection filed while the cycle is
+    being finalised is either counted there or refused here."""
+    try:
+        from grading.models import Cycle, Grade
+    except ImportError:  # grading not installed in this build
+        return True
+    grade = (
+        Grade.objects.filter(pk=grade_id)
+        .values("run_id", "ruleset_code", "cycle_year", "jurisdiction_id")
+        .first()
+    )
+    if grade is None:
+        return False
+    cycle = (
+        Cycle.objects.select_for_update()
+        .filter(
+            run_id=grade["run_id"],
+            ruleset_code=grade["ruleset_code"],
+            year=grade["cycle_year"],
+            jurisdiction_id=grade["jurisdiction_id"],
+        )
+        .first()
+    )
+    return cycle is not None and cycle.status == _cycle_status_for(kind)
+
+
 def give_effect_to_grade_decision(*, objection, actor) -> None:
     """An upheld grade objection or re-evaluation: the live grade is recomputed after commit;
     the cycle adjustment is grading's and publication's (``case_closed``)."""

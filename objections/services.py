@@ -304,7 +304,7 @@ def file_objection(
             raise ValidationError(_("该记录已有正在办理的异议，请勿重复提交。"))
     elif kind in (ObjectionKind.GRADE, ObjectionKind.RE_EVALUATION):
         grades = {g.grade_id: g for g in grading_bridge.disputable_grades(employer, kind=kind)}
-        if grade_id not in grades:
+        if grade_id not in grades or not grading_bridge.lock_grade_cycle(grade_id, kind=kind):
             raise ValidationError(
                 {
                     "grade": _(

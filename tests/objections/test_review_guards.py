@@ -2,7 +2,7 @@
 cannot carry two open objections however fast they are submitted."""
 
 import pytest
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
 from employers.choices import Role
@@ -73,3 +73,50 @@ def test_one_open_objection_per_grade_in_the_database(employer, employer_user):
         grade_objection()
     Objection.objects.filter(pk=first.pk).update(status=CaseStatus.WITHDRAWN)
     assert grade_objection().pk != first.pk  # a new one once the first is no longer open
+
+
+def test_a_grade_objection_racing_the_finalise_is_refused(employer, employer_user, monkeypatch):
+    """The employer's page read the cycle in public notice; by the time the objection is saved
+    the publisher has finalised it. The cycle row is re-read under lock and the objection refused
+    (else it would sit open on a final cycle that ``finalise`` believed had none)."""
+    from grading import services as grading
+    from grading.models import Cycle, Grade
+    from objections import grading_bridge
+
+    add_record = pytest.importorskip("credit_records.services").add_record
+    add_record(
+        actor=None,
+        employer=employer,
+        kind="violation",
+        date=D(2024, 5, 1),
+        severity="general",
+        category="wages",
+        rectification="rectified",
+    )
+    grade = Grade.objects.get(run=grading.regrade(cycle=2024), employer=employer)
+    cycle = Cycle.objects.get(jurisdiction__code="jiaxian", year=2024)
+    Cycle.objects.filter(pk=cycle.pk).update(status="public_notice")
+    stale = grading_bridge.disputable_grades(employer, kind=ObjectionKind.GRADE)
+    assert [g.grade_id for g in stale] == [grade.pk]
+    monkeypatch.setattr(grading_bridge, "disputable_grades", lambda *a, **kw: stale)
+    Cycle.objects.filter(pk=cycle.pk).update(status="final")  # the publisher was quicker
+
+    with pytest.raises(ValidationError):
+        services.file_objection(
+            actor=employer_user,
+            employer=employer,
+            kind=ObjectionKind.GRADE,
+            ground="error",
+            reasons="等级有误",
+            grade_id=grade.pk,
+        )
+    assert not Objection.objects.exists()
+    Cycle.objects.filter(pk=cycle.pk).update(status="public_notice")
+    assert services.file_objection(
+        actor=employer_user,
+        employer=employer,
+        kind=ObjectionKind.GRADE,
+        ground="error",
+        reasons="等级有误",
+        grade_id=grade.pk,
+    ).pk
