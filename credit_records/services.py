@@ -28,7 +28,7 @@ from .choices import EntryType
 from .evidence import MAX_ATTACHMENTS_PER_UPLOAD, check_upload
 from .importing import RECORD_COLUMNS, RECORD_REQUIRED, parse_date, parse_row, problems_of
 from .kinds import CONTENT_FIELDS, KIND_SPECS, clean_record, fields_for
-from .models import Attachment, CreditRecord
+from .models import Attachment, CreditRecord, LedgerHead
 from .signals import record_changed
 
 
@@ -296,6 +296,7 @@ def import_records(
     uscc_at = headers.index("uscc")
     codes = sorted({normalize_uscc(row[uscc_at]) for row in rows} - {""})
     employers, outside = _employers_by_uscc(codes, actor)
+    ledger_length = LedgerHead.objects.values_list("length", flat=True).first()
     existing = _existing_keys(sorted({pk for pk, _path in employers.values()}))
 
     today = _today()
@@ -369,12 +370,29 @@ def import_records(
     report.created = len(new)
     if dry_run or not new:
         return report
-    _append_imported(new, actor=actor, filename=filename, data=data, report=report)
+    _append_imported(
+        new, actor=actor, filename=filename, data=data, report=report, seen=ledger_length
+    )
     return report
 
 
 @transaction.atomic
-def _append_imported(new, *, actor, filename, data, report) -> None:
+def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
+    # The ledger grew since the file was checked (e.g. the same file confirmed twice at once):
+    # look again under the chain lock and skip what is in it now (SPEC §9: twice = no change).
+    head = ledger.lock_head()
+    if head.length != seen:
+        existing = _existing_keys(sorted({employer_id for employer_id, _content in new}))
+        fresh = [
+            (employer_id, c)
+            for employer_id, c in new
+            if (employer_id, c["kind"], c["date"], c["case_no"], c["document_no"]) not in existing
+        ]
+        report.skipped += len(new) - len(fresh)
+        report.created = len(fresh)
+        new = fresh
+        if not new:
+            return
     fixed = {
         "entry_type": EntryType.ORIGINAL.value,
         "supersedes_id": None,
