@@ -8,6 +8,7 @@ but Python.
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -210,8 +211,6 @@ CELERY_BEAT_SCHEDULE["publication-drain-outbox"] = {
 }
 
 # objections: nightly deadline reminders and overdue marking (SPEC §7), 01:30 local time.
-from celery.schedules import crontab  # noqa: E402
-
 CELERY_BEAT_SCHEDULE["objections-deadline-reminders"] = {
     "task": "objections.tasks.send_deadline_reminders",
     "schedule": crontab(hour=1, minute=30),

@@ -1,7 +1,9 @@
 """Production: every secret from the environment, HTTPS only, PostgreSQL and Redis required."""
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F401,F403
-from .base import env
+from .base import CREDIT_PLATFORM_TOKEN, env
 
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")
@@ -23,3 +25,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"},
 }
+
+# The credit-platform stub is for development and tests. In production it is off unless asked for,
+# and then only behind a token (set CREDIT_PLATFORM_URL to the real 市信用信息共享平台 endpoint).
+CREDIT_PLATFORM_STUB_ENABLED = env.bool("CREDIT_PLATFORM_STUB_ENABLED", default=False)
+if CREDIT_PLATFORM_STUB_ENABLED and not CREDIT_PLATFORM_TOKEN:
+    raise ImproperlyConfigured(
+        "CREDIT_PLATFORM_STUB_ENABLED needs CREDIT_PLATFORM_TOKEN in production"
+    )
