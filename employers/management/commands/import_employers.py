@@ -1,32 +1,13 @@
 """python manage.py import_employers FILE [--dry-run]  (SPEC §9)
 
-Exit status: 0 success, 1 data error (every problem on stderr as ``row N, column: message``),
-2 usage error.
+Columns: uscc,name,kind,jurisdiction,industry,street,employees,legal_rep,address,phone,status
+(the first four required). Exit status: 0 success, 1 data error, 2 usage error.
 """
 
-import sys
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-
+from employers.management.importing import SpreadsheetImportCommand
 from employers.services import import_employers
 
 
-class Command(BaseCommand):
+class Command(SpreadsheetImportCommand):
     help = "导入用人单位（CSV 或 XLSX，全部校验通过才写入）"
-
-    def add_arguments(self, parser):
-        parser.add_argument("file", help=".csv（UTF-8/BOM/GB18030）或 .xlsx 文件")
-        parser.add_argument("--dry-run", action="store_true", help="只校验，不写入")
-
-    def handle(self, *args, file, dry_run, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"文件不存在：{file}", returncode=2)
-        report = import_employers(data=path.read_bytes(), filename=path.name, dry_run=dry_run)
-        if not report.ok:
-            for problem in report.problems:
-                self.stderr.write(str(problem))
-            self.stderr.write(f"共 {len(report.problems)} 处错误，未写入任何数据。")
-            sys.exit(1)
-        self.stdout.write(report.summary())
+    import_service = staticmethod(import_employers)
