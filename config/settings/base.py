@@ -30,9 +30,6 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "axes",
     "csp",
-    "django_filters",
-    "django_tables2",
-    "django_htmx",
     "import_export",
     "employers",
     "credit_records",
@@ -51,7 +48,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "django_htmx.middleware.HtmxMiddleware",
     "employers.middleware.ForcePasswordChangeMiddleware",
     "employers.middleware.RequestAddressMiddleware",
     # AxesMiddleware should be the last middleware.
@@ -167,7 +163,6 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = None
 
