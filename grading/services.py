@@ -531,10 +531,27 @@ def _check_scope(actor, grade: Grade) -> None:
         raise PermissionDenied(_("该用人单位不在您的管辖范围内"))
 
 
+def _allowed_statuses(objection) -> tuple:
+    """The cycle statuses in which a grade may be overridden: computed or under review (seed 002
+    四（一）); with ``objection`` (an upheld grade objection being approved) also public notice
+    (seed 002 四（二）"对确需调整的及时在系统上变更等级"; SPEC §7, §8)."""
+    if objection is None:
+        return tuple(REVIEWABLE_CYCLE_STATUSES)
+    return (*REVIEWABLE_CYCLE_STATUSES, CycleStatus.PUBLIC_NOTICE)
+
+
+def _check_objection(objection, grade: Grade) -> None:
+    if objection is not None and getattr(objection, "grade_id_ref", None) != grade.pk:
+        raise ValidationError(_("该异议不是针对此评价结果的"))
+
+
 @transaction.atomic
-def propose_override(*, actor, grade: Grade, proposed_grade: str, reason: str) -> GradeOverride:
+def propose_override(
+    *, actor, grade: Grade, proposed_grade: str, reason: str, objection=None
+) -> GradeOverride:
     """An inspector proposes another grade for a computed cycle grade, with a reason; the cycle
-    enters "under review" with its first proposal."""
+    enters "under review" with its first proposal. ``objection`` (an ``objections.Objection``
+    on this grade) also allows a cycle in public notice: the decision on a grade objection."""
     if actor is None or not actor.has_role(Role.INSPECTOR, Role.SUPERVISOR):
         raise PermissionDenied(_("只有监察员或监察机构负责人可以提出等级调整"))
     _check_scope(actor, grade)
@@ -549,8 +566,9 @@ def propose_override(*, actor, grade: Grade, proposed_grade: str, reason: str) -
             {"proposed_grade": _("等级“%(value)s”无效，应为：%(allowed)s")
              % {"value": proposed_grade, "allowed": _("、").join(allowed) + _("或不予评级")}}
         )  # fmt: skip
+    _check_objection(objection, grade)
     cycle = _cycle_of(grade)
-    if cycle is None or cycle.status not in REVIEWABLE_CYCLE_STATUSES:
+    if cycle is None or cycle.status not in _allowed_statuses(objection):
         raise ValidationError(_("该评价结果不在可复核的评价周期中（须为已自动评级或人工复核中）"))
     if GradeOverride.objects.filter(grade=grade, status=OverrideStatus.PENDING).exists():
         raise ValidationError(_("该单位已有待审批的等级调整"))
@@ -584,9 +602,10 @@ def propose_override(*, actor, grade: Grade, proposed_grade: str, reason: str) -
 
 @transaction.atomic
 def decide_override(
-    *, actor, override: GradeOverride, approve: bool, note: str = ""
+    *, actor, override: GradeOverride, approve: bool, note: str = "", objection=None
 ) -> GradeOverride:
-    """The supervisor (劳动保障监察机构负责人) approves or rejects a proposal."""
+    """The supervisor (劳动保障监察机构负责人) approves or rejects a proposal. ``objection`` as
+    for ``propose_override`` (public notice allowed)."""
     if actor is None or not actor.has_role(Role.SUPERVISOR):
         raise PermissionDenied(_("只有监察机构负责人可以审批等级调整"))
     override = GradeOverride.objects.select_for_update().select_related("grade").get(pk=override.pk)
@@ -595,8 +614,9 @@ def decide_override(
         raise ValidationError(_("该等级调整已审批，不能重复审批"))
     if override.proposed_by_id == actor.pk:
         raise ValidationError(_("不能审批本人提出的等级调整"))
+    _check_objection(objection, override.grade)
     cycle = _cycle_of(override.grade)
-    if cycle is None or cycle.status not in REVIEWABLE_CYCLE_STATUSES:
+    if cycle is None or cycle.status not in _allowed_statuses(objection):
         raise ValidationError(_("该评价周期已进入公示或之后的阶段，不能再审批等级调整"))
     note = (note or "").strip()
     if not approve and not note:

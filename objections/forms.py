@@ -190,6 +190,12 @@ class DecisionForm(forms.Form):
     remedy = forms.ChoiceField(
         label=gettext_lazy("记录处理方式"), choices=RecordRemedy.choices, required=False
     )
+    new_grade = forms.ChoiceField(
+        label=gettext_lazy("调整后的等级"),
+        required=False,
+        choices=[("", "—")],
+        help_text=gettext_lazy("异议成立时必填，部分成立时可填；审批通过后变更公示中的等级。"),
+    )
     date = forms.DateField(
         label=gettext_lazy("更正后的日期"),
         required=False,
@@ -227,6 +233,16 @@ class DecisionForm(forms.Form):
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+    def __init__(self, *args, objection=None, grades=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if objection is not None and objection.kind == ObjectionKind.RECORD:
+            del self.fields["new_grade"]
+        else:
+            self.fields["new_grade"].choices = [("", "—"), *((g, g) for g in grades)]
+            del self.fields["remedy"]
+            for name in self.CORRECTION_FIELDS:
+                del self.fields[name]
 
     CORRECTION_FIELDS = (
         "date",

@@ -192,6 +192,10 @@ class Objection(CaseBase):
     # Grade objections and re-evaluations: the disputed grade (grading.Grade) and its label.
     grade_id_ref = models.PositiveBigIntegerField(_("等级结果编号"), null=True, blank=True)
     grade_label = models.CharField(_("被异议的等级"), max_length=100, blank=True)
+    # The corrected grade of an upheld (or partly upheld) grade decision; on approval it becomes
+    # an approved override of the cycle grade while the cycle is in public notice (seed 002
+    # 四(二)). Blank: no change of the cycle grade.
+    new_grade = models.CharField(_("调整后的等级"), max_length=2, blank=True)
     needs_verification = models.BooleanField(_("需向相关部门核查"), default=False)
     outcome = models.CharField(_("处理结果"), max_length=16, choices=Outcome.choices, blank=True)
     remedy = models.CharField(

@@ -496,9 +496,12 @@ def decide(
     reasons: str,
     remedy: str = "",
     corrections: dict | None = None,
+    new_grade: str = "",
 ):
     """The inspector's decision: upheld, partly upheld or rejected, with reasons; for a record,
-    whether it is voided or corrected (and how). Takes effect when the supervisor approves."""
+    whether it is voided or corrected (and how); for a grade, the corrected grade (required when
+    a grade objection is upheld, optional when partly upheld; a grade of the disputed grade's
+    rule set). Takes effect when the supervisor approves."""
     reasons = (reasons or "").strip()
     if not reasons:
         raise ValidationError({"reasons": _("请填写处理意见及理由。")})
@@ -515,6 +518,7 @@ def decide(
             stored_corrections = _validated_corrections(objection.record, corrections, _today())
     elif remedy:
         raise ValidationError({"remedy": _("该处理结果不变更信用记录。")})
+    new_grade = _validated_new_grade(objection, outcome, (new_grade or "").strip())
     return workflow.apply_transition(
         objection,
         Action.DECIDE,
@@ -524,9 +528,30 @@ def decide(
         decision_reasons=reasons,
         remedy=remedy,
         corrections=stored_corrections,
+        new_grade=new_grade,
         decided_by=actor,
         decided_at=timezone.now(),
     )
+
+
+def _validated_new_grade(objection, outcome: str, new_grade: str) -> str:
+    if objection.kind == ObjectionKind.RECORD or outcome == Outcome.REJECTED:
+        if new_grade:
+            raise ValidationError({"new_grade": _("该处理结果不调整等级。")})
+        return ""
+    if not new_grade:
+        if objection.kind == ObjectionKind.GRADE and outcome == Outcome.UPHELD:
+            raise ValidationError({"new_grade": _("异议成立时应填写调整后的等级。")})
+        return ""
+    allowed = grading_bridge.allowed_new_grades(objection)
+    if new_grade not in allowed:
+        raise ValidationError(
+            {"new_grade": _("等级“%(value)s”无效，应为：%(allowed)s")
+             % {"value": new_grade, "allowed": _("、").join(allowed)}}
+        )  # fmt: skip
+    if new_grade == grading_bridge.current_cycle_grade(objection):
+        raise ValidationError({"new_grade": _("调整后的等级与当前等级相同。")})
+    return new_grade
 
 
 @transaction.atomic
@@ -634,7 +659,9 @@ def _give_effect_to_objection(objection: Objection, actor) -> bool:
             )
         objection.ledger_entry = entry
         return True
-    grading_bridge.give_effect_to_grade_decision(objection=objection, actor=actor)
+    grading_bridge.give_effect_to_grade_decision(
+        objection=objection, actor=actor, reason=_ledger_reason(objection)
+    )
     return True
 
 

@@ -254,6 +254,13 @@ def _form_errors(form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _decision_form(case, data=None):
+    if not isinstance(case, Objection):
+        return DecisionForm(data, prefix="d")
+    grades = () if case.kind == ObjectionKind.RECORD else grading_bridge.allowed_new_grades(case)
+    return DecisionForm(data, prefix="d", objection=case, grades=grades)
+
+
 def _detail_context(request, case):
     user = request.user
     actions = workflow.allowed_actions(case, user)
@@ -263,7 +270,7 @@ def _detail_context(request, case):
         "transitions": case.transitions.select_related("actor"),
         "attachments": case.attachments.all(),
         "is_employer": user.role == Role.EMPLOYER,
-        "decision_form": DecisionForm(prefix="d") if Action.DECIDE in actions else None,
+        "decision_form": _decision_form(case) if Action.DECIDE in actions else None,
         "today": timezone.localdate(),
     }
 
@@ -320,7 +327,7 @@ def _act(request, case, action):
             services.mark_needs_verification(actor=user, objection=case, note=note)
         elif action == Action.DECIDE:
             if isinstance(case, Objection):
-                form = DecisionForm(request.POST, prefix="d")
+                form = _decision_form(case, request.POST)
                 if not form.is_valid():
                     raise ValidationError(
                         [
@@ -341,6 +348,7 @@ def _act(request, case, action):
                     reasons=data["reasons"],
                     remedy=data.get("remedy", ""),
                     corrections=form.corrections(),
+                    new_grade=data.get("new_grade", ""),
                 )
             else:
                 form = RepairDecisionForm(request.POST, prefix="d")
