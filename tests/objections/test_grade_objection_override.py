@@ -9,9 +9,6 @@ from credit_records.models import AuditEntry
 from objections import services
 from objections.choices import CaseStatus, ObjectionKind, Outcome
 from objections.models import Objection
-from tests.factories import jurisdiction
-
-from .helpers import D
 
 pytestmark = pytest.mark.django_db
 
@@ -19,44 +16,8 @@ grading_services = pytest.importorskip("grading.services")
 
 
 @pytest.fixture
-def notice_grade(employer):
-    from grading.choices import CycleStatus, RunKind, RunStatus
-    from grading.models import Cycle, Grade, GradingRun
-
-    run = GradingRun.objects.create(
-        jurisdiction=jurisdiction("jiaxian"),
-        kind=RunKind.CYCLE,
-        cycle_year=2024,
-        as_of=D(2024, 12, 31),
-        window_start=D(2024, 1, 1),
-        window_end=D(2024, 12, 31),
-        status=RunStatus.COMPLETE,
-        is_current=True,
-    )
-    grade = Grade.objects.create(
-        run=run,
-        employer=employer,
-        ruleset_code="jiaxian",
-        ruleset_version="1",
-        as_of=D(2024, 12, 31),
-        cycle_year=2024,
-        grade="C",
-        rules=["jiaxian.C.1"],
-        jurisdiction=jurisdiction("jiaxian"),
-    )
-    cycle = Cycle.objects.create(
-        jurisdiction=jurisdiction("jiaxian"),
-        ruleset_code="jiaxian",
-        year=2024,
-        status=CycleStatus.PUBLIC_NOTICE,
-        run=run,
-    )
-    return cycle, grade
-
-
-@pytest.fixture
-def accepted(employer, employer_user, inspector, notice_grade):
-    _cycle, grade = notice_grade
+def accepted(employer, employer_user, inspector, cycle_grade):
+    _cycle, grade = cycle_grade
     objection = services.file_objection(
         actor=employer_user,
         employer=employer,
@@ -75,12 +36,12 @@ def _final(cycle, employer):
 
 
 def test_upheld_grade_objection_overrides_the_cycle_grade(
-    employer, inspector, supervisor, notice_grade, accepted
+    employer, inspector, supervisor, cycle_grade, accepted
 ):
     from grading.choices import OverrideStatus
     from grading.models import GradeOverride
 
-    cycle, grade = notice_grade
+    cycle, grade = cycle_grade
     services.decide(
         actor=inspector,
         objection=accepted,
@@ -110,11 +71,11 @@ def test_upheld_grade_objection_overrides_the_cycle_grade(
 
 
 def test_rejected_grade_objection_leaves_the_cycle_grade(
-    employer, inspector, supervisor, notice_grade, accepted
+    employer, inspector, supervisor, cycle_grade, accepted
 ):
     from grading.models import GradeOverride
 
-    cycle, grade = notice_grade
+    cycle, grade = cycle_grade
     with pytest.raises(ValidationError):  # a rejection carries no new grade
         services.decide(
             actor=inspector,
@@ -132,11 +93,11 @@ def test_rejected_grade_objection_leaves_the_cycle_grade(
 
 
 def test_partly_upheld_without_a_grade_changes_nothing(
-    employer, inspector, supervisor, notice_grade, accepted
+    employer, inspector, supervisor, cycle_grade, accepted
 ):
     from grading.models import GradeOverride
 
-    cycle, grade = notice_grade
+    cycle, grade = cycle_grade
     services.decide(
         actor=inspector, objection=accepted, outcome=Outcome.PARTLY_UPHELD, reasons="部分成立"
     )
@@ -160,10 +121,10 @@ def test_the_new_grade_is_validated(inspector, accepted, bad):
     assert Objection.objects.get(pk=accepted.pk).status == CaseStatus.ACCEPTED
 
 
-def test_the_new_grade_follows_the_rule_set(employer, inspector, accepted, notice_grade):
+def test_the_new_grade_follows_the_rule_set(employer, inspector, accepted, cycle_grade):
     from grading.models import Grade
 
-    _cycle, grade = notice_grade
+    _cycle, grade = cycle_grade
     # xiqing grades only A–C: D is refused for a xiqing grade.
     Grade.objects.filter(pk=grade.pk).update(ruleset_code="xiqing", ruleset_version="1")
     from grading import rulesets
@@ -175,8 +136,8 @@ def test_the_new_grade_follows_the_rule_set(employer, inspector, accepted, notic
         )
 
 
-def test_a_normal_override_is_still_refused_in_public_notice(inspector, supervisor, notice_grade):
-    _cycle, grade = notice_grade
+def test_a_normal_override_is_still_refused_in_public_notice(inspector, supervisor, cycle_grade):
+    _cycle, grade = cycle_grade
     with pytest.raises(ValidationError):
         grading_services.propose_override(
             actor=inspector, grade=grade, proposed_grade="B", reason="人工复核"
@@ -184,12 +145,12 @@ def test_a_normal_override_is_still_refused_in_public_notice(inspector, supervis
 
 
 def test_an_objection_on_another_grade_does_not_open_public_notice(
-    inspector, notice_grade, accepted
+    inspector, cycle_grade, accepted
 ):
     from grading.models import Grade
     from tests.factories import EmployerFactory
 
-    _cycle, grade = notice_grade
+    _cycle, grade = cycle_grade
     other = Grade.objects.create(
         run=grade.run,
         employer=EmployerFactory(),

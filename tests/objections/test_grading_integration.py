@@ -12,7 +12,7 @@ from objections import services
 from objections.choices import CaseStatus, ObjectionKind, Outcome, RecordRemedy
 from tests.factories import jurisdiction
 
-from .helpers import D, penalty
+from .helpers import penalty
 
 pytestmark = pytest.mark.django_db
 
@@ -48,43 +48,6 @@ def test_upheld_objection_voids_the_record_and_changes_the_grade(
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_decision(actor=supervisor, case=objection)
     assert grading_selectors.current_grade(employer, "jiaxian").grade == "B"
-
-
-@pytest.fixture
-def cycle_grade(employer):
-    pytest.importorskip("grading.selectors")
-    from grading.choices import CycleStatus, RunKind, RunStatus
-    from grading.models import Cycle, Grade, GradingRun
-
-    run = GradingRun.objects.create(
-        jurisdiction=jurisdiction("jiaxian"),
-        kind=RunKind.CYCLE,
-        cycle_year=2024,
-        as_of=D(2024, 12, 31),
-        window_start=D(2024, 1, 1),
-        window_end=D(2024, 12, 31),
-        status=RunStatus.COMPLETE,
-        is_current=True,
-    )
-    grade = Grade.objects.create(
-        run=run,
-        employer=employer,
-        ruleset_code="jiaxian",
-        ruleset_version="1",
-        as_of=D(2024, 12, 31),
-        cycle_year=2024,
-        grade="C",
-        rules=["jiaxian.C.1"],
-        jurisdiction=jurisdiction("jiaxian"),
-    )
-    cycle = Cycle.objects.create(
-        jurisdiction=jurisdiction("jiaxian"),
-        ruleset_code="jiaxian",
-        year=2024,
-        status=CycleStatus.PUBLIC_NOTICE,
-        run=run,
-    )
-    return cycle, grade
 
 
 def test_grade_objection_only_during_public_notice(employer, employer_user, cycle_grade):
