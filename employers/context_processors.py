@@ -60,12 +60,30 @@ NAV_GROUPS = [
 ]
 
 
+_EXTRA_GROUPS: list[tuple[int, object, list]] = []
+
+
+def register_nav_group(*, order: int, label, entries: list) -> None:
+    """A menu group contributed by another app (in its AppConfig.ready()), placed among the
+    groups above by ``order`` (the built-in groups are 10, 20, 30, … in the order listed);
+    ``entries`` as in NAV_GROUPS: (label, url name, roles)."""
+    if any(existing_label == label for _, existing_label, _ in _EXTRA_GROUPS):
+        return
+    _EXTRA_GROUPS.append((order, label, entries))
+
+
+def _groups():
+    ordered = [((i + 1) * 10, label, entries) for i, (label, entries) in enumerate(NAV_GROUPS)]
+    ordered += _EXTRA_GROUPS
+    return [(label, entries) for _, label, entries in sorted(ordered, key=lambda g: g[0])]
+
+
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_groups": []}
     groups = []
-    for group_label, entries in NAV_GROUPS:
+    for group_label, entries in _groups():
         items = []
         for label, name, roles in entries:
             if user.role not in roles:

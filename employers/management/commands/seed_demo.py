@@ -17,7 +17,15 @@ from employers.models import Employer, Jurisdiction, User
 
 DEMO_PASSWORD = "Demo-Pass-2024"
 # Apps that contribute demo data through `<app>.demo.seed(*, rng, stdout, today)`, in order.
-DEMO_APPS = ["credit_records", "grading", "objections", "publication"]
+DEMO_APPS = [
+    "credit_records",
+    "grading",
+    "objections",
+    "publication",
+    "written_review",
+    "supervision",
+    "exchange",
+]
 
 
 class Command(BaseCommand):
