@@ -130,9 +130,6 @@ def latest_published_cycles(jurisdiction: Jurisdiction) -> list[Cycle]:
 def final_grades(cycles: Iterable[Cycle]) -> QuerySet:
     """Grade rows of ``cycles`` annotated with ``final_grade`` (the latest approved override's
     grade, else the computed one) and ``cycle_as_of``."""
-    cycles = list(cycles)
-    if not cycles:
-        return Grade.objects.none()
     condition = Q()
     for cycle in cycles:
         condition |= Q(
@@ -145,9 +142,8 @@ def final_grades(cycles: Iterable[Cycle]) -> QuerySet:
         .order_by("-decided_at", "-id")
         .values("proposed_grade")[:1]
     )
-    return Grade.objects.filter(condition).annotate(
-        final_grade=Coalesce(Subquery(approved), F("grade"))
-    )
+    grades = Grade.objects.filter(condition) if condition else Grade.objects.none()
+    return grades.annotate(final_grade=Coalesce(Subquery(approved), F("grade")))
 
 
 @dataclass(frozen=True)

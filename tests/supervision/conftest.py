@@ -61,7 +61,9 @@ def employers_graded(code: str, counts: dict, **fields) -> dict:
 
 def inspectors(code: str, n: int, prefix: str = "insp"):
     return [
-        UserFactory(username=f"{prefix}_{code}_{k}", role=Role.INSPECTOR, jurisdiction=jurisdiction(code))
+        UserFactory(
+            username=f"{prefix}_{code}_{k}", role=Role.INSPECTOR, jurisdiction=jurisdiction(code)
+        )
         for k in range(n)
     ]
 

@@ -160,7 +160,9 @@ def test_reminders_reach_unsigned_agencies_once_a_day(agency, agency_user, mailo
     assert (again.reminded, again.already_today) == (0, 2)
     assert CommitmentReminder.objects.count() == 2
     assert AuditEntry.objects.filter(action="supervision.commitment_remind").count() == 1
-    annotated = {e.pk: (e.reminders, e.last_reminded) for e in selectors.unsigned_agencies(inspector, 2025)}
+    annotated = {
+        e.pk: (e.reminders, e.last_reminded) for e in selectors.unsigned_agencies(inspector, 2025)
+    }
     assert annotated[agency.pk] == (1, TODAY)
 
 
@@ -177,7 +179,13 @@ def test_the_letter_pdf(agency, agency_user, client, tmp_path):
         text = subprocess.run(
             ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
         ).stdout
-        for expected in ("人力资源服务机构诚信承诺书", agency.name, "李建华", "2025年3月4日", "第1页共1页"):
+        for expected in (
+            "人力资源服务机构诚信承诺书",
+            agency.name,
+            "李建华",
+            "2025年3月4日",
+            "第1页共1页",
+        ):
             assert expected in text, expected
     # Staff of another jurisdiction do not get it.
     client.force_login(UserFactory(role=Role.INSPECTOR, jurisdiction=jurisdiction("jiaxian")))

@@ -68,7 +68,9 @@ def test_share_changed_or_confirmed_in_twelve_months():
     cutoff = at(D(2024, 7, 16), 0, 0)
     old = at(D(2023, 1, 5))
     fresh_changed = employer_in("jiaxian-anliang", created=old, updated=cutoff)
-    stale = employer_in("jiaxian-anliang", created=old, updated=cutoff - datetime.timedelta(minutes=1))
+    stale = employer_in(
+        "jiaxian-anliang", created=old, updated=cutoff - datetime.timedelta(minutes=1)
+    )
     confirmed = employer_in(
         "jiaxian-anliang", created=old, updated=old, confirmed=at(D(2025, 1, 2))
     )
@@ -86,7 +88,9 @@ def test_share_changed_or_confirmed_in_twelve_months():
         )
     )
     assert stale_list == [confirmed_long_ago, stale]  # the longest untouched first
-    assert fresh_changed not in stale_list and confirmed not in stale_list and gone not in stale_list
+    assert (
+        fresh_changed not in stale_list and confirmed not in stale_list and gone not in stale_list
+    )
 
 
 def test_confirm_unchanged_is_audited_and_makes_the_employer_fresh():

@@ -330,7 +330,9 @@ def test_a_task_is_closed_by_its_patrol_record_once(plan):
     )
     assert record.created_by == task.inspector_1 and task.closed_by == task.inspector_1
     with pytest.raises(ValidationError, match="已完成"):
-        services.close_task(actor=task.inspector_2, task=task, date=D(2025, 3, 5), result="no_issue")
+        services.close_task(
+            actor=task.inspector_2, task=task, date=D(2025, 3, 5), result="no_issue"
+        )
     assert CreditRecord.objects.filter(employer=task.employer).count() == 1
     progress = selectors.plan_progress(plan, D(2025, 6, 1)).totals
     assert (progress.total, progress.done, progress.open, progress.overdue) == (5, 1, 4, 0)
@@ -353,7 +355,9 @@ def test_only_the_drawn_inspectors_or_a_supervisor_close_a_task(plan):
 def test_a_date_before_the_plan_is_refused(plan):
     task = plan.tasks.select_related("inspector_1").first()
     with pytest.raises(ValidationError) as info:
-        services.close_task(actor=task.inspector_1, task=task, date=D(2024, 12, 31), result="no_issue")
+        services.close_task(
+            actor=task.inspector_1, task=task, date=D(2024, 12, 31), result="no_issue"
+        )
     assert "date" in info.value.message_dict
     assert not CreditRecord.objects.exists()
 
