@@ -18,7 +18,7 @@ from supervision.choices import PlanStatus
 from supervision.models import PatrolPlan
 
 from ..factories import EmployerFactory, UserFactory, jurisdiction
-from .conftest import employers_graded, inspectors, publish_cycle
+from .conftest import inspectors, publish_cycle
 
 D = datetime.date
 pytestmark = pytest.mark.django_db
