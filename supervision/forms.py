@@ -53,10 +53,10 @@ class PlanForm(forms.Form):
         label=_("辖区"), queryset=None, to_field_name="code", empty_label=None
     )
     period_from = forms.DateField(
-        label=_("计划期间起"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("计划期间起"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     period_to = forms.DateField(
-        label=_("计划期间止"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("计划期间止"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     ratio_a = _ratio_field(_("A级（%）"))
     ratio_b = _ratio_field(_("B级（%）"))
@@ -90,7 +90,9 @@ class PlanForm(forms.Form):
 class TaskCloseForm(forms.Form):
     """The patrol_inspection record of a task, pre-filled (kind and source are fixed)."""
 
-    date = forms.DateField(label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(
+        label=_("检查日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     result = forms.ChoiceField(
         label=_("检查结果"), choices=PatrolResult.choices, widget=forms.RadioSelect
     )

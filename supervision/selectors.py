@@ -438,7 +438,9 @@ def registry_freshness(jurisdiction: Jurisdiction, today: dt.date) -> list[Stree
     """Per street of ``jurisdiction``: employers (not deregistered) whose registry data was
     changed or confirmed in the last 12 months, and new employers in each of the 12 complete
     months before ``today``'s month (seed 001 一(三)：每年更新一次、每月增加不少于5户). A street
-    falls short when not every employer is fresh or last month brought fewer than five."""
+    falls short when not every employer is fresh or last month brought fewer than five.
+    Interpretation: the mark says where the street stands now — the last complete month; the
+    months before are shown beside it (and counted) but do not keep a street marked for a year."""
     cutoff = freshness_cutoff(today)
     employers = employers_in(jurisdiction)
     streets = list(jurisdiction.subtree().filter(level=JurisdictionLevel.STREET).order_by("path"))
