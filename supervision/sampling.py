@@ -43,7 +43,7 @@ class DrawError(Exception):
     """The draw cannot be made from these inputs (the message is Chinese, for the user)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Candidate:
     uscc: str
     name: str
@@ -52,7 +52,7 @@ class Candidate:
     paths: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Inspector:
     username: str
     path: str  # the path of the inspector's own jurisdiction
@@ -61,7 +61,7 @@ class Inspector:
         return any(p == self.path or p.startswith(self.path + "/") for p in candidate.paths)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PatrolRow:
     uscc: str
     name: str
@@ -99,8 +99,9 @@ def quota(grade: str, candidates: int, ratio: Decimal | int | str) -> int:
     return min(candidates, int(exact.quantize(Decimal(1), rounding=rounding)))
 
 
-def draw_key(seed: int, *parts: str) -> str:
-    return hashlib.sha256(":".join([str(seed), *parts]).encode("utf-8")).hexdigest()
+def draw_key(seed: int, *parts: str) -> bytes:
+    """SHA-256 of "seed:part:part…" (raw bytes order the same as their hexadecimal form)."""
+    return hashlib.sha256(":".join([str(seed), *parts]).encode("utf-8")).digest()
 
 
 def _digest(lines: Iterable[str]) -> str:
@@ -145,19 +146,29 @@ def draw_patrol(
             )
         groups[candidate.grade].append(candidate)
 
+    sha256 = hashlib.sha256
+    prefix = f"{seed}:"
     counts = []
     drawn: list[Candidate] = []
     for grade in GRADES:
         group = groups.get(grade, [])
         ratio = Decimal(str(ratios.get(grade, 0)))
         k = quota(grade, len(group), ratio)
-        ranked = sorted(group, key=lambda c: (draw_key(seed, c.uscc), c.uscc))
-        drawn.extend(ranked[:k])
+        if k:
+            ranked = sorted(
+                group, key=lambda c: (sha256((prefix + c.uscc).encode("utf-8")).digest(), c.uscc)
+            )
+            drawn.extend(ranked[:k])
         counts.append(GroupCount(grade, len(group), ratio, k))
 
+    eligible_by_paths: dict[tuple[str, ...], list[Inspector]] = {}
     rows = []
     for candidate in sorted(drawn, key=lambda c: c.uscc):
-        eligible = [i for i in staff if i.covers(candidate)]
+        eligible = eligible_by_paths.get(candidate.paths)
+        if eligible is None:
+            eligible = eligible_by_paths[candidate.paths] = [
+                i for i in staff if i.covers(candidate)
+            ]
         if len(eligible) < INSPECTORS_PER_EMPLOYER:
             raise DrawError(
                 _(
@@ -171,8 +182,10 @@ def draw_patrol(
                     "k": INSPECTORS_PER_EMPLOYER,
                 }
             )
+        base = f"{prefix}{candidate.uscc}:"
         chosen = sorted(
-            eligible, key=lambda i: (draw_key(seed, candidate.uscc, i.username), i.username)
+            eligible,
+            key=lambda i: (sha256((base + i.username).encode("utf-8")).digest(), i.username),
         )[:INSPECTORS_PER_EMPLOYER]
         rows.append(
             PatrolRow(

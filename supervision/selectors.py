@@ -165,17 +165,35 @@ def _worse(a: PublishedGrade | None, b: PublishedGrade) -> PublishedGrade:
 
 def published_grades(jurisdiction: Jurisdiction, employers: QuerySet) -> dict[int, PublishedGrade]:
     """{employer id: its latest published grade} for ``employers`` (a queryset) of
-    ``jurisdiction``; employers without one are absent."""
+    ``jurisdiction``; employers without one are absent. One pass over the cycles' grade rows;
+    the approved overrides (few) are read apart and applied in Python."""
+    cycles = latest_published_cycles(jurisdiction)
+    if not cycles:
+        return {}
+    overrides = dict(
+        GradeOverride.objects.filter(
+            grade__run_id__in={c.run_id for c in cycles}, status=OverrideStatus.APPROVED
+        )
+        .order_by("decided_at", "id")
+        .values_list("grade_id", "proposed_grade")
+    )  # the latest approval wins
+    condition = Q()
+    for cycle in cycles:
+        condition |= Q(
+            run_id=cycle.run_id,
+            ruleset_code=cycle.ruleset_code,
+            jurisdiction_id=cycle.jurisdiction_id,
+        )
     rows = (
-        final_grades(latest_published_cycles(jurisdiction))
-        .filter(employer_id__in=employers.values("pk"))
-        .values_list("employer_id", "final_grade", "ruleset_code", "cycle_year")
+        Grade.objects.filter(condition, employer_id__in=employers.values("pk"))
+        .values_list("pk", "employer_id", "grade", "ruleset_code", "cycle_year")
+        .order_by()
     )
     out: dict[int, PublishedGrade] = {}
-    for employer_id, grade, ruleset_code, year in rows.iterator(chunk_size=5000):
-        out[employer_id] = _worse(
-            out.get(employer_id), PublishedGrade(grade or "", ruleset_code, year or 0)
-        )
+    for pk, employer_id, grade, ruleset_code, year in rows.iterator(chunk_size=10000):
+        found = PublishedGrade(overrides.get(pk, grade) or "", ruleset_code, year or 0)
+        seen = out.get(employer_id)
+        out[employer_id] = found if seen is None else _worse(seen, found)
     return out
 
 
@@ -202,16 +220,16 @@ def draw_inputs(jurisdiction: Jurisdiction) -> DrawInputs:
     employers = employers_in(jurisdiction).filter(status=EmployerStatus.OPERATING)
     grades = published_grades(jurisdiction, employers)
     candidates, employer_ids, rulesets = [], {}, {}
-    rows = employers.values_list("pk", "uscc", "name", "jurisdiction__path", "street__path")
-    for pk, uscc, name, path, street_path in rows.order_by("uscc").iterator(chunk_size=5000):
+    paths = dict(Jurisdiction.objects.values_list("pk", "path"))
+    where: dict[tuple, tuple[str, ...]] = {}  # one shared tuple per (jurisdiction, street)
+    rows = employers.values_list("pk", "uscc", "name", "jurisdiction_id", "street_id")
+    for pk, uscc, name, j_id, street_id in rows.order_by("uscc").iterator(chunk_size=10000):
         grade = grades.get(pk)
+        key = (j_id, street_id)
+        if key not in where:
+            where[key] = tuple(paths[i] for i in key if i is not None)
         candidates.append(
-            Candidate(
-                uscc=uscc,
-                name=name,
-                grade=grade.grade if grade else "",
-                paths=tuple(p for p in (path, street_path) if p),
-            )
+            Candidate(uscc=uscc, name=name, grade=grade.grade if grade else "", paths=where[key])
         )
         employer_ids[uscc] = pk
         rulesets[uscc] = grade.ruleset_code if grade else ""
@@ -576,9 +594,15 @@ def supervised_grades(user, jurisdiction: Jurisdiction, grades: Iterable[str]) -
         kind=RecordKind.INTERVIEW,
         date__gt=OuterRef("as_of"),
     )
+    grades = list(grades)
+    overridden = GradeOverride.objects.filter(
+        status=OverrideStatus.APPROVED, grade__run_id__in={c.run_id for c in cycles}
+    ).values("grade_id")
     return (
         final_grades(cycles)
-        .filter(final_grade__in=list(grades), employer__in=employers.values("pk"))
+        # cheap prefilter before the per-row override lookup: computed in ``grades``, or overridden
+        .filter(Q(grade__in=grades) | Q(pk__in=overridden))
+        .filter(final_grade__in=grades, employer__in=employers.values("pk"))
         .annotate(last_interview=Subquery(interviews.order_by("-date", "-id").values("date")[:1]))
         .select_related("employer", "employer__street")
         .order_by("-final_grade", "employer__uscc")

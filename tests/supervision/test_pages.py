@@ -300,3 +300,20 @@ def test_menu_and_workbench_queues(world, client):
     )
     (sign_queue,) = [q for q in queues_for(employer_user) if q.key == "supervision.sign_commitment"]
     assert len(sign_queue.items(employer_user)) == 1
+
+
+def test_an_approved_override_puts_an_employer_on_the_lists(world, client):
+    from grading.choices import OverrideStatus
+    from grading.models import Grade, GradeOverride
+
+    grade = Grade.objects.get(employer=world["b"])
+    GradeOverride.objects.create(
+        grade=grade,
+        proposed_grade="C",
+        reason="复核",
+        proposed_by=world["inspector"],
+        status=OverrideStatus.APPROVED,
+    )
+    client.force_login(world["inspector"])
+    assert world["b"].name in body(client.get(reverse("supervision:training")))
+    assert world["b"].name in body(client.get(reverse("supervision:interviews")))
