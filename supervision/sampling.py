@@ -99,11 +99,6 @@ def quota(grade: str, candidates: int, ratio: Decimal | int | str) -> int:
     return min(candidates, int(exact.quantize(Decimal(1), rounding=rounding)))
 
 
-def draw_key(seed: int, *parts: str) -> bytes:
-    """SHA-256 of "seed:part:part…" (raw bytes order the same as their hexadecimal form)."""
-    return hashlib.sha256(":".join([str(seed), *parts]).encode("utf-8")).digest()
-
-
 def _digest(lines: Iterable[str]) -> str:
     h = hashlib.sha256()
     for line in lines:
@@ -146,6 +141,7 @@ def draw_patrol(
             )
         groups[candidate.grade].append(candidate)
 
+    # Keys compare as raw digests: the same order as their hexadecimal form on the page.
     sha256 = hashlib.sha256
     prefix = f"{seed}:"
     counts = []
