@@ -303,6 +303,16 @@ def _state_counts(today: dt.date) -> dict:
     }
 
 
+def plan_counts(today: dt.date) -> dict:
+    """Annotations of a PatrolPlan queryset: its tasks in total, done, open and overdue."""
+    return {
+        "n_total": Count("tasks"),
+        "n_done": Count("tasks", filter=Q(tasks__record__isnull=False)),
+        "n_open": Count("tasks", filter=Q(tasks__record__isnull=True, tasks__due_on__gte=today)),
+        "n_overdue": Count("tasks", filter=Q(tasks__record__isnull=True, tasks__due_on__lt=today)),
+    }
+
+
 @dataclass
 class ProgressRow:
     label: str

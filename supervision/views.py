@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,9 +15,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from employers.choices import STAFF_ROLES, Role
+from employers.choices import STAFF_ROLES, JurisdictionLevel, Role
 from employers.permissions import role_required
-from employers.selectors import visible_employers
+from employers.selectors import scope_by_employer, visible_employers
 from employers.tabular import csv_bytes, xlsx_bytes
 
 from . import letters, selectors, services
@@ -24,7 +25,7 @@ from .choices import PlanStatus, TaskState
 from .forms import PlanForm, SignForm, TaskCloseForm, add_service_errors
 from .models import PatrolTask
 from .sampler import grade_name
-from .sampling import PatrolRow
+from .sampling import CSV_COLUMNS, PatrolRow
 from .sampling import csv_bytes as plan_csv_bytes
 
 STAFF = tuple(STAFF_ROLES)
@@ -65,10 +66,20 @@ def _safe_next(request, fallback: str) -> str:
 @role_required(*STAFF)
 def plan_list(request):
     today = timezone.localdate()
-    plans = selectors.visible_plans(request.user)
+    plans = (
+        selectors.visible_plans(request.user)
+        .annotate(**selectors.plan_counts(today))
+        .order_by("-period_from", "jurisdiction__path", "-id")
+    )
     page = Paginator(plans, 20).get_page(request.GET.get("page"))
     for plan in page.object_list:
-        plan.progress = selectors.plan_progress(plan, today).totals
+        plan.progress = selectors.ProgressRow(
+            label="",
+            total=plan.n_total,
+            done=plan.n_done,
+            open=plan.n_open,
+            overdue=plan.n_overdue,
+        )
     return render(
         request,
         "supervision/plan_list.html",
@@ -141,8 +152,6 @@ def plan_detail(request, pk):
         )
         if fmt == "csv":
             return _download(plan_csv_bytes(rows), filename, "csv")
-        from .sampling import CSV_COLUMNS
-
         return _table(
             CSV_COLUMNS, (r.as_csv() for r in rows), fmt="xlsx", filename=filename, title="patrol"
         )
@@ -150,8 +159,6 @@ def plan_detail(request, pk):
     state = request.GET.get("state", "")
     listed = tasks.filter(selectors.state_filter(state, today)) if state else tasks
     if request.GET.get("mine"):
-        from django.db.models import Q
-
         listed = listed.filter(Q(inspector_1=request.user) | Q(inspector_2=request.user))
     page = Paginator(listed.order_by("due_on", "employer__uscc"), 25).get_page(
         request.GET.get("page")
@@ -228,8 +235,6 @@ def _visible_task(request, pk) -> PatrolTask:
         "inspector_2",
         "record",
     )
-    from employers.selectors import scope_by_employer
-
     return get_object_or_404(scope_by_employer(tasks, request.user, "employer"), pk=pk)
 
 
@@ -318,7 +323,7 @@ def stale(request):
     street = selectors.chosen_jurisdiction(request.user, request.GET.get("street"))
     if (
         street is None
-        or street.level != "street"
+        or street.level != JurisdictionLevel.STREET
         or not street.path.startswith(jurisdiction.path + "/")
     ):
         street = None
