@@ -108,6 +108,12 @@ class Employer(models.Model):
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    # Registry freshness (seed 001 一(三)): the last time staff confirmed the registry data still
+    # correct without changing it ("确认无变化", supervision.services.confirm_registry). A change
+    # moves ``updated_at``; fresh = either within the last 12 months.
+    registry_confirmed_at = models.DateTimeField(
+        _("登记信息确认时间"), null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("用人单位")

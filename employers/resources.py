@@ -5,6 +5,7 @@ every lookup once per file, so 100,000 rows import without a query per row.
 """
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from import_export import fields, resources, widgets
 from import_export.instance_loaders import ModelInstanceLoader
@@ -254,9 +255,15 @@ class EmployerResource(resources.ModelResource):
         if uscc:
             self._seen_uscc[uscc] = number
 
+    def get_bulk_update_fields(self):
+        # bulk_update() does not touch auto_now fields: a changed row must still move
+        # ``updated_at`` (registry freshness, seed 001 一(三), reads it).
+        return [*super().get_bulk_update_fields(), "updated_at"]
+
     def import_instance(self, instance, row, **kwargs):
         # The widgets are called directly (one plan per file) rather than through
         # Field.save for every cell: the same validation at a fraction of the cost.
+        instance.updated_at = timezone.now()
         errors = {}
         if self._scope is not None and self._loaded_values is not None:
             loaded = dict(zip(self.COMPARED_FIELDS, self._loaded_values, strict=True))

@@ -246,6 +246,33 @@ def _build() -> World:
         )
     o["case_attachment"] = CaseAttachment.objects.filter(objection=o["objection"]).get()
     o["repair_attachment"] = CaseAttachment.objects.filter(repair=o["repair"]).get()
+
+    # --- supervision ---
+    # A patrol plan drawn over jiaxian's published 2023 grades; with a second jiaxian inspector,
+    # both inspectors are drawn for every task. An HR agency of jiaxian has signed its letter.
+    from employers.choices import EmployerKind
+    from supervision import services as supervision
+
+    UserFactory(username="matrix_inspector_2", role=Role.INSPECTOR, jurisdiction=jx)
+    plan = supervision.draw_plan(
+        actor=None,
+        jurisdiction=jx,
+        period_from=D(2025, 1, 1),
+        period_to=D(2025, 12, 31),
+        seed=1,
+        ratios={"A": 100, "B": 100, "C": 100, "D": 100, "": 100},
+    ).plan
+    o["patrol_plan"] = plan
+    o["patrol_task"] = plan.tasks.get(employer=o["a1"])
+    o["agency"] = EmployerFactory(
+        name="矩阵人力资源服务有限公司", kind=EmployerKind.HR_AGENCY, jurisdiction=jx
+    )
+    EmployerFactory(name="矩阵未签署人力资源公司", kind=EmployerKind.HR_AGENCY, jurisdiction=jx)
+    agency_user = UserFactory(role=Role.EMPLOYER, employer=o["agency"], jurisdiction=None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        o["letter"] = supervision.sign_commitment(
+            actor=agency_user, employer=o["agency"], legal_rep_name="王大明", agreed=True
+        )
     return w
 
 
@@ -374,6 +401,29 @@ GET_CASES = [
     ),
     Case("publication:job_progress", pk("job"), allowed=STAFF_IN),
     Case("publication:outbox", allowed={PUBLISHER_IN, PUBLISHER_OUT, AUDITOR_IN, AUDITOR_OUT}),
+    # --- supervision ---
+    Case("supervision:plans", allowed=STAFF),
+    Case("supervision:plan_new", allowed=WRITERS),
+    Case("supervision:plan_detail", pk("patrol_plan"), allowed=STAFF_IN),
+    Case(
+        "supervision:plan_detail",
+        pk("patrol_plan"),
+        allowed=STAFF_IN,
+        query="format=csv",
+        label="csv",
+    ),
+    Case("supervision:my_tasks", allowed={INSPECTOR_IN, INSPECTOR_OUT}),
+    Case("supervision:task_close", pk("patrol_task"), allowed={INSPECTOR_IN, SUPERVISOR_IN}),
+    Case("supervision:freshness", allowed=STAFF),
+    Case("supervision:stale", allowed=STAFF),
+    Case("supervision:commitments", allowed=STAFF),
+    Case("supervision:commitment_sign", allowed=EMPLOYERS),
+    # The letter: the jurisdiction's staff (and the agency itself, not a role of this matrix).
+    Case("supervision:commitment_pdf", pk("letter"), allowed=STAFF_IN),
+    Case("supervision:interviews", allowed=STAFF),
+    Case("supervision:interviews", allowed=STAFF, query="format=xlsx", label="xlsx"),
+    Case("supervision:training", allowed=STAFF),
+    Case("supervision:training", allowed=STAFF, query="format=csv", label="csv"),
 ]
 
 
@@ -624,6 +674,51 @@ POST_CASES = [
         # The form offers one's own jurisdictions only: a forged id is sent back, nothing runs.
         refused=(302, 403),
     ),
+    # --- supervision ---
+    Case(
+        "supervision:plan_new",
+        allowed=WRITERS_IN,
+        method="post",
+        data=lambda w: {
+            "jurisdiction": "jiaxian",
+            "period_from": "2031-01-01",
+            "period_to": "2031-12-31",
+            "ratio_a": "0",
+            "ratio_b": "15",
+            "ratio_c": "50",
+            "ratio_d": "50",
+            "ratio_ungraded": "15",
+        },
+        ok=(302,),
+        writes=True,
+        # The form offers one's own jurisdictions only: a forged one is sent back, nothing drawn.
+        refused=(200, 403),
+    ),
+    Case(
+        "supervision:task_close",
+        pk("patrol_task"),
+        {INSPECTOR_IN, SUPERVISOR_IN},
+        "post",
+        lambda w: {"date": timezone.localdate().isoformat(), "result": "no_issue"},
+        (302,),
+        True,
+    ),
+    Case("supervision:registry_confirm", pk("a1"), WRITERS_IN, "post", lambda w: {}, (302,), True),
+    Case(
+        "supervision:commitment_remind",
+        allowed=WRITERS,
+        method="post",
+        data=lambda w: {"year": timezone.localdate().year, "scope": "all"},
+        ok=(302,),
+    ),
+    # An enterprise's account has nothing to sign: sent back with a message, nothing written.
+    Case(
+        "supervision:commitment_sign",
+        allowed=EMPLOYERS,
+        method="post",
+        data=lambda w: {"legal_rep_name": "王小明", "agreed": "on"},
+        ok=(302,),
+    ),
 ]
 
 # URLs not in the matrix above, and where they are covered instead.
@@ -779,6 +874,10 @@ LIST_LEAKS = [
     ("objections:mine", "", {OWNER}, {OTHER_EMPLOYER}, "objection_url"),
     ("publication:outbox", "status=delivered", {PUBLISHER_IN, AUDITOR_IN}, {PUBLISHER_OUT}),
     ("publication:outbox", "status=pending", set(), {PUBLISHER_OUT, AUDITOR_OUT}),
+    # --- supervision --- (a1 is C in jiaxian's published 2023 cycle)
+    ("supervision:interviews", "", STAFF_IN, STAFF_OUT),
+    ("supervision:training", "", STAFF_IN, STAFF_OUT),
+    ("supervision:stale", "", set(), STAFF_OUT),
 ]
 
 

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "credit_records",
     "grading",
     "objections",
+    "supervision",
     "publication",
 ]
 
