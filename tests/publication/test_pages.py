@@ -3,6 +3,7 @@ cycle page and its buttons, the patrol working list."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from employers.choices import Role
 from grading.choices import CycleStatus
@@ -96,7 +97,7 @@ def test_unpublished_cycles_are_not_public(client, cycle):
 
 def test_public_page_shows_dated_adjustments(client, published, publisher, monkeypatch):
     result = PublishedResult.objects.get(cycle=published, grade="C")
-    day = result.published_at.date()
+    day = timezone.localdate(result.published_at)
     monkeypatch.setattr(services.timezone, "localdate", lambda *a: day)
     services.adjust_published_result(
         result=result,
@@ -256,7 +257,7 @@ def test_adjustment_form(client, published, publisher, monkeypatch):
         {
             "uscc": result.uscc.lower(),
             "new_grade": "B",
-            "effective_date": result.published_at.date().isoformat(),
+            "effective_date": timezone.localdate(result.published_at).isoformat(),
             "public_note": "经复评调整",
             "reason": "复评成立",
             "reference": "复评 #3",
