@@ -244,7 +244,8 @@ def test_a_real_worker_outlives_the_broker(tmp_path):
         "REDIS_URL": url,  # the cache too: a worker must start with the cache down as well
         "PYTHONUNBUFFERED": "1",
     }
-    client = Celery(broker=url, backend=url)
+    # Not the current app: the project's shared tasks must keep their own (eager) app.
+    client = Celery("reliability-client", broker=url, backend=url, set_as_current=False)
     client.conf.broker_connection_retry_on_startup = True
 
     def log_text() -> str:

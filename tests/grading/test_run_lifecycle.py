@@ -346,3 +346,72 @@ def test_a_chunk_being_graded_is_never_sent_again(broker):
         worker.rollback()
         worker.close()
     assert services.chunks_to_resend(run) == [a.pk, b.pk]
+
+
+# --- the drill for real: `manage.py regrade` killed with SIGKILL ------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_drill_a_regrade_killed_mid_run():
+    """`manage.py regrade --cycle 2024` in its own process, killed -9 after a few chunks; a new
+    penalty; a newer regrade; then the safety net: the newer grades stay current."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    from django.db import connection
+
+    from employers.models import Employer
+
+    root = Path(__file__).resolve().parents[2]
+    victim = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    add(victim, "violation", "2024-03-01")
+    Employer.objects.bulk_create(
+        EmployerFactory.build_batch(1500, jurisdiction=jurisdiction("jiaxian"))
+    )
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.test",
+        "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
+    }
+    command = subprocess.Popen(
+        [sys.executable, "manage.py", "regrade", "--cycle", "2024", "--chunk-size", "1"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and command.poll() is None:
+            run = GradingRun.objects.filter(kind="cycle").first()
+            if run is not None and run.chunks_done >= 3:
+                break
+            time.sleep(0.02)
+        assert command.poll() is None, "the command ended before it could be killed"
+        command.send_signal(signal.SIGKILL)
+        command.wait(10)
+    finally:
+        if command.poll() is None:
+            command.kill()
+    killed = GradingRun.objects.get(kind="cycle")
+    assert killed.status == RunStatus.RUNNING and 3 <= killed.chunks_done < killed.chunks_total
+    assert Grade.objects.get(run=killed, employer=victim).grade == "C"
+    # PostgreSQL drops the dead process's advisory lock with its connection.
+    deadline = time.monotonic() + 20
+    while services.driver_alive(killed, now=timezone.now() + dt.timedelta(hours=1)):
+        assert time.monotonic() < deadline, "the killed driver's lock was not released"
+        time.sleep(0.1)
+
+    new_penalty(victim)
+    newer = services.regrade(cycle=2024, chunk_size=500)
+    assert newer.status == RunStatus.COMPLETE
+    GradingRun.objects.filter(pk=killed.pk).update(heartbeat_at=timezone.now() - LONG_AGO)
+    tasks.watch_runs()
+
+    killed.refresh_from_db()
+    assert killed.status == RunStatus.SUPERSEDED and not killed.is_current
+    assert Cycle.objects.get(jurisdiction=jurisdiction("jiaxian"), year=2024).run_id == newer.pk
+    assert cycle_grade(victim) == "D"
