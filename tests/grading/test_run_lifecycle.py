@@ -10,7 +10,7 @@ never replaces a newer one.
 import datetime as dt
 
 import pytest
-from django.db import connections
+from django.db import connection, connections
 from django.utils import timezone
 
 from credit_records.models import AuditEntry
@@ -297,7 +297,14 @@ def test_a_chunk_whose_worker_died_is_sent_again_at_the_next_look(employers, bro
     GradingChunk.objects.filter(pk=c.pk).update(  # queued behind other tasks
         dispatched_at=now - dt.timedelta(seconds=30), taken_at=None
     )
-    assert services.chunks_to_resend(run) == [a.pk]
+    if connection.features.has_select_for_update_skip_locked:
+        assert services.chunks_to_resend(run) == [a.pk]
+    else:  # no row locks (SQLite): a taken chunk counts as lost only after the lease
+        assert services.chunks_to_resend(run) == []
+        GradingChunk.objects.filter(pk=a.pk).update(
+            dispatched_at=now - dt.timedelta(seconds=100), taken_at=now - dt.timedelta(seconds=95)
+        )
+        assert services.chunks_to_resend(run) == [a.pk]
 
 
 def test_a_lost_message_is_sent_again_after_the_lease(employers, broker, settings):
@@ -362,8 +369,6 @@ def test_the_drill_a_regrade_killed_mid_run():
     import sys
     import time
     from pathlib import Path
-
-    from django.db import connection
 
     from employers.models import Employer
 
