@@ -728,9 +728,10 @@ def take_over_run(run_id: int, *, now=None) -> str:
     keep_from = now - resume_keep_after()
     if moved is not None and moved > keep_from:
         keep_from = moved
+    # Done chunks only: a chunk not done may be locked by a live worker that will update this
+    # run's row (locked here) when it stores its results.
     stale = run.chunks.filter(Q(status=ChunkStatus.DONE) & Q(finished_at__lt=keep_from))
     regraded = stale.update(status=ChunkStatus.PENDING, attempts=0, error="")
-    run.chunks.exclude(status=ChunkStatus.DONE).update(attempts=0, taken_at=None)
     run.resumed_at = now  # its results are as of now: newer than any run started before
     run.heartbeat_at = now
     run.driver_token = uuid.uuid4().hex  # the lost chain, should it come back, stops
