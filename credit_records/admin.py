@@ -41,6 +41,7 @@ class CreditRecordAdmin(ReadOnlyAdmin):
 @admin.register(Attachment)
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["id", "record", "original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
+    exclude = ["file"]  # private: downloaded only through the record page's checked view
 
 
 @admin.register(AuditEntry)

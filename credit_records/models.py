@@ -8,16 +8,17 @@ to ``manage.py verify_ledger``.
 """
 
 import contextvars
+import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from config.storage import PrivateFileSystemStorage
 from employers.models import Employer
 
 from .choices import (
@@ -239,11 +240,12 @@ def evidence_storage():
     """Evidence files live beside MEDIA_ROOT, not under it: never reachable by a media URL,
     only through the permission-checked download view."""
     location = getattr(settings, "EVIDENCE_ROOT", None) or f"{Path(settings.MEDIA_ROOT)}-evidence"
-    return FileSystemStorage(location=location, base_url=None)
+    return PrivateFileSystemStorage(location=location)
 
 
 def evidence_path(instance, filename):
-    return f"{timezone.localdate():%Y/%m}/{instance.sha256[:2]}/{instance.sha256}{Path(filename).suffix.lower()}"
+    # A random name: the SHA-256 of a known document (a published decision) would be guessable.
+    return f"{timezone.localdate():%Y/%m}/{secrets.token_hex(16)}{Path(filename).suffix.lower()}"
 
 
 class Attachment(AppendOnlyModel):

@@ -21,6 +21,8 @@ class RunStatus(models.TextChoices):
     RUNNING = "running", _("运行中")
     COMPLETE = "complete", _("已完成")
     FAILED = "failed", _("失败")
+    # A newer run of the same scope was started: this one stops and is never made current.
+    SUPERSEDED = "superseded", _("已被取代")
 
 
 class ChunkStatus(models.TextChoices):

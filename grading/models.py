@@ -105,7 +105,7 @@ class GradingRun(models.Model):
     # The jurisdictions whose employers the run grades (None = every employer).
     jurisdiction_ids = models.JSONField(_("辖区范围"), null=True, blank=True)
     status = models.CharField(
-        _("状态"), max_length=8, choices=RunStatus.choices, default=RunStatus.RUNNING
+        _("状态"), max_length=12, choices=RunStatus.choices, default=RunStatus.RUNNING
     )
     counts = models.JSONField(_("统计"), default=dict)
     chunk_size = models.PositiveIntegerField(_("每批单位数"), default=0)
@@ -124,6 +124,21 @@ class GradingRun(models.Model):
         related_name="+",
     )
     error = models.TextField(_("错误"), blank=True)
+    # The run lifecycle after a crash (services.take_over_run): the driver (the command line or
+    # the Celery finaliser chain) shows it is alive through heartbeat_at (and, for the command
+    # line on PostgreSQL, an advisory lock); a run whose driver is gone is resumed from scratch
+    # (resumed_at) or, when a newer run covers it, superseded and never made current.
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True)
+    driver_token = models.CharField(_("驱动标识"), max_length=32, blank=True)
+    resumed_at = models.DateTimeField(_("续算时间"), null=True, blank=True)
+    superseded_by = models.ForeignKey(
+        "self",
+        verbose_name=_("取代它的运行"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("评价运行")
@@ -138,6 +153,13 @@ class GradingRun(models.Model):
             label = _("%(date)s 动态评价") % {"date": self.as_of.isoformat()}
         scope = self.jurisdiction.name if self.jurisdiction_id else _("全部辖区")
         return f"#{self.pk} {label} · {scope}"
+
+    @property
+    def basis_at(self):
+        """When the results it keeps began to be computed: its start, or its last resumption
+        (a resumed run grades every chunk again). The newer run is the one with the later
+        basis."""
+        return self.resumed_at or self.started_at
 
     @property
     def progress_percent(self) -> int:
@@ -159,7 +181,8 @@ class GradingChunk(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     employers = models.PositiveIntegerField(default=0)
     counts = models.JSONField(default=dict)
-    dispatched_at = models.DateTimeField(null=True, blank=True)
+    dispatched_at = models.DateTimeField(null=True, blank=True)  # last sent to the broker
+    taken_at = models.DateTimeField(null=True, blank=True)  # last begun by a worker
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

@@ -6,6 +6,11 @@ once), ``finalise_run`` makes a run complete and current only when every chunk i
 moves the annual cycles to "computed"). ``regrade`` does all of it in-process (the command line);
 ``grading.tasks`` does it with Celery (the nightly job).
 
+After a crash (the run lifecycle below): a newer run supersedes every older running run whose
+scope it covers, and a superseded run is never made current; a run whose driver is gone is taken
+over by the safety net (``take_over_run``) and grades again every chunk the ledger has moved
+past; the run that completes last never replaces a newer current one.
+
 Live: ``regrade_employer`` regrades one employer as of today right after a ledger change.
 Review: ``propose_override`` / ``decide_override`` (seed 002 四（一）: a changed grade needs the
 approval of the 劳动保障监察机构负责人); ``choose_exemplary`` / ``drop_exemplary`` (seed 003 五（七））.
@@ -15,12 +20,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from collections import Counter
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
-from django.db.models import Q
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -174,11 +182,13 @@ def start_run(
         chunks_total=len(bounds),
         counts={"skipped_cycles": skipped} if skipped else {},
         started_by=actor if getattr(actor, "pk", None) else None,
+        heartbeat_at=timezone.now(),  # its driver starts right after the commit
     )
     GradingChunk.objects.bulk_create(
         GradingChunk(run=run, number=i, first_id=first, last_id=last)
         for i, (first, last) in enumerate(bounds)
     )
+    _supersede_older_runs(run)
     return run
 
 
@@ -203,7 +213,7 @@ def process_chunk(chunk_id: int, *, fact_rows_=None, evaluator=None) -> bool:
     ``fact_rows_`` (already fetched) and ``evaluator`` (shared between chunks) let the
     pipelined driver overlap the database work with the evaluation."""
     GradingChunk.objects.filter(pk=chunk_id).exclude(status=ChunkStatus.DONE).update(
-        dispatched_at=timezone.now()
+        taken_at=timezone.now()
     )
     try:
         with transaction.atomic():
@@ -262,15 +272,57 @@ def _attempts_plus_one(chunk_id: int) -> int:
 # --- finishing a run ------------------------------------------------------------------------------
 
 
-def chunks_to_redo(run: GradingRun, *, stale_after: dt.timedelta | None = None):
-    """Chunks not done: failed ones, never dispatched ones, and (for the Celery path) ones
-    dispatched longer than ``stale_after`` ago — their worker was lost."""
-    pending = run.chunks.exclude(status=ChunkStatus.DONE).filter(attempts__lt=MAX_CHUNK_ATTEMPTS)
-    if stale_after is None:
-        return pending
-    cutoff = timezone.now() - stale_after
-    return pending.filter(
-        Q(status=ChunkStatus.FAILED) | Q(dispatched_at__isnull=True) | Q(dispatched_at__lt=cutoff)
+def chunks_to_redo(run: GradingRun):
+    """Chunks not done that may still be tried (the in-process driver grades them all)."""
+    return run.chunks.exclude(status=ChunkStatus.DONE).filter(attempts__lt=MAX_CHUNK_ATTEMPTS)
+
+
+# A worker marks a chunk taken just before it locks the chunk's row for its whole transaction.
+TAKEN_GRACE = dt.timedelta(seconds=10)
+
+
+def lost_chunk_after() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "GRADING_STALE_CHUNK_SECONDS", 90)))
+
+
+def chunks_to_resend(run: GradingRun, *, now=None) -> list[int]:
+    """The Celery path's lost chunks, to be sent again (duplicates are harmless: a chunk is
+    graded under its row lock and done once).
+
+    - failed, or never sent;
+    - taken by a worker that is gone: the worker holds the chunk's row lock for as long as it
+      grades it, and PostgreSQL drops the lock with the worker's connection, so a chunk taken
+      since it was last sent whose row is not locked lost its worker — found at the
+      finaliser's next look, seconds after the worker died;
+    - sent GRADING_STALE_CHUNK_SECONDS ago (90 s) and not taken since: the message was lost
+      (a broker restarted without its data) or is stuck behind a dead consumer.
+    A chunk whose row is locked is being graded, however long it takes, and is left alone.
+    Without row locks (SQLite) a taken chunk counts as lost only after the same 90 s."""
+    now = now or timezone.now()
+    lost_after = lost_chunk_after()
+    row_locks = connection.features.has_select_for_update_skip_locked
+    taken_since_sent = Q(taken_at__gte=F("dispatched_at"))
+    worker_gone = taken_since_sent & Q(
+        taken_at__lt=now - (TAKEN_GRACE if row_locks else lost_after)
+    )
+    message_lost = Q(dispatched_at__lt=now - lost_after) & (
+        Q(taken_at__isnull=True) | Q(taken_at__lt=F("dispatched_at"))
+    )
+    candidates = chunks_to_redo(run).filter(
+        Q(status=ChunkStatus.FAILED) | Q(dispatched_at__isnull=True) | worker_gone | message_lost
+    )
+    with transaction.atomic():
+        return list(
+            candidates.select_for_update(skip_locked=True)
+            .order_by("number")
+            .values_list("pk", flat=True)
+        )
+
+
+def mark_sent(chunk_ids) -> None:
+    """Chunks handed to the broker: a failed one is pending again (sent once, not every look)."""
+    GradingChunk.objects.filter(pk__in=list(chunk_ids)).exclude(status=ChunkStatus.DONE).update(
+        dispatched_at=timezone.now(), status=ChunkStatus.PENDING
     )
 
 
@@ -288,6 +340,10 @@ def finalise_run(run_id: int, *, actor=None) -> bool:
         if exhausted.exists():
             fail_run(run, _("有批次多次失败：%(chunks)s") % {"chunks": _chunk_list(exhausted)})
         return False
+    newer = newer_covering_run(run)
+    if newer is not None:  # its results would be older than the newer run's: never current
+        supersede(run, newer)
+        return False
     totals: Counter = Counter()
     grades: Counter = Counter()
     cycles: Counter = Counter()
@@ -303,17 +359,23 @@ def finalise_run(run_id: int, *, actor=None) -> bool:
         "grades": _nested(grades),
         **({"changes": totals["changes"]} if run.kind == RunKind.LIVE else {}),
     }
+    same_kind = GradingRun.objects.filter(kind=run.kind, is_current=True).exclude(pk=run.pk)
+    if run.kind == RunKind.CYCLE:
+        same_kind = same_kind.filter(cycle_year=run.cycle_year, jurisdiction=run.jurisdiction)
+    same_kind = same_kind.annotate(basis=Coalesce("resumed_at", "started_at"))
+    # The run that completes last never replaces a newer current one (a narrower newer run that
+    # did not supersede this one stays current).
+    newer_current = same_kind.filter(basis__gt=run.basis_at).exists()
     run.status = RunStatus.COMPLETE
     run.chunks_done = run.chunks_total
     run.finished_at = now
     run.duration = now - run.started_at
-    run.is_current = True
+    run.is_current = not newer_current
     run.save()
-    same_kind = GradingRun.objects.filter(kind=run.kind, is_current=True).exclude(pk=run.pk)
     if run.kind == RunKind.CYCLE:
-        same_kind = same_kind.filter(cycle_year=run.cycle_year, jurisdiction=run.jurisdiction)
         _mark_cycles_computed(run, cycles, now)
-    same_kind.update(is_current=False)
+    if run.is_current:
+        same_kind.update(is_current=False)
     write_audit(
         actor=actor or run.started_by,
         action="grading.run_complete",
@@ -361,6 +423,8 @@ def _mark_cycles_computed(run: GradingRun, cycles: Counter, now) -> None:
         )
         if cycle.status not in RECOMPUTABLE_CYCLE_STATUSES:
             continue  # excluded when the run was planned; never touch a reviewed cycle
+        if _has_newer_results(cycle, run):
+            continue  # a newer run (of a narrower scope) computed this cycle: keep its grades
         before = {"status": cycle.status, "run": cycle.run_id}
         cycle.status = CycleStatus.COMPUTED
         cycle.run = run
@@ -382,21 +446,26 @@ def drive_run(run: GradingRun, *, pipelined: bool = False) -> GradingRun:
     ``pipelined`` (PostgreSQL, the command line): the facts of the next chunk are fetched by a
     second connection while this one evaluates, and another writes the previous chunk's
     results, so the database and Python work at the same time. Chunks it could not finish are
-    redone one by one below, exactly as without it."""
-    if pipelined:
-        _pipeline(run)
-    for _attempt in range(MAX_CHUNK_ATTEMPTS):
-        for chunk_id in chunks_to_redo(run).values_list("pk", flat=True):
-            try:
-                process_chunk(chunk_id)
-            except Exception:  # noqa: BLE001 - recorded on the chunk, redone below
-                pass
-        if finalise_run(run.pk):
-            break
-    run.refresh_from_db()
-    if run.status == RunStatus.RUNNING:
-        fail_run(run, _("部分批次未能完成"))
+    redone one by one below, exactly as without it.
+
+    While it drives the run it holds the run's advisory lock (PostgreSQL) and beats, so the
+    safety net leaves the run alone; if the process is killed, both stop at once."""
+    with driving(run):
+        if pipelined:
+            _pipeline(run)
+        for _attempt in range(MAX_CHUNK_ATTEMPTS):
+            for chunk_id in chunks_to_redo(run).values_list("pk", flat=True):
+                try:
+                    process_chunk(chunk_id)
+                except Exception:  # noqa: BLE001 - recorded on the chunk, redone below
+                    pass
+                beat(run.pk)
+            if finalise_run(run.pk):
+                break
         run.refresh_from_db()
+        if run.status == RunStatus.RUNNING:
+            fail_run(run, _("部分批次未能完成"))
+            run.refresh_from_db()
     return run
 
 
@@ -454,6 +523,7 @@ def _pipeline(run: GradingRun) -> None:
                 logger.exception("run %s: evaluating chunk %s failed", run.pk, chunk.number)
                 continue
             results_queue.put((chunk, rows))
+            beat(run.pk)
         reader_done = True
     finally:
         stop.set()
@@ -479,6 +549,199 @@ def regrade(
         as_of=as_of, cycle=cycle, jurisdiction=jurisdiction, actor=actor, chunk_size=chunk_size
     )
     return drive_run(run, pipelined=pipelined)
+
+
+# --- the run lifecycle: drivers, supersession, resumption ------------------------------------
+
+# pg_advisory_lock(RUN_LOCK_CLASS, run id): "a process is driving this run".
+RUN_LOCK_CLASS = 7_140_014
+# A run is resumed only this soon after its start (or last resumption); older ones are failed.
+RESUME_WITHIN = dt.timedelta(days=2)
+
+
+def driver_stale_after() -> dt.timedelta:
+    """A driver silent this long is gone (the Celery finaliser beats every few seconds, the
+    command line after every chunk)."""
+    return dt.timedelta(seconds=int(getattr(settings, "GRADING_DRIVER_STALE_SECONDS", 120)))
+
+
+def resume_keep_after() -> dt.timedelta:
+    return dt.timedelta(seconds=int(getattr(settings, "GRADING_RESUME_KEEP_SECONDS", 600)))
+
+
+def beat(run_id: int) -> None:
+    """The driver of a run is alive."""
+    GradingRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now())
+
+
+@contextmanager
+def driving(run: GradingRun):
+    """Drive ``run`` in this process: its advisory lock is held on this connection (PostgreSQL)
+    until the end, or until the process dies and PostgreSQL drops the connection."""
+    locked = False
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [RUN_LOCK_CLASS, run.pk])
+            locked = bool(cursor.fetchone()[0])
+    beat(run.pk)
+    try:
+        yield
+    finally:
+        if locked:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [RUN_LOCK_CLASS, run.pk])
+            except DatabaseError:  # the connection is gone: so is the lock
+                pass
+
+
+def driver_alive(run: GradingRun, *, now=None) -> bool:
+    now = now or timezone.now()
+    if run.heartbeat_at and run.heartbeat_at > now - driver_stale_after():
+        return True
+    if connection.vendor != "postgresql":
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT EXISTS (
+                SELECT 1 FROM pg_locks
+                WHERE locktype = 'advisory' AND granted AND objsubid = 2
+                  AND classid::bigint = %s AND objid::bigint = %s
+                  AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+            )
+            """,
+            [RUN_LOCK_CLASS, run.pk],
+        )
+        return bool(cursor.fetchone()[0])
+
+
+def _covers(newer: GradingRun, older: GradingRun) -> bool:
+    """``newer`` grades everything ``older`` grades: same kind (and year), scope included."""
+    if newer.kind != older.kind or newer.cycle_year != older.cycle_year:
+        return False
+    if newer.jurisdiction_ids is None:
+        return True
+    if older.jurisdiction_ids is None:
+        return False
+    return set(older.jurisdiction_ids) <= set(newer.jurisdiction_ids)
+
+
+def newer_covering_run(run: GradingRun) -> GradingRun | None:
+    """A run running or complete, computed later than ``run``, whose scope covers it."""
+    basis = run.basis_at
+    later = (
+        GradingRun.objects.filter(
+            kind=run.kind,
+            cycle_year=run.cycle_year,
+            status__in=(RunStatus.RUNNING, RunStatus.COMPLETE),
+        )
+        .exclude(pk=run.pk)
+        .annotate(basis=Coalesce("resumed_at", "started_at"))
+        .filter(Q(basis__gt=basis) | Q(basis=basis, pk__gt=run.pk))
+        .order_by("-basis", "-pk")
+    )
+    return next((other for other in later.iterator() if _covers(other, run)), None)
+
+
+def supersede(run: GradingRun, newer: GradingRun) -> None:
+    now = timezone.now()
+    changed = GradingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).update(
+        status=RunStatus.SUPERSEDED,
+        superseded_by=newer,
+        is_current=False,
+        error=_("已被更新的评价运行 #%(id)s 取代，本次结果不采用") % {"id": newer.pk},
+        finished_at=now,
+        duration=now - run.started_at,
+    )
+    if changed:
+        write_audit(
+            actor=None,
+            action="grading.run_superseded",
+            obj=run,
+            jurisdiction_path=run.jurisdiction.path if run.jurisdiction_id else "",
+            after={"status": RunStatus.SUPERSEDED, "superseded_by": newer.pk},
+        )
+
+
+def _supersede_older_runs(run: GradingRun) -> None:
+    """A new run stops every older running run it covers (they would finish with older data)."""
+    older = (
+        GradingRun.objects.select_for_update()
+        .filter(kind=run.kind, cycle_year=run.cycle_year, status=RunStatus.RUNNING)
+        .exclude(pk=run.pk)
+        .order_by("pk")
+    )
+    for other in older:
+        if _covers(run, other):
+            supersede(other, run)
+
+
+def _has_newer_results(cycle: Cycle, run: GradingRun) -> bool:
+    if not cycle.run_id or cycle.run_id == run.pk:
+        return False
+    holder = GradingRun.objects.filter(pk=cycle.run_id).first()
+    return holder is not None and holder.basis_at > run.basis_at
+
+
+def _ledger_moved_at():
+    """When the ledger last changed (its newest entry: corrections and voids are entries)."""
+    from credit_records.models import CreditRecord
+
+    return CreditRecord.objects.order_by("-pk").values_list("created_at", flat=True).first()
+
+
+@transaction.atomic
+def take_over_run(run_id: int, *, now=None) -> str:
+    """The safety net's decision about a running run (``grading.tasks.watch_runs``):
+
+    - "alive": its driver is alive (a recent heartbeat, or its advisory lock held) — left alone;
+    - "superseded": a newer run covers it — stopped, never made current;
+    - "abandoned": too old to resume (two days), or live grades of a past day — failed;
+    - "resumed": every chunk the ledger has moved past since it was graded (and every chunk
+      older than GRADING_RESUME_KEEP_SECONDS) is to be graded again; the caller dispatches it.
+    """
+    run = GradingRun.objects.select_for_update().get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return "over"
+    now = now or timezone.now()
+    if driver_alive(run, now=now):
+        return "alive"
+    newer = newer_covering_run(run)
+    if newer is not None:
+        supersede(run, newer)
+        return "superseded"
+    path = run.jurisdiction.path if run.jurisdiction_id else ""
+    reason = ""
+    if now - run.basis_at > RESUME_WITHIN:
+        reason = _("评价运行中断已超过两天，不再续算；请重新发起计算")
+    elif run.kind == RunKind.LIVE and timezone.localdate(run.basis_at) != timezone.localdate(now):
+        reason = _("动态评价中断且已不是当天，不再续算；每晚的动态评价会重新计算")
+    if reason:
+        fail_run(run, reason)
+        write_audit(
+            actor=None, action="grading.run_abandoned", obj=run, jurisdiction_path=path,
+            after={"status": RunStatus.FAILED}, note=reason,
+        )  # fmt: skip
+        return "abandoned"
+    moved = _ledger_moved_at()
+    keep_from = now - resume_keep_after()
+    if moved is not None and moved > keep_from:
+        keep_from = moved
+    # Done chunks only: a chunk not done may be locked by a live worker that will update this
+    # run's row (locked here) when it stores its results.
+    stale = run.chunks.filter(Q(status=ChunkStatus.DONE) & Q(finished_at__lt=keep_from))
+    regraded = stale.update(status=ChunkStatus.PENDING, attempts=0, error="")
+    run.resumed_at = now  # its results are as of now: newer than any run started before
+    run.heartbeat_at = now
+    run.driver_token = uuid.uuid4().hex  # the lost chain, should it come back, stops
+    run.chunks_done = run.chunks.filter(status=ChunkStatus.DONE).count()
+    run.save(update_fields=["resumed_at", "heartbeat_at", "driver_token", "chunks_done"])
+    write_audit(
+        actor=None, action="grading.run_resumed", obj=run, jurisdiction_path=path,
+        after={"chunks_regraded": regraded, "chunks_left": run.chunks_total - run.chunks_done},
+    )  # fmt: skip
+    return "resumed"
 
 
 # --- live regrade of one employer ----------------------------------------------------------------

@@ -1,15 +1,23 @@
-"""Celery tasks: the nightly live regrade in chunks, and the live regrade of one employer.
+"""Celery tasks: the nightly live regrade in chunks, the safety net, and the live regrade of one
+employer.
 
-``nightly_regrade`` plans a live run as of today (chunks by primary-key range), sends one
-``regrade_chunk`` task per chunk and schedules ``finalise_run``. ``acks_late`` is set globally, so
-a chunk whose worker is killed is delivered again; ``finalise_run`` also looks for chunks that
-failed or whose worker vanished and sends them again, then completes the run once every chunk is
-done (each chunk is an idempotent upsert, so a chunk done twice grades its employers once).
+``nightly_regrade`` plans a live run as of today (chunks by primary-key range), and ``dispatch``
+sends one ``regrade_chunk`` task per chunk and starts the run's finaliser chain: ``finalise_run``
+looks every few seconds, completes the run once every chunk is done (each chunk is an idempotent
+upsert, so a chunk done twice grades its employers once) and otherwise sends again the chunks
+that were lost (``services.chunks_to_resend``: a chunk whose worker died is found at the next
+look through its released row lock; a lost message after GRADING_STALE_CHUNK_SECONDS).
+
+The chain beats on the run (``heartbeat_at``) and carries the run's ``driver_token``. If the
+worker holding the chain's next task dies, the chain stops beating and ``watch_runs`` (beat,
+every minute) takes the run over (``services.take_over_run``) and starts a new chain with a new
+token — a copy of the old chain delivered again later stops at once. The same safety net resumes
+a ``manage.py regrade`` killed mid-run (or supersedes it when a newer run covers it).
 Without a broker (CELERY_TASK_ALWAYS_EAGER) everything runs in-process, in order.
 """
 
-import datetime as dt
 import logging
+import uuid
 
 from celery import shared_task
 from django.conf import settings
@@ -18,12 +26,10 @@ from django.utils.translation import gettext as _
 
 from . import services
 from .choices import RunStatus
-from .models import GradingChunk, GradingRun
+from .models import GradingRun
 
 logger = logging.getLogger(__name__)
 
-# A chunk dispatched longer ago than this without finishing is presumed lost with its worker.
-STALE_AFTER = dt.timedelta(seconds=getattr(settings, "GRADING_STALE_CHUNK_SECONDS", 15 * 60))
 FINALISE_EVERY_SECONDS = 5
 FINALISE_MAX_CHECKS = 1000
 
@@ -35,6 +41,8 @@ def _eager() -> bool:
 @shared_task(name="grading.tasks.nightly_regrade")
 def nightly_regrade(as_of: str | None = None, jurisdiction_id: int | None = None, actor_id=None):
     """Live grades of every employer as of today (the beat entry), or as of ``as_of``."""
+    import datetime as dt
+
     from django.contrib.auth import get_user_model
 
     from employers.models import Jurisdiction
@@ -54,10 +62,16 @@ def dispatch_run(run_id: int) -> None:
 
 
 def dispatch(run_id: int) -> None:
-    """Send every chunk still to do, then schedule the finaliser."""
+    """Become the run's driver (a new token), send every chunk still to do, start the chain."""
+    token = uuid.uuid4().hex
+    GradingRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(
+        driver_token=token, heartbeat_at=timezone.now()
+    )
     run = GradingRun.objects.get(pk=run_id)
+    if run.status != RunStatus.RUNNING:
+        return  # superseded or over before its chunks were sent
     chunk_ids = list(services.chunks_to_redo(run).values_list("pk", flat=True))
-    _mark_sent(chunk_ids)
+    services.mark_sent(chunk_ids)
     for chunk_id in chunk_ids:
         try:
             regrade_chunk.delay(run_id, chunk_id)
@@ -66,13 +80,9 @@ def dispatch(run_id: int) -> None:
                 "chunk %s of run %s failed; the finaliser will redo it", chunk_id, run_id
             )
     if _eager():
-        finalise_run(run_id)
+        finalise_run(run_id, token=token)
     else:
-        finalise_run.apply_async((run_id,), countdown=FINALISE_EVERY_SECONDS)
-
-
-def _mark_sent(chunk_ids) -> None:
-    GradingChunk.objects.filter(pk__in=chunk_ids).update(dispatched_at=timezone.now())
+        finalise_run.apply_async((run_id,), {"token": token}, countdown=FINALISE_EVERY_SECONDS)
 
 
 @shared_task(name="grading.tasks.regrade_chunk", acks_late=True)
@@ -81,41 +91,50 @@ def regrade_chunk(run_id: int, chunk_id: int) -> bool:
 
 
 @shared_task(name="grading.tasks.finalise_run")
-def finalise_run(run_id: int, checks: int = 0) -> str:
-    """Complete the run when every chunk is done; otherwise redo lost or failed chunks and
-    look again later."""
+def finalise_run(run_id: int, checks: int = 0, token: str | None = None) -> str:
+    """Complete the run when every chunk is done; otherwise send lost or failed chunks again
+    and look again later. A chain whose token is no longer the run's stops."""
+    run = GradingRun.objects.filter(pk=run_id).first()
+    if run is None:
+        return "gone"
+    if token is not None and run.driver_token and token != run.driver_token:
+        return "replaced"  # another chain drives the run since it was taken over
+    services.beat(run_id)
     if services.finalise_run(run_id):
         return RunStatus.COMPLETE
-    run = GradingRun.objects.get(pk=run_id)
+    run.refresh_from_db()
     if run.status != RunStatus.RUNNING:
         return run.status
     if _eager():
         # In-process: redo failed chunks right here until done or out of attempts.
         return services.drive_run(run).status
-    redo = list(services.chunks_to_redo(run, stale_after=STALE_AFTER).values_list("pk", flat=True))
+    redo = services.chunks_to_resend(run)
     if redo:
         logger.warning("run %s: sending chunks %s again (failed or lost)", run_id, redo)
-        _mark_sent(redo)
+        services.mark_sent(redo)
     for chunk_id in redo:
         regrade_chunk.delay(run_id, chunk_id)
     if checks + 1 >= FINALISE_MAX_CHECKS:
         services.fail_run(run, _("运行超时：部分批次长时间未完成"))
         return RunStatus.FAILED
-    finalise_run.apply_async((run_id, checks + 1), countdown=FINALISE_EVERY_SECONDS)
+    finalise_run.apply_async(
+        (run_id, checks + 1), {"token": token}, countdown=FINALISE_EVERY_SECONDS
+    )
     return RunStatus.RUNNING
 
 
 @shared_task(name="grading.tasks.watch_runs")
-def watch_runs() -> int:
-    """Beat safety net: a running run whose finaliser chain was lost gets a new one."""
-    recent = timezone.now() - dt.timedelta(days=2)
-    count = 0
-    for run_id in GradingRun.objects.filter(
-        status=RunStatus.RUNNING, started_at__gte=recent
-    ).values_list("pk", flat=True):
-        finalise_run.delay(run_id)
-        count += 1
-    return count
+def watch_runs() -> dict:
+    """Beat safety net: every running run whose driver is gone is superseded (a newer run
+    covers it), abandoned (too old) or resumed with a new finaliser chain."""
+    outcomes: dict[str, int] = {}
+    for run_id in GradingRun.objects.filter(status=RunStatus.RUNNING).values_list("pk", flat=True):
+        outcome = services.take_over_run(run_id)
+        if outcome == "resumed":
+            logger.warning("run %s: its driver was lost; resumed", run_id)
+            dispatch(run_id)
+        outcomes[outcome] = outcomes.get(outcome, 0) + 1
+    return outcomes
 
 
 @shared_task(

@@ -12,12 +12,15 @@ N working days" starting on D covers ``notice_days(D, N)``: the first N working 
 inclusive.
 
 The calendar is read once per process and kept in memory; an edit bumps a version token in the
-Django cache so every process (web workers, Celery) reloads on its next call.
+Django cache so every process (web workers, Celery) reloads on its next call. While the cache
+(Redis) is unreachable the calendar is read from the database on every call instead: a Redis
+restart must not stop deadlines from being computed, nor a Celery worker from starting.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 import threading
 import uuid
 from dataclasses import dataclass, field
@@ -25,6 +28,8 @@ from dataclasses import dataclass, field
 from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
 
 ONE_DAY = datetime.timedelta(days=1)
 VERSION_KEY = "objections:calendar:version"
@@ -71,16 +76,28 @@ def _load(version: str) -> _Snapshot:
     return _Snapshot(version=version, loaded_years=years, exceptions=exceptions)
 
 
+def _cache_unreachable(exc: Exception) -> None:
+    logger.warning("calendar: cache unreachable (%s); reading the database", exc)
+
+
 def _current() -> _Snapshot:
     global _snapshot
-    version = cache.get(VERSION_KEY)
+    try:
+        version = cache.get(VERSION_KEY)
+    except Exception as exc:  # noqa: BLE001 - any cache backend's connection error
+        _cache_unreachable(exc)
+        return _load("")  # no version to trust: nothing kept
     snap = _snapshot
     if snap is not None and version is not None and snap.version == version:
         return snap
     with _lock:
         if version is None:
-            cache.add(VERSION_KEY, uuid.uuid4().hex, None)
-            version = cache.get(VERSION_KEY) or uuid.uuid4().hex
+            try:
+                cache.add(VERSION_KEY, uuid.uuid4().hex, None)
+                version = cache.get(VERSION_KEY) or uuid.uuid4().hex
+            except Exception as exc:  # noqa: BLE001
+                _cache_unreachable(exc)
+                return _load("")
         _snapshot = _load(version)
         return _snapshot
 
@@ -94,7 +111,10 @@ def invalidate() -> None:
     global _snapshot
     with _lock:
         _snapshot = None
-        cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        try:
+            cache.set(VERSION_KEY, uuid.uuid4().hex, None)
+        except Exception as exc:  # noqa: BLE001 - other processes reload once it is back
+            _cache_unreachable(exc)
 
 
 def invalidate_now_and_on_commit() -> None:

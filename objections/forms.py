@@ -50,8 +50,14 @@ def _iso(text: str) -> datetime.date:
     return datetime.date(y, m, d)
 
 
+# The years a working-day calendar can be entered for (and looked at).
+CALENDAR_FIRST_YEAR, CALENDAR_LAST_YEAR = 2004, 2100
+
+
 class CalendarYearForm(forms.Form):
-    year = forms.IntegerField(label=gettext_lazy("年份"), min_value=2004, max_value=2100)
+    year = forms.IntegerField(
+        label=gettext_lazy("年份"), min_value=CALENDAR_FIRST_YEAR, max_value=CALENDAR_LAST_YEAR
+    )
     notice_reference = forms.CharField(
         label=gettext_lazy("通知文号"),
         max_length=200,

@@ -16,6 +16,8 @@ from . import grading_bridge, selectors, services, workflow
 from .checks import calendar_warnings
 from .choices import OPEN_STATUSES, Action, ObjectionKind
 from .forms import (
+    CALENDAR_FIRST_YEAR,
+    CALENDAR_LAST_YEAR,
     CalendarYearForm,
     DecisionForm,
     ObjectionForm,
@@ -36,6 +38,8 @@ STAFF = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR)
 @require_http_methods(["GET", "POST"])
 def calendar_list(request, year=None):
     can_edit = request.user.role == Role.SYSADMIN
+    if year is not None and not CALENDAR_FIRST_YEAR <= year <= CALENDAR_LAST_YEAR:
+        return _calendar_year_out_of_range(request, year, can_edit)
     initial = {}
     if year is not None:
         days = CalendarDay.objects.filter(date__year=year)
@@ -73,10 +77,38 @@ def calendar_list(request, year=None):
                     _("已录入%(year)s年节假日安排，相关期限已重新计算。") % {"year": data["year"]},
                 )
                 return redirect("objections:calendar_year", year=data["year"])
+    return _calendar_page(request, year=year, days=days, form=form, can_edit=can_edit)
+
+
+def _calendar_year_out_of_range(request, year: int, can_edit: bool):
+    """/objections/calendar/0/, /99999/…: the calendar page with a clear message, as a 404."""
+    shown = str(year) if len(str(year)) <= 12 else f"{str(year)[:12]}…"
+    error = _("没有%(year)s年的工作日历：工作日历的年份应在 %(first)d 至 %(last)d 年之间。") % {
+        "year": shown,
+        "first": CALENDAR_FIRST_YEAR,
+        "last": CALENDAR_LAST_YEAR,
+    }
+    latest = CalendarYear.objects.filter(loaded=True).first()
+    form = CalendarYearForm(
+        initial={"year": (latest.year + 1) if latest else timezone.localdate().year}
+    )
+    return _calendar_page(
+        request,
+        year=None,
+        days=CalendarDay.objects.none(),
+        form=form,
+        can_edit=can_edit,
+        year_error=error,
+        status=404,
+    )
+
+
+def _calendar_page(request, *, year, days, form, can_edit, year_error="", status=200):
     return render(
         request,
         "objections/calendar.html",
         {
+            "year_error": year_error,
             "years": CalendarYear.objects.select_related("entered_by"),
             "year": year,
             "days": days.order_by("date"),
@@ -84,6 +116,7 @@ def calendar_list(request, year=None):
             "can_edit": can_edit,
             "warnings": calendar_warnings(timezone.localdate()),
         },
+        status=status,
     )
 
 

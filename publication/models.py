@@ -8,6 +8,7 @@ claims due rows with ``select_for_update(skip_locked=True)``, sends them with th
 ``message_id`` as idempotency key and backs off exponentially on failure (SPEC §8).
 """
 
+import secrets
 import uuid
 
 from django.conf import settings
@@ -184,7 +185,9 @@ class DocumentJob(models.Model):
 
 
 def document_path(instance, filename):
-    return f"publication/{instance.cycle_id}/{filename}"
+    # A random directory: the file keeps its readable name (the download's name) but its stored
+    # path cannot be guessed from the cycle and the employer's USCC.
+    return f"publication/{instance.cycle_id}/{secrets.token_hex(16)}/{filename}"
 
 
 class CycleDocument(models.Model):

@@ -424,6 +424,27 @@ GET_CASES = [
     Case("supervision:interviews", allowed=STAFF, query="format=xlsx", label="xlsx"),
     Case("supervision:training", allowed=STAFF),
     Case("supervision:training", allowed=STAFF, query="format=csv", label="csv"),
+    # --- private files (trust-a) ---
+    # The published cycle's other stored documents: the detail XLSX names the fired rules of
+    # every employer, the report is for the bureau — staff of the jurisdiction only.
+    Case(
+        "publication:document",
+        lambda w: [w.c2023.documents.get(kind=DocumentKind.LIST_XLSX).pk],
+        allowed=STAFF_IN,
+        label="detail xlsx",
+    ),
+    Case(
+        "publication:document",
+        lambda w: [w.c2023.documents.get(kind=DocumentKind.REPORT_PDF).pk],
+        allowed=STAFF_IN,
+        label="report pdf",
+    ),
+    Case(
+        "publication:document",
+        lambda w: [w.c2023.documents.get(kind=DocumentKind.REPORT_XLSX).pk],
+        allowed=STAFF_IN,
+        label="report xlsx",
+    ),
 ]
 
 

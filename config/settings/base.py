@@ -41,6 +41,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files straight from the application, so gunicorn alone serves a working site
+    # (production: compressed, with hashed names and far-future caching; see production.py).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "employers.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -122,8 +125,15 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = env("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+# Stored files (publication documents, written notices, objection attachments; evidence beside
+# it in MEDIA_ROOT-evidence) are private: nothing serves MEDIA_ROOT, every file goes out through
+# a view that checks who may read it, and the storage refuses to make a URL for one.
 MEDIA_URL = "media/"
 MEDIA_ROOT = env("MEDIA_ROOT", default=str(BASE_DIR / "var" / "media"))
+STORAGES = {
+    "default": {"BACKEND": "config.storage.PrivateFileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
@@ -137,6 +147,30 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE: dict = {}
+# A broker restart must not stop the workers (issue 14): connect at start-up and reconnect
+# after a loss for as long as it takes, never giving up (systemd restarts whatever exits anyway,
+# deploy/systemd/). A task is acknowledged when done (acks_late): one lost with its worker comes
+# back from Redis after the visibility timeout — longer than any task (a document job may take an
+# hour); the grading chunks, the outbox batches and the document jobs have their own leases and
+# are sent again much sooner. Tasks running when the broker connection drops are cancelled (they
+# could not be acknowledged; every task here is idempotent and comes back).
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_CONNECTION_TIMEOUT = 10
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3 * 3600),
+    "socket_connect_timeout": 10,
+    "socket_keepalive": True,
+    "health_check_interval": 25,
+    "retry_on_timeout": True,
+}
+CELERY_REDIS_SOCKET_KEEPALIVE = True
+CELERY_REDIS_BACKEND_HEALTH_CHECK_INTERVAL = 25
+CELERY_RESULT_BACKEND_ALWAYS_RETRY = True
+CELERY_RESULT_BACKEND_MAX_RETRIES = 10
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
 
 CACHES = {
     "default": env.cache("CACHE_URL", default="locmemcache://")
@@ -213,15 +247,21 @@ CELERY_BEAT_SCHEDULE["objections-deadline-reminders"] = {
 }
 
 # grading: live grades of every employer as of today (SPEC §4 动态调整), 02:00 local time, and a
-# safety net every 10 minutes that resumes a run whose finaliser was lost with a worker.
+# safety net every minute that takes over a run whose driver was lost (a killed `manage.py
+# regrade`, or the worker holding the finaliser chain): grading/tasks.py.
 CELERY_BEAT_SCHEDULE["grading-nightly-regrade"] = {
     "task": "grading.tasks.nightly_regrade",
     "schedule": crontab(hour=2, minute=0),
 }
 CELERY_BEAT_SCHEDULE["grading-watch-runs"] = {
     "task": "grading.tasks.watch_runs",
-    "schedule": 600.0,
+    "schedule": 60.0,
 }
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=50_000)
-# A chunk taken by a worker this long ago and still not done is sent again (its worker was lost).
-GRADING_STALE_CHUNK_SECONDS = env.int("GRADING_STALE_CHUNK_SECONDS", default=15 * 60)
+# A chunk whose worker died is sent again at the finaliser's next look (its row lock is gone);
+# a chunk sent this long ago and never taken by a worker (its message was lost) too.
+GRADING_STALE_CHUNK_SECONDS = env.int("GRADING_STALE_CHUNK_SECONDS", default=90)
+# A run whose driver has not beaten for this long, and holds no lock, is taken over.
+GRADING_DRIVER_STALE_SECONDS = env.int("GRADING_DRIVER_STALE_SECONDS", default=120)
+# A resumed run keeps the chunks graded this recently and after the ledger's last change.
+GRADING_RESUME_KEEP_SECONDS = env.int("GRADING_RESUME_KEEP_SECONDS", default=600)

@@ -57,7 +57,7 @@
               window.setTimeout(tick, 1500);
             } else {
               bar.classList.remove("progress-bar-striped", "progress-bar-animated");
-              bar.classList.add(run.status === "complete" ? "bg-success" : "bg-danger");
+              bar.classList.add(run.status === "complete" ? "bg-success" : run.status === "superseded" ? "bg-secondary" : "bg-danger");
               if (box.hasAttribute("data-reload-when-done")) { window.location.reload(); }
             }
           })
