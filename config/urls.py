@@ -32,6 +32,7 @@ urlpatterns = [
     path("records/", include("credit_records.urls")),
     path("grading/", include("grading.urls")),
     path("objections/", include("objections.urls")),
+    path("written-review/", include("written_review.urls")),
     path("", include("publication.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "grading",
     "objections",
     "publication",
+    "written_review",
 ]
 
 MIDDLEWARE = [
@@ -224,3 +225,9 @@ CELERY_BEAT_SCHEDULE["grading-watch-runs"] = {
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=50_000)
 # A chunk taken by a worker this long ago and still not done is sent again (its worker was lost).
 GRADING_STALE_CHUNK_SECONDS = env.int("GRADING_STALE_CHUNK_SECONDS", default=15 * 60)
+
+# written_review: deadlines flagged "期限待国务院公布节假日安排后复核" recomputed nightly, 01:40.
+CELERY_BEAT_SCHEDULE["written-review-nightly"] = {
+    "task": "written_review.tasks.nightly",
+    "schedule": crontab(hour=1, minute=40),
+}
