@@ -345,7 +345,9 @@ def latest_published_grades(
                 row["grade"] = adjusted.get((row["cycle_id"], row["employer_id"]), row["grade"])
         for row in rows:
             current = out.get(row["employer_id"])
-            candidate = PublishedGrade(row["grade"], row["year"], row["ruleset_code"], row["cycle_id"])
+            candidate = PublishedGrade(
+                row["grade"], row["year"], row["ruleset_code"], row["cycle_id"]
+            )
             if (
                 current is None
                 or row["year"] > current.year

@@ -16,7 +16,9 @@ class WrittenReviewConfig(AppConfig):
         from . import commands, hooks
         from .panels import employer_panel
 
-        register_panel(order=35, template="written_review/_employer_panel.html", context=employer_panel)
+        register_panel(
+            order=35, template="written_review/_employer_panel.html", context=employer_panel
+        )
         register_nav_group(order=35, label=_("书面审查"), entries=hooks.NAV_ENTRIES)
         hooks.register_queues()
         register_sampler(
@@ -25,4 +27,6 @@ class WrittenReviewConfig(AppConfig):
             add_arguments=commands.add_arguments,
             handle=commands.handle,
         )
-        calendar_year_loaded.connect(hooks.on_calendar_year_loaded, dispatch_uid="written_review.due")
+        calendar_year_loaded.connect(
+            hooks.on_calendar_year_loaded, dispatch_uid="written_review.due"
+        )

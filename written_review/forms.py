@@ -77,7 +77,8 @@ class DrawForm(forms.Form):
     )
 
 
-def _yes_no(label, yes=_("有"), no=_("无")):
+def _yes_no(label, yes=None, no=None):
+    yes, no = yes or _("有"), no or _("无")
     return forms.TypedChoiceField(
         label=label,
         required=False,
@@ -92,13 +93,15 @@ class DeclarationForm(forms.ModelForm):
         label=_("工时制度"),
         required=False,
         choices=HoursSystem.choices,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     payroll_concealed = _yes_no(_("有无瞒报工资总额和人数情况"))
     wage_violation = _yes_no(_("有无违反工资支付规定的情况"))
     hours_violation = _yes_no(_("有无违反工作时间规定的情况"))
     sanctioned = _yes_no(_("是否受到过劳动保障监察行政处理或行政处罚"), _("是"), _("否"))
-    payday = forms.IntegerField(label=_("每月支付工资日"), required=False, min_value=1, max_value=31)
+    payday = forms.IntegerField(
+        label=_("每月支付工资日"), required=False, min_value=1, max_value=31
+    )
 
     class Meta:
         model = Declaration
@@ -205,9 +208,7 @@ class ReportDecisionForm(forms.Form):
 
 
 class LateOrderForm(forms.Form):
-    new_due_date = forms.DateField(
-        label=_("限期申报日期"), widget=DateInput
-    )
+    new_due_date = forms.DateField(label=_("限期申报日期"), widget=DateInput)
     document_no = forms.CharField(label=_("文书号"), required=False, max_length=100)
     note = forms.CharField(label=_("说明"), required=False, max_length=2000)
 

@@ -121,8 +121,12 @@ def register_queues():
         label=gettext_lazy("逾期未申报书面审查的单位"),
         roles=WRITERS,
         items=lambda user: [
-            _item(r, _("督促 %(name)s 申报") % {"name": r.employer.name}, due=r.due_date,
-                  note=_("已逾期"))
+            _item(
+                r,
+                _("督促 %(name)s 申报") % {"name": r.employer.name},
+                due=r.due_date,
+                note=_("已逾期"),
+            )
             for r in _overdue(user)[:LIMIT]
         ],  # fmt: skip
         count=lambda user: _overdue(user).count(),
@@ -134,8 +138,11 @@ def register_queues():
         label=gettext_lazy("书面审查待申报"),
         roles={Role.EMPLOYER},
         items=lambda user: [
-            _item(r, _("在线申报书面审查材料") if r.status == "notified" else _("补正后重新提交申报"),
-                  due=r.due_date)
+            _item(
+                r,
+                _("在线申报书面审查材料") if r.status == "notified" else _("补正后重新提交申报"),
+                due=r.due_date,
+            )
             for r in _declare(user).order_by("due_date")[:LIMIT]
         ],  # fmt: skip
         count=lambda user: _declare(user).count(),

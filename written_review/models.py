@@ -175,6 +175,9 @@ class PlanCandidate(models.Model):
         ]
         indexes = [models.Index(fields=["plan", "uscc"])]
 
+    def __str__(self):
+        return f"{self.name} {self.grade or '-'}"
+
 
 class ManualAddition(models.Model):
     """An employer added by hand with a reason (seed 002 三(一)1: 根据监管需要增加系统未抽中的用人单位)."""
@@ -200,6 +203,9 @@ class ManualAddition(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["plan", "employer"], name="review_addition_once")
         ]
+
+    def __str__(self):
+        return f"{self.name or self.employer_id}: {self.reason}"
 
 
 class Review(models.Model):
@@ -281,7 +287,10 @@ class Review(models.Model):
     )
     suggestion_no = models.CharField(_("处理建议书文号"), max_length=100, blank=True)
     suggestion_file = models.FileField(
-        _("处理建议书"), storage=evidence_storage, upload_to=document_path, max_length=200,
+        _("处理建议书"),
+        storage=evidence_storage,
+        upload_to=document_path,
+        max_length=200,
         blank=True,
     )
     rectification_due = models.DateField(_("整改期限"), null=True, blank=True)
@@ -350,6 +359,9 @@ class ReviewTransition(AppendOnlyModel):
         verbose_name_plural = _("书面审查状态变更")
         ordering = ["at", "id"]
 
+    def __str__(self):
+        return f"{self.review_id}: {self.from_status} → {self.to_status}"
+
 
 class Declaration(models.Model):
     """The online declaration (seed 002 三(一)2 and 附件 审查表). Saved as a draft any number of
@@ -363,7 +375,9 @@ class Declaration(models.Model):
     # employment
     headcount = models.PositiveIntegerField(_("职工人数"), null=True, blank=True)
     contracts_signed = models.PositiveIntegerField(_("已签订劳动合同人数"), null=True, blank=True)
-    dispatched_workers = models.PositiveIntegerField(_("使用被派遣劳动者人数"), null=True, blank=True)
+    dispatched_workers = models.PositiveIntegerField(
+        _("使用被派遣劳动者人数"), null=True, blank=True
+    )
     hours_systems = models.JSONField(_("工时制度"), default=list, blank=True)
     comprehensive_approval_no = models.CharField(
         _("综合计算工时制审批文号"), max_length=100, blank=True
@@ -393,6 +407,9 @@ class Declaration(models.Model):
         verbose_name = _("申报")
         verbose_name_plural = _("申报")
 
+    def __str__(self):
+        return str(self.review)
+
     def hours_system_labels(self) -> list[str]:
         labels = dict(HoursSystem.choices)
         return [str(labels.get(code, code)) for code in self.hours_systems or ()]
@@ -421,6 +438,9 @@ class RosterEntry(models.Model):
         ]
         indexes = [models.Index(fields=["review", "sampled"])]
 
+    def __str__(self):
+        return f"{self.row} {self.masked_name}"
+
     @property
     def masked_id(self) -> str:
         return mask_id_number(self.id_number)
@@ -433,7 +453,7 @@ class RosterEntry(models.Model):
 
 
 def mask_id_number(value: str) -> str:
-    """110105194912310021 → 110***********0021."""
+    """11010519491231002X → 110***********002X."""
     if not value:
         return ""
     if len(value) <= 7:
@@ -556,6 +576,9 @@ class RectificationReport(models.Model):
         verbose_name_plural = _("整改报告")
         ordering = ["submitted_at", "id"]
 
+    def __str__(self):
+        return f"{self.problem} {self.submitted_at:%Y-%m-%d}"
+
 
 class LateOrder(models.Model):
     """责令限期申报 (seed 002 五; 劳动保障监察条例 第三十条): a new date to declare by."""
@@ -565,10 +588,15 @@ class LateOrder(models.Model):
     new_due_date = models.DateField(_("限期申报日期"))
     document_no = models.CharField(_("文书号"), max_length=100, blank=True)
     note = models.TextField(_("说明"), blank=True)
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("责令限期申报")
         verbose_name_plural = _("责令限期申报")
         ordering = ["issued_on", "id"]
+
+    def __str__(self):
+        return f"{self.review_id} → {self.new_due_date}"

@@ -97,7 +97,11 @@ def _headers(dataset) -> None:
     if missing:
         raise ImportFileError(
             _("缺少必需的列：%(cols)s（表头应为：%(known)s，或中文：%(zh)s）")
-            % {"cols": ", ".join(missing), "known": ",".join(COLUMNS), "zh": ",".join(CHINESE_HEADER)}
+            % {
+                "cols": ", ".join(missing),
+                "known": ",".join(COLUMNS),
+                "zh": ",".join(CHINESE_HEADER),
+            }
         )
     dataset.headers = mapped
 
@@ -143,7 +147,8 @@ def read_roster(data: bytes, filename: str) -> RosterResult:
             elif id_number in seen:
                 problem(
                     "id_number",
-                    _("身份证号码“%(v)s”与第 %(row)d 行重复") % {"v": id_number, "row": seen[id_number]},
+                    _("身份证号码“%(v)s”与第 %(row)d 行重复")
+                    % {"v": id_number, "row": seen[id_number]},
                 )
             else:
                 seen[id_number] = number
@@ -164,7 +169,9 @@ def read_roster(data: bytes, filename: str) -> RosterResult:
                 _("劳动合同终止日期 %(end)s 早于起始日期 %(start)s")
                 % {"end": end.isoformat(), "start": start.isoformat()},
             )
-        wage_text = str(values.get("monthly_wage") if values.get("monthly_wage") is not None else "")
+        wage_text = str(
+            values.get("monthly_wage") if values.get("monthly_wage") is not None else ""
+        )
         wage_text = wage_text.strip().replace(",", "").replace("，", "")
         wage = None
         if not wage_text:
@@ -192,5 +199,5 @@ def template_csv() -> bytes:
 
     return csv_bytes(
         CHINESE_HEADER,
-        [["张三", "110105194912310021", "操作工", "2024-01-01", "2026-12-31", "4500"]],
+        [["张三", "11010519491231002X", "操作工", "2024-01-01", "2026-12-31", "4500"]],
     )

@@ -115,7 +115,8 @@ def checklist(review: Review) -> list[dict]:
                 {
                     "doc_type": t,
                     "worker": worker,
-                    "label": _("%(worker)s的%(doc)s") % {"worker": worker.masked_name, "doc": labels[t]},
+                    "label": _("%(worker)s的%(doc)s")
+                    % {"worker": worker.masked_name, "doc": labels[t]},
                     "documents": documents.get((t, worker.pk), []),
                 }
             )
@@ -156,9 +157,7 @@ def progress(reviews: QuerySet, today: datetime.date) -> dict:
             returned=Count("pk", filter=Q(status=S.RETURNED)),
             reviewed=Count("pk", filter=Q(proposed_at__isnull=False)),
             approved=Count("pk", filter=Q(approved_on__isnull=False)),
-            overdue=Count(
-                "pk", filter=Q(status__in=AWAITING_DECLARATION, due_date__lt=today)
-            ),
+            overdue=Count("pk", filter=Q(status__in=AWAITING_DECLARATION, due_date__lt=today)),
         )
     )
     problem_rows = (
@@ -174,7 +173,15 @@ def progress(reviews: QuerySet, today: datetime.date) -> dict:
     by_street: dict[str, dict] = defaultdict(lambda: {k: 0 for k, _label in PROGRESS_COLUMNS})
     for row in rows:
         street = row["employer__street__name"] or none_label
-        for key in ("sampled", "notified", "declared", "returned", "reviewed", "approved", "overdue"):
+        for key in (
+            "sampled",
+            "notified",
+            "declared",
+            "returned",
+            "reviewed",
+            "approved",
+            "overdue",
+        ):
             by_street[street][key] += row[key]
     for row in problem_rows:
         street = row["review__employer__street__name"] or none_label

@@ -41,7 +41,6 @@ from .choices import (
     AREA_CATEGORY,
     AWAITING_DECLARATION,
     DECLARING,
-    OPEN_RECTIFICATION,
     UNIT_DOCS,
     WORKER_DOCS,
     Area,
@@ -87,6 +86,11 @@ TRANSITIONS = {
 
 class ReviewError(ValidationError):
     """A step the rules do not allow now; the message says why, in Chinese."""
+
+
+def _saved(user):
+    """The user for a foreign key: None for the system or an unsaved stand-in (demo data)."""
+    return user if getattr(user, "pk", None) else None
 
 
 def _today(today=None) -> datetime.date:
@@ -307,7 +311,10 @@ def _check_plan_values(values: dict) -> None:
         raise ReviewError(str(exc)) from None
     if not values["workers_base"] or values["workers_base"] > values["workers_mid"]:
         raise ReviewError(_("抽查职工人数应为正数，且随职工人数增加而不减少"))
-    if values["workers_mid"] > values["workers_high"] or values["mid_above"] >= values["high_above"]:
+    if (
+        values["workers_mid"] > values["workers_high"]
+        or values["mid_above"] >= values["high_above"]
+    ):
         raise ReviewError(_("抽查职工人数应随职工人数增加而不减少，百人界限应小于千人界限"))
 
 
@@ -324,7 +331,7 @@ def create_plan(*, actor, jurisdiction: Jurisdiction, year: int, **values) -> Re
         )
     if not 2000 <= year <= 2100:
         raise ReviewError(_("审查年度“%(y)s”无效") % {"y": year})
-    plan = ReviewPlan(jurisdiction=jurisdiction, year=year, created_by=actor)
+    plan = ReviewPlan(jurisdiction=jurisdiction, year=year, created_by=_saved(actor))
     if "enterprises_only" not in values:
         values["enterprises_only"] = enterprises_only_default(jurisdiction, year)
     for field in PLAN_FIELDS:
@@ -396,7 +403,8 @@ def add_manual(*, actor, plan: ReviewPlan, employer: Employer, reason: str) -> M
     if not _employer_in_plan_area(plan, employer):
         raise ReviewError(_("“%(name)s”不属于本计划的辖区") % {"name": employer.name})
     if ManualAddition.objects.filter(plan=plan, employer=employer).exists() or (
-        plan.status == PlanStatus.DRAWN and Review.objects.filter(plan=plan, employer=employer).exists()
+        plan.status == PlanStatus.DRAWN
+        and Review.objects.filter(plan=plan, employer=employer).exists()
     ):
         raise ReviewError(_("“%(name)s”已在本计划中") % {"name": employer.name})
     candidate = PlanCandidate.objects.filter(plan=plan, employer=employer).first()
@@ -404,7 +412,7 @@ def add_manual(*, actor, plan: ReviewPlan, employer: Employer, reason: str) -> M
         plan=plan,
         employer=employer,
         reason=reason[:300],
-        added_by=actor,
+        added_by=_saved(actor),
         uscc=employer.uscc,
         name=candidate.name if candidate else employer.name,
         grade=candidate.grade if candidate else _published_grade(employer, plan.year),
@@ -601,9 +609,7 @@ def _finish_draw(plan_id: int) -> ReviewPlan:
         addition.save(update_fields=["uscc", "name", "grade"])
     sample = redraw(plan)
     ids = dict(PlanCandidate.objects.filter(plan=plan).values_list("uscc", "employer_id"))
-    ids.update(
-        dict(plan.additions.values_list("employer__uscc", "employer_id"))
-    )
+    ids.update(dict(plan.additions.values_list("employer__uscc", "employer_id")))
     Review.objects.bulk_create(
         [
             Review(plan=plan, employer_id=ids[d.uscc], reason=d.reason, grade=d.grade)
@@ -703,7 +709,9 @@ def _notify(review: Review, *, actor, today: datetime.date) -> None:
     if plan.contact:
         body += _("联系人：%(c)s。") % {"c": plan.contact}
     body += _("不按时申报或者故意拖延不报的，将依照《劳动保障监察条例》第三十条处理。")
-    _tell_employer(review, key="notice", subject=_("书面审查通知：%(plan)s") % {"plan": plan}, body=body)
+    _tell_employer(
+        review, key="notice", subject=_("书面审查通知：%(plan)s") % {"plan": plan}, body=body
+    )
 
 
 @transaction.atomic
@@ -841,9 +849,7 @@ def upload_roster(*, actor, review: Review, data: bytes, filename: str):
 
 def _check_files(uploads) -> list[tuple]:
     if len(uploads) > MAX_ATTACHMENTS_PER_UPLOAD * 3:
-        raise ReviewError(
-            _("一次最多上传 %(n)d 个文件") % {"n": MAX_ATTACHMENTS_PER_UPLOAD * 3}
-        )
+        raise ReviewError(_("一次最多上传 %(n)d 个文件") % {"n": MAX_ATTACHMENTS_PER_UPLOAD * 3})
     checked = []
     for upload in uploads:
         try:
@@ -922,7 +928,11 @@ def delete_document(*, actor, document: ReviewDocument) -> None:
         "documents.delete",
         review,
         path=_path(review),
-        before={"type": document.doc_type, "name": document.original_name, "sha256": document.sha256},
+        before={
+            "type": document.doc_type,
+            "name": document.original_name,
+            "sha256": document.sha256,
+        },
     )
     name, storage = document.file.name, document.file.storage
     ReviewDocument.objects.filter(pk=document.pk).delete()
@@ -1218,7 +1228,11 @@ def decide(
                 source="written_review",
                 document_no=review.suggestion_no if problem.handling == Handling.SUGGESTION else "",
                 summary=_("书面审查发现（%(a)s）：%(d)s；依据：%(b)s")
-                % {"a": problem.get_area_display(), "d": problem.description, "b": problem.legal_basis},
+                % {
+                    "a": problem.get_area_display(),
+                    "d": problem.description,
+                    "b": problem.legal_basis,
+                },
                 department=plan.jurisdiction.authority or plan.jurisdiction.name,
             )
             problem.save(update_fields=["record"])
@@ -1314,7 +1328,7 @@ def report_rectification(*, actor, problem: Problem, text: str, uploads=()) -> R
     checked = _check_files(list(uploads))
     if not checked:
         raise ReviewError(_("请上传整改佐证材料"))
-    report = RectificationReport.objects.create(problem=problem, text=text, submitted_by=actor)
+    report = RectificationReport.objects.create(problem=problem, text=text, submitted_by=_saved(actor))
     _store(review, checked, actor=actor, doc_type=DocType.RECTIFICATION, report=report)
     problem.rectification = RectificationStatus.REPORTED
     problem.save(update_fields=["rectification"])
@@ -1345,9 +1359,7 @@ def decide_rectification(
     report.decided_at = timezone.now()
     report.decision_note = note
     report.save()
-    problem.rectification = (
-        RectificationStatus.ACCEPTED if accept else RectificationStatus.REJECTED
-    )
+    problem.rectification = RectificationStatus.ACCEPTED if accept else RectificationStatus.REJECTED
     problem.rectified_on = day if accept else None
     problem.save(update_fields=["rectification", "rectified_on"])
     _audit(actor, "rectification.decide", review, path=_path(review),
@@ -1368,7 +1380,8 @@ def decide_rectification(
             review,
             key=f"rectification-rejected:{report.pk}",
             subject=_("整改情况未通过核验：%(plan)s") % {"plan": review.plan},
-            body=_("问题 %(n)d 的整改情况未通过核验：%(note)s") % {"n": problem.number, "note": note},
+            body=_("问题 %(n)d 的整改情况未通过核验：%(note)s")
+            % {"n": problem.number, "note": note},
         )
     return report
 
@@ -1380,7 +1393,11 @@ def mark_unrectified(*, actor, problem: Problem, today: datetime.date | None = N
     problem, review = _lock_problem(problem)
     _require_staff_for(actor, review)
     day = _today(today)
-    if review.status != S.APPROVED or not review.rectification_due or day <= review.rectification_due:
+    if (
+        review.status != S.APPROVED
+        or not review.rectification_due
+        or day <= review.rectification_due
+    ):
         raise ReviewError(_("整改期限尚未届满"))
     if problem.rectification not in (RectificationStatus.PENDING, RectificationStatus.REJECTED):
         raise ReviewError(_("该问题不是未整改状态"))

@@ -61,7 +61,9 @@ def _xlsx(name: str, headers, rows, title: str) -> HttpResponse:
 
 @role_required(*STAFF)
 def plans(request):
-    page = _page(request, selectors.visible_plans(request.user).order_by("-year", "jurisdiction__path"))
+    page = _page(
+        request, selectors.visible_plans(request.user).order_by("-year", "jurisdiction__path")
+    )
     return render(
         request,
         "written_review/plans.html",
@@ -125,7 +127,9 @@ def plan_detail(request, pk):
             "q": q,
             "statuses": ReviewStatus.choices,
             "reasons": SampleReason.choices,
-            "counts": selectors.status_counts(selectors.visible_reviews(request.user).filter(plan=plan)),
+            "counts": selectors.status_counts(
+                selectors.visible_reviews(request.user).filter(plan=plan)
+            ),
             "can_manage": selectors.manageable_plan(request.user, plan),
             "additions": plan.additions.select_related("employer", "added_by"),
             "addition_form": forms.ManualAdditionForm(),
@@ -173,7 +177,9 @@ def plan_add(request, pk):
     uscc = normalize_uscc(form.cleaned_data["uscc"])
     employer = visible_employers(request.user).filter(uscc=uscc).first()
     if employer is None:
-        messages.error(request, _("您的辖区内没有统一社会信用代码为“%(v)s”的用人单位") % {"v": uscc})
+        messages.error(
+            request, _("您的辖区内没有统一社会信用代码为“%(v)s”的用人单位") % {"v": uscc}
+        )
         return redirect("written_review:plan", pk=plan.pk)
     try:
         services.add_manual(
@@ -271,8 +277,10 @@ def plan_candidates_csv(request, pk):
         raise Http404
     from employers.tabular import csv_bytes
 
-    rows = PlanCandidate.objects.filter(plan=plan).order_by("uscc").values_list(
-        "uscc", "name", "grade", "industry"
+    rows = (
+        PlanCandidate.objects.filter(plan=plan)
+        .order_by("uscc")
+        .values_list("uscc", "name", "grade", "industry")
     )
     response = HttpResponse(
         csv_bytes(["uscc", "name", "grade", "industry"], rows.iterator(chunk_size=5000)),
@@ -292,7 +300,9 @@ def plan_progress(request, pk):
     if request.GET.get("format") == "xlsx":
         headers = [_("乡镇街道")] + [str(label) for _k, label in data["columns"]]
         rows = [[name, *counts] for name, counts in data["streets"]] + [[_("合计"), *data["total"]]]
-        return _xlsx(f"progress-{plan.jurisdiction.code}-{plan.year}.xlsx", headers, rows, _("进度"))
+        return _xlsx(
+            f"progress-{plan.jurisdiction.code}-{plan.year}.xlsx", headers, rows, _("进度")
+        )
     return render(
         request,
         "written_review/progress.html",
@@ -341,7 +351,9 @@ def plan_export(request, pk, what):
              _cn(r.submitted_on), str(r.get_result_display()) if r.result else ""]
             for r in reviews.iterator(chunk_size=2000)
         )  # fmt: skip
-    return _xlsx(f"{what}-{plan.jurisdiction.code}-{plan.year}.xlsx", headers, rows, str(EXPORTS[what]))
+    return _xlsx(
+        f"{what}-{plan.jurisdiction.code}-{plan.year}.xlsx", headers, rows, str(EXPORTS[what])
+    )
 
 
 # --- lists -------------------------------------------------------------------------------------
@@ -391,12 +403,26 @@ def overdue(request):
         items = selectors.overdue_declarations(selectors.visible_reviews(request.user), today)
     if request.GET.get("format") == "xlsx":
         if tab == "rectifications":
-            headers = [_("统一社会信用代码"), _("单位名称"), _("序号"), _("问题"), _("整改状态"), _("整改期限")]
+            headers = [
+                _("统一社会信用代码"),
+                _("单位名称"),
+                _("序号"),
+                _("问题"),
+                _("整改状态"),
+                _("整改期限"),
+            ]
             rows = ([p.review.employer.uscc, p.review.employer.name, p.number, p.description,
                      str(p.get_rectification_display()), _cn(p.review.rectification_due)]
                     for p in items.iterator(chunk_size=2000))  # fmt: skip
         else:
-            headers = [_("统一社会信用代码"), _("单位名称"), _("审查计划"), _("状态"), _("申报期限"), _("责令限期申报")]
+            headers = [
+                _("统一社会信用代码"),
+                _("单位名称"),
+                _("审查计划"),
+                _("状态"),
+                _("申报期限"),
+                _("责令限期申报"),
+            ]
             rows = ([r.employer.uscc, r.employer.name, str(r.plan), str(r.get_status_display()),
                      _cn(r.due_date), _("是") if r.orders.exists() else _("否")]
                     for r in items.iterator(chunk_size=2000))  # fmt: skip
@@ -493,7 +519,11 @@ def review_detail(request, pk):
         "rectification_overdue": review.rectification_due is not None
         and review.rectification_due < today
         and review.status == ReviewStatus.APPROVED,
-        "OPEN": (RectificationStatus.PENDING, RectificationStatus.REJECTED, RectificationStatus.OVERDUE),
+        "OPEN": (
+            RectificationStatus.PENDING,
+            RectificationStatus.REJECTED,
+            RectificationStatus.OVERDUE,
+        ),
     }
     return render(request, "written_review/review_detail.html", context)
 
@@ -519,9 +549,7 @@ def declare(request, pk):
         else:
             messages.success(request, _("已保存申报表（草稿）。全部材料齐备后请在审查页面提交。"))
             return _back(review)
-    return render(
-        request, "written_review/declaration_form.html", {"review": review, "form": form}
-    )
+    return render(request, "written_review/declaration_form.html", {"review": review, "form": form})
 
 
 @role_required(Role.EMPLOYER)
@@ -762,7 +790,10 @@ def decide(request, pk):
 @role_required(*STAFF, Role.EMPLOYER)
 def suggestion_pdf(request, pk):
     review = _review(request, pk)
-    if not review.suggestion_no or review.status not in (ReviewStatus.APPROVED, ReviewStatus.CLOSED):
+    if not review.suggestion_no or review.status not in (
+        ReviewStatus.APPROVED,
+        ReviewStatus.CLOSED,
+    ):
         raise Http404
     if not review.suggestion_file:
         documents.store_suggestion(review.pk)  # the job has not run (yet): one page, made now
@@ -872,4 +903,3 @@ def obstruction(request, pk):
         lambda: services.record_obstruction(actor=request.user, review=review, **form.cleaned_data),
         _("已记录无理抗拒、阻挠劳动保障监察的信用记录。"),
     )
-

@@ -48,7 +48,7 @@ class Command(BaseCommand):
             try:
                 module = importlib.import_module(f"{app}.demo")
             except ModuleNotFoundError as exc:
-                if exc.name != f"{app}.demo":
+                if exc.name not in (app, f"{app}.demo"):  # an app not installed yet
                     raise
                 continue
             module.seed(rng=random.Random(f"{seed}-{app}"), stdout=self.stdout, today=today)
