@@ -116,7 +116,7 @@ def checklist(review: Review) -> list[dict]:
                     "doc_type": t,
                     "worker": worker,
                     "label": _("%(worker)s的%(doc)s")
-                    % {"worker": worker.masked_name, "doc": labels[t]},
+                    % {"worker": f"{worker.name}（第 {worker.row} 行）", "doc": labels[t]},
                     "documents": documents.get((t, worker.pk), []),
                 }
             )
