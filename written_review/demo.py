@@ -24,7 +24,24 @@ from django.db import transaction
 JURISDICTION = "jiaxian"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗"
-GIVEN = ["伟", "芳", "娜", "敏", "静", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "霞"]
+GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "霞",
+]
 
 
 def id_number(n: int) -> str:
@@ -100,7 +117,10 @@ def declare_fully(review, *, rng, start: int, headcount: int | None = None, docu
         },
     )
     services.upload_roster(
-        actor=actor, review=review, data=roster_csv(rng, headcount, start), filename="职工花名册.csv"
+        actor=actor,
+        review=review,
+        data=roster_csv(rng, headcount, start),
+        filename="职工花名册.csv",
     )
     if documents:
         items = [
@@ -314,4 +334,3 @@ def _seed(*, rng, stdout, today: dt.date) -> None:
         f"书面审查演示数据：{plan}，候选 {plan.candidate_count} 家，抽中 {plan.sample_count} 家，"
         + "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
     )
-

@@ -103,7 +103,7 @@ def sample_size(group: str, count: int, ratio) -> int:
 
 def rank(seed: int, key: str) -> int:
     """The draw order of ``key`` under ``seed``: SHA-256 of "<seed>:<key>" as an integer."""
-    return int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest(), 16)
+    return int.from_bytes(hashlib.sha256(f"{seed}:{key}".encode()).digest(), "big")
 
 
 def draw(

@@ -498,7 +498,7 @@ def redraw(plan: ReviewPlan, *, seed: int | None = None) -> list[sampling.Drawn]
     )
 
 
-def fresh_candidates(plan: ReviewPlan, *, chunk: int = 2000):
+def fresh_candidates(plan: ReviewPlan, *, chunk: int = 5000):
     """The candidate list as the registry and the published grades stand now: yields chunks of
     (employer id, Candidate)."""
     from grading.selectors import latest_published_grades
@@ -1328,7 +1328,9 @@ def report_rectification(*, actor, problem: Problem, text: str, uploads=()) -> R
     checked = _check_files(list(uploads))
     if not checked:
         raise ReviewError(_("请上传整改佐证材料"))
-    report = RectificationReport.objects.create(problem=problem, text=text, submitted_by=_saved(actor))
+    report = RectificationReport.objects.create(
+        problem=problem, text=text, submitted_by=_saved(actor)
+    )
     _store(review, checked, actor=actor, doc_type=DocType.RECTIFICATION, report=report)
     problem.rectification = RectificationStatus.REPORTED
     problem.save(update_fields=["rectification"])
