@@ -94,7 +94,9 @@ def test_declare_review_approve_and_see_the_problem_list(live_server, browser, t
     page.click("button:has-text('保存审查判断')")
     page.wait_for_selector("#problem-form")
     page.select_option("#problem-form select[name=area]", "labor_contract")
-    page.fill("#problem-form textarea[name=description]", "2名职工的劳动合同未约定工作时间和休息休假")
+    page.fill(
+        "#problem-form textarea[name=description]", "2名职工的劳动合同未约定工作时间和休息休假"
+    )
     page.fill("#problem-form input[name=legal_basis]", "《劳动合同法》第十七条")
     page.click("button:has-text('加入问题清单')")
     page.wait_for_selector("#draft-problems:has-text('未约定工作时间')")

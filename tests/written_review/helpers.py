@@ -64,7 +64,10 @@ def declare(review, owner, *, documents=True):
         services.upload_documents(actor=owner, review=review, items=items)
 
 
-def submitted(review, *, inspector, owner, notice=D(2026, 3, 2), on=D(2026, 3, 6)):
+NOTICE_DAY, SUBMIT_DAY = D(2026, 3, 2), D(2026, 3, 6)
+
+
+def submitted(review, *, inspector, owner, notice=NOTICE_DAY, on=SUBMIT_DAY):
     services.notify_review(actor=inspector, review=review, today=notice)
     declare(review, owner)
     return services.submit(actor=owner, review=review, today=on)

@@ -87,10 +87,12 @@ def jiangjin_world(db):
         "a": EmployerFactory(jurisdiction=jj, name="江津甲", industry="manufacturing"),
         "c": EmployerFactory(jurisdiction=jj, street=street, name="江津丙", industry="retail"),
         "key": EmployerFactory(jurisdiction=jj, name="江津建筑", industry="construction"),
-        "shop": EmployerFactory(jurisdiction=jj, kind="individual_business", name="江津个体",
-                                industry="construction"),  # fmt: skip
-        "closed": EmployerFactory(jurisdiction=jj, status="deregistered", name="江津注销",
-                                  industry="construction"),  # fmt: skip
+        "shop": EmployerFactory(
+            jurisdiction=jj, kind="individual_business", name="江津个体", industry="construction"
+        ),  # fmt: skip
+        "closed": EmployerFactory(
+            jurisdiction=jj, status="deregistered", name="江津注销", industry="construction"
+        ),  # fmt: skip
         "other": EmployerFactory(jurisdiction=jurisdiction("jiaxian"), industry="construction"),
     }
     cycle("jiangjin", 2024, {e["a"]: "A", e["c"]: "C"})
@@ -278,10 +280,30 @@ def test_command_data_errors_exit_1(db, tmp_path, capsys):
     [
         ["draw_sample"],
         ["draw_sample", "written-review", "--jurisdiction", "jiangjin", "--year", "2025"],
-        ["draw_sample", "written-review", "--jurisdiction", "jiangjin", "--year", "25",
-         "--seed", "1", "--output", "x.csv"],  # fmt: skip
-        ["draw_sample", "written-review", "--jurisdiction", "jiangjin", "--year", "2025",
-         "--seed", "-1", "--output", "x.csv"],  # fmt: skip
+        [
+            "draw_sample",
+            "written-review",
+            "--jurisdiction",
+            "jiangjin",
+            "--year",
+            "25",
+            "--seed",
+            "1",
+            "--output",
+            "x.csv",
+        ],  # fmt: skip
+        [
+            "draw_sample",
+            "written-review",
+            "--jurisdiction",
+            "jiangjin",
+            "--year",
+            "2025",
+            "--seed",
+            "-1",
+            "--output",
+            "x.csv",
+        ],  # fmt: skip
         ["draw_sample", "lottery"],
     ],
 )

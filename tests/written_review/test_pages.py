@@ -14,7 +14,7 @@ from written_review import services
 from written_review.models import RosterEntry
 
 from ..factories import EmployerFactory, UserFactory, jurisdiction
-from .helpers import DATA, PROBLEM_CONTRACT, D, declare, plan_with, proposed, submitted
+from .helpers import DATA, PROBLEM_CONTRACT, D, declare, proposed, submitted
 
 FULL_ID = "410425198801011001"  # 王建国 of roster_good_utf8.csv
 MASKED_ID = "410***********1001"

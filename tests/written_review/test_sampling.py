@@ -51,7 +51,9 @@ def test_sample_size_rounding(grade, count, ratio, expected):
 
 
 def _candidates(grade, n, prefix="E", industry="manufacturing"):
-    return [Candidate(f"{prefix}{grade or 'U'}{i:04d}", f"单位{i}", grade, industry) for i in range(n)]
+    return [
+        Candidate(f"{prefix}{grade or 'U'}{i:04d}", f"单位{i}", grade, industry) for i in range(n)
+    ]
 
 
 @pytest.mark.parametrize(("grade", "count", "ratio", "expected"), SIZES)

@@ -25,9 +25,7 @@ from .helpers import (
 
 
 def statuses(review):
-    return list(
-        ReviewTransition.objects.filter(review=review).values_list("to_status", flat=True)
-    )
+    return list(ReviewTransition.objects.filter(review=review).values_list("to_status", flat=True))
 
 
 def ledger(employer):
@@ -354,8 +352,12 @@ def test_filing_a_case_corrects_the_violation_record(approved_review, inspector,
     services.file_case(actor=inspector, problem=problem, case_no="郏人社监案〔2026〕8号",
                        today=D(2026, 4, 3))  # fmt: skip
     problem.refresh_from_db()
-    assert problem.case_no == "郏人社监案〔2026〕8号" and problem.record.supersedes_id == original.pk
-    assert ("violation", "", "in_progress", "written_review", "郏人社监案〔2026〕8号") in ledger(employer)
+    assert (
+        problem.case_no == "郏人社监案〔2026〕8号" and problem.record.supersedes_id == original.pk
+    )
+    assert ("violation", "", "in_progress", "written_review", "郏人社监案〔2026〕8号") in ledger(
+        employer
+    )
     with pytest.raises(ValidationError, match="已立案"):
         services.file_case(actor=inspector, problem=problem, case_no="另一号")
 
