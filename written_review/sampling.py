@@ -1,6 +1,6 @@
 """The draws of the written review as pure functions (SPEC §10.1, §10.3; seed 002 三(一)1).
 
-No ORM, no clock, no I/O: the same inputs give the same output on any machine, so anyone can
+No ORM, no clock, no I/O (only the messages go through gettext): the same inputs give the same output on any machine, so anyone can
 repeat a draw from what the plan stores (ratios, seed, candidate list, manual additions).
 
 How an employer is chosen, in one sentence: within each grade group, candidates are ordered by
@@ -21,6 +21,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from fractions import Fraction
+
+from django.utils.translation import gettext as _
 
 GRADE_GROUPS = ("A", "B", "C", "D", "")
 
@@ -70,7 +72,7 @@ def _as_decimal(value) -> Decimal:
     try:
         return Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise RatioError(f"比例“{value}”不是数字") from None
+        raise RatioError(_("比例“%(v)s”不是数字") % {"v": value}) from None
 
 
 def check_ratios(ratios: Mapping[str, object]) -> dict[str, Decimal]:
@@ -79,17 +81,24 @@ def check_ratios(ratios: Mapping[str, object]) -> dict[str, Decimal]:
     for group in GRADE_GROUPS:
         low, high, _rounding = BOUNDS[group]
         value = _as_decimal(ratios.get(group, 0))
-        label = f"{group}级" if group else "未评级单位"
+        label = _("%(g)s级") % {"g": group} if group else _("未评级单位")
+        values = {"label": label, "low": low, "high": high, "value": value}
         if value < low or value > high:
             if group in ("A", "B"):
-                problems.append(f"{label}抽取比例不得高于 {high}%（填写的是 {value}%）")
+                problems.append(
+                    _("%(label)s抽取比例不得高于 %(high)s%%（填写的是 %(value)s%%）") % values
+                )
             elif group in ("C", "D"):
-                problems.append(f"{label}抽取比例不得低于 {low}%（填写的是 {value}%）")
+                problems.append(
+                    _("%(label)s抽取比例不得低于 %(low)s%%（填写的是 %(value)s%%）") % values
+                )
             else:
-                problems.append(f"{label}抽取比例应在 0% 到 100% 之间（填写的是 {value}%）")
+                problems.append(
+                    _("%(label)s抽取比例应在 0%% 到 100%% 之间（填写的是 %(value)s%%）") % values
+                )
         checked[group] = value
     if problems:
-        raise RatioError("；".join(problems))
+        raise RatioError(_("；").join(problems))
     return checked
 
 

@@ -9,6 +9,7 @@ from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from employers.choices import STAFF_ROLES, Role
 from employers.selectors import scope_by_employer
@@ -133,15 +134,15 @@ def orphan_documents(review: Review) -> QuerySet:
 # --- progress (SPEC §10.8) ---------------------------------------------------------------------
 
 PROGRESS_COLUMNS = [
-    ("sampled", _("抽中")),
-    ("notified", _("已通知")),
-    ("declared", _("已申报")),
-    ("returned", _("退回补正中")),
-    ("reviewed", _("已审查")),
-    ("approved", _("已审批")),
-    ("problems", _("发现问题")),
-    ("rectified", _("已整改")),
-    ("overdue", _("逾期未申报")),
+    ("sampled", gettext_lazy("抽中")),
+    ("notified", gettext_lazy("已通知")),
+    ("declared", gettext_lazy("已申报")),
+    ("returned", gettext_lazy("退回补正中")),
+    ("reviewed", gettext_lazy("已审查")),
+    ("approved", gettext_lazy("已审批")),
+    ("problems", gettext_lazy("发现问题")),
+    ("rectified", gettext_lazy("已整改")),
+    ("overdue", gettext_lazy("逾期未申报")),
 ]
 
 

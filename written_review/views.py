@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
@@ -311,9 +312,9 @@ def plan_progress(request, pk):
 
 
 EXPORTS = {
-    "sample": _("审查名单"),
-    "overdue": _("逾期未申报"),
-    "problems": _("问题清单"),
+    "sample": gettext_lazy("审查名单"),
+    "overdue": gettext_lazy("逾期未申报"),
+    "problems": gettext_lazy("问题清单"),
 }
 
 
@@ -359,10 +360,10 @@ def plan_export(request, pk, what):
 # --- lists -------------------------------------------------------------------------------------
 
 QUEUE_TABS = {
-    "submitted": _("待审查"),
-    "proposed": _("待审批"),
-    "reports": _("待核验整改"),
-    "returned": _("退回补正中"),
+    "submitted": gettext_lazy("待审查"),
+    "proposed": gettext_lazy("待审批"),
+    "reports": gettext_lazy("待核验整改"),
+    "returned": gettext_lazy("退回补正中"),
 }
 
 
