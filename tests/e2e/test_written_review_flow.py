@@ -71,7 +71,9 @@ def test_declare_review_approve_and_see_the_problem_list(live_server, browser, t
     page.click("#roster button[type=submit]")
     page.wait_for_selector("#roster-table")
     assert page.locator("#roster-table tbody tr").count() == 5  # 5 of 7 workers drawn
-    assert "410425198801011001" not in page.content()  # masked for the employer
+    drawn_id = review.roster.filter(sampled=True).values_list("id_number", flat=True).first()
+    assert drawn_id not in page.content()  # masked for the employer
+    assert f"{drawn_id[:3]}***********{drawn_id[-4:]}" in page.content()
     inputs = page.locator("#checklist input[type=file]")
     assert inputs.count() == 29  # 4 unit papers + 5 workers × 5 papers
     for i in range(inputs.count()):
@@ -87,7 +89,7 @@ def test_declare_review_approve_and_see_the_problem_list(live_server, browser, t
     open_menu(page, "书面审查", "审查工作台")
     page.click("#queue a:has-text('郏县汇丰纺织有限公司')")
     page.wait_for_selector("#review")
-    assert "410425198801011001" in page.content()  # in full on the inspector's review page
+    assert drawn_id in page.content()  # in full on the inspector's review page
     page.select_option("#id_labor_contract", "problem")
     for area in ("wages", "working_hours", "social_insurance"):
         page.select_option(f"#id_{area}", "no_problem")
