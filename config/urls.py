@@ -31,6 +31,7 @@ urlpatterns = [
     path("grading/", include("grading.urls")),
     path("objections/", include("objections.urls")),
     path("supervision/", include("supervision.urls")),
+    path("written-review/", include("written_review.urls")),
     path("", include("publication.urls")),
     path("admin/", admin.site.urls),
 ]

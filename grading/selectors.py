@@ -256,3 +256,115 @@ def grade_distribution(employers: QuerySet, *, cycle: Cycle | None = None) -> di
         "totals": dict(totals),
         "by": {dim: {k: dict(v) for k, v in sorted(groups.items())} for dim, groups in by.items()},
     }
+
+
+# --- the latest published grade (sampling by grade: written review, patrol plans) ------------
+@dataclass(frozen=True)
+class PublishedGrade:
+    grade: str
+    year: int
+    ruleset_code: str
+    cycle_id: int
+
+
+# Hooks that adjust published grades after publication (a dated adjustment, SPEC §8). The app
+# that records adjustments sits above grading, so it registers here instead of being imported:
+# fn(rows: list[dict(cycle_id, employer_id, grade)], as_of: date | None) -> {(cycle_id,
+# employer_id): grade in force}.
+_PUBLISHED_GRADE_ADJUSTERS: list = []
+
+
+def register_published_grade_adjuster(fn) -> None:
+    if fn not in _PUBLISHED_GRADE_ADJUSTERS:
+        _PUBLISHED_GRADE_ADJUSTERS.append(fn)
+
+
+_WORST_FIRST = {"D": 0, "C": 1, "B": 2, "A": 3}
+
+
+def latest_published_grades(
+    employer_ids: Iterable[int], *, up_to_year: int | None = None, as_of=None, chunk: int = 5000
+) -> dict[int, PublishedGrade]:
+    """{employer id: its grade in the latest published cycle} (cycles of year ≤ ``up_to_year``).
+
+    The published grade is the cycle's final grade (an approved override, else the computed
+    one), as ``publication.publish`` snapshots it, with any later dated adjustment in force on
+    ``as_of`` applied through the registered adjusters. An employer graded under two rule sets
+    in the same latest year gets the worse grade (interpretation: sampling errs towards review).
+    Ungraded results (未评级) are not published and give nothing. One query per 2,000 employers.
+    """
+    from .choices import CycleStatus
+
+    cycles = Cycle.objects.filter(status=CycleStatus.PUBLISHED, run__isnull=False)
+    if up_to_year is not None:
+        cycles = cycles.filter(year__lte=up_to_year)
+    by_key = {
+        (c["run_id"], c["ruleset_code"], c["jurisdiction_id"]): c
+        for c in cycles.values("id", "run_id", "ruleset_code", "jurisdiction_id", "year")
+    }
+    out: dict[int, PublishedGrade] = {}
+    if not by_key:
+        return out
+    run_ids = sorted({key[0] for key in by_key})
+    ids = sorted(set(employer_ids))
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        wanted = set(part)
+        grades = Grade.objects.filter(run_id__in=run_ids)
+        if part[-1] - part[0] < 4 * len(part):
+            # Dense ids (a chunk of one jurisdiction): a range scan of the (run, employer)
+            # index is much cheaper than thousands of probes; others are dropped below.
+            grades = grades.filter(employer_id__gte=part[0], employer_id__lte=part[-1])
+        else:
+            grades = grades.filter(employer_id__in=part)
+        grades = [
+            g
+            for g in grades.values(
+                "id", "employer_id", "run_id", "ruleset_code", "jurisdiction_id", "grade"
+            )
+            if g["employer_id"] in wanted
+        ]
+        overrides = {}
+        for o in (
+            GradeOverride.objects.filter(
+                grade_id__in=[g["id"] for g in grades], status=OverrideStatus.APPROVED
+            )
+            .order_by("decided_at", "id")
+            .values("grade_id", "proposed_grade")
+        ):
+            overrides[o["grade_id"]] = o["proposed_grade"]
+        rows = []
+        for g in grades:
+            cycle = by_key.get((g["run_id"], g["ruleset_code"], g["jurisdiction_id"]))
+            if cycle is None:
+                continue
+            final = overrides.get(g["id"], g["grade"])
+            if final:
+                rows.append(
+                    {
+                        "cycle_id": cycle["id"],
+                        "employer_id": g["employer_id"],
+                        "grade": final,
+                        "year": cycle["year"],
+                        "ruleset_code": g["ruleset_code"],
+                    }
+                )
+        for adjuster in _PUBLISHED_GRADE_ADJUSTERS:
+            adjusted = adjuster(rows, as_of)
+            for row in rows:
+                row["grade"] = adjusted.get((row["cycle_id"], row["employer_id"]), row["grade"])
+        for row in rows:
+            current = out.get(row["employer_id"])
+            candidate = PublishedGrade(
+                row["grade"], row["year"], row["ruleset_code"], row["cycle_id"]
+            )
+            if (
+                current is None
+                or row["year"] > current.year
+                or (
+                    row["year"] == current.year
+                    and _WORST_FIRST.get(row["grade"], 9) < _WORST_FIRST.get(current.grade, 9)
+                )
+            ):
+                out[row["employer_id"]] = candidate
+    return out

@@ -17,3 +17,9 @@ class PublicationConfig(AppConfig):
             template="publication/employer_panel.html",
             context=published_grades_context,
         )
+
+        from grading.selectors import register_published_grade_adjuster
+
+        from .adjusters import adjusted_published_grades
+
+        register_published_grade_adjuster(adjusted_published_grades)

@@ -18,10 +18,12 @@ class SupervisionConfig(AppConfig):
         register_all()
 
         # ``manage.py draw_sample patrol`` (SPEC §9): the command and its registry of samplers
-        # live in written_review; register when it is there.
-        try:
-            from written_review.sampling import register_sampler
-        except ImportError:
-            register_sampler = None
-        if register_sampler is not None:
-            register_sampler("patrol", patrol_sampler)
+        # live in employers (employers/samplers.py).
+        from employers.samplers import register_sampler
+
+        register_sampler(
+            name=patrol_sampler.name,
+            help=patrol_sampler.help,
+            add_arguments=patrol_sampler.add_arguments,
+            handle=patrol_sampler.handle,
+        )

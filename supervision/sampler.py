@@ -103,6 +103,22 @@ class PatrolSampler:
             "dry_run": bool(options.get("dry_run")),
         }
 
+    def handle(self, options: dict, *, stdout) -> None:
+        """``employers.samplers`` protocol: a data error raises SamplingError (exit 1), a usage
+        error CommandError with return code 2."""
+        import io
+
+        from django.core.management.base import CommandError
+
+        from employers.samplers import SamplingError
+
+        errors = io.StringIO()
+        status = self.run(options, stdout, errors)
+        if status == USAGE:
+            raise CommandError(errors.getvalue().strip(), returncode=USAGE)
+        if status == DATA:
+            raise SamplingError(errors.getvalue().strip())
+
     def run(self, options: dict, stdout, stderr) -> int:
         from employers.models import Jurisdiction
 

@@ -273,6 +273,7 @@ def _build() -> World:
         o["letter"] = supervision.sign_commitment(
             actor=agency_user, employer=o["agency"], legal_rep_name="王大明", agreed=True
         )
+    _build_written_review(w)
     return w
 
 
@@ -445,6 +446,29 @@ GET_CASES = [
         allowed=STAFF_IN,
         label="report xlsx",
     ),
+    # --- written review ---
+    Case("written_review:plans", allowed=STAFF),
+    Case("written_review:plan_create", allowed=WRITERS),
+    Case("written_review:plan", pk("wr_plan"), allowed=STAFF_IN),
+    Case("written_review:plan_edit", pk("wr_draft"), allowed=WRITERS_IN),
+    Case("written_review:plan_draw_progress", pk("wr_plan"), allowed=STAFF_IN),
+    Case("written_review:plan_sample_csv", pk("wr_plan"), allowed=STAFF_IN),
+    Case("written_review:plan_candidates_csv", pk("wr_plan"), allowed=STAFF_IN),
+    Case("written_review:plan_progress", pk("wr_plan"), allowed=STAFF_IN),
+    Case(
+        "written_review:plan_export",
+        lambda w: [w.wr_plan.pk, "problems"],
+        allowed=STAFF_IN,
+    ),
+    Case("written_review:queue", allowed=WRITERS),
+    Case("written_review:overdue", allowed=STAFF),
+    Case("written_review:mine", allowed=EMPLOYERS),
+    Case("written_review:roster_template", allowed=EVERYONE - {ANON}),
+    Case("written_review:review", pk("wr_declaring"), allowed=STAFF_IN | {OWNER}),
+    Case("written_review:declare", pk("wr_declaring"), allowed={OWNER}),
+    # The papers name workers: the staff of the jurisdiction and the employer that sent them.
+    Case("written_review:document", pk("wr_document"), allowed=STAFF_IN | {OWNER}),
+    Case("written_review:suggestion_pdf", pk("wr_approved"), allowed=STAFF_IN | {OWNER}),
 ]
 
 
@@ -739,6 +763,228 @@ POST_CASES = [
         method="post",
         data=lambda w: {"legal_rep_name": "王小明", "agreed": "on"},
         ok=(302,),
+    # --- written review ---
+    Case(
+        "written_review:plan_create",
+        allowed=WRITERS_IN,
+        method="post",
+        data=lambda w: {
+            "jurisdiction": w.wr_plan.jurisdiction_id,
+            "year": 2030,
+            "ratio_a": "3",
+            "ratio_b": "50",
+            "ratio_c": "95",
+            "ratio_d": "95",
+            "ratio_ungraded": "10",
+            "workers_base": 5,
+            "workers_mid": 10,
+            "workers_high": 20,
+            "mid_above": 100,
+            "high_above": 1000,
+        },  # fmt: skip
+        ok=(302,),
+        writes=True,
+        refused=(200, 403),  # another jurisdiction is not offered: the form is shown again
+    ),
+    Case(
+        "written_review:plan_edit",
+        pk("wr_draft"),
+        WRITERS_IN,
+        "post",
+        lambda w: {
+            "title": "矩阵计划",
+            "ratio_a": "2",
+            "ratio_b": "50",
+            "ratio_c": "95",
+            "ratio_d": "95",
+            "ratio_ungraded": "10",
+            "workers_base": 5,
+            "workers_mid": 10,
+            "workers_high": 20,
+            "mid_above": 100,
+            "high_above": 1000,
+        },  # fmt: skip
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:plan_add",
+        pk("wr_draft"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"uscc": w.a2.uscc, "reason": "矩阵增加"},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:plan_remove_addition",
+        pk("wr_addition"),
+        WRITERS_IN,
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:plan_draw",
+        pk("wr_draft"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"seed": "1"},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:plan_notify", pk("wr_plan"), WRITERS_IN, "post", lambda w: {}, (302,), True
+    ),
+    Case("written_review:notify", pk("wr_sampled"), WRITERS_IN, "post", lambda w: {}, (302,), True),
+    Case(
+        "written_review:roster_upload",
+        pk("wr_declaring"),
+        {OWNER},
+        "post",
+        lambda w: {"file": _roster()},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:documents_upload",
+        pk("wr_declaring"),
+        {OWNER},
+        "post",
+        lambda w: {"unit-license": _pdf("营业执照.pdf")},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:document_delete",
+        pk("wr_document"),
+        {OWNER},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    Case("written_review:submit", pk("wr_declaring"), {OWNER}, "post", lambda w: {}, (302,), True),
+    Case(
+        "written_review:return",
+        pk("wr_submitted"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"reasons": "矩阵退回"},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:findings",
+        pk("wr_submitted"),
+        WRITERS_IN,
+        "post",
+        lambda w: {
+            "labor_contract": "problem",
+            "wages": "no_problem",
+            "working_hours": "no_problem",
+            "social_insurance": "no_problem",
+        },  # fmt: skip
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:problem_add",
+        pk("wr_submitted"),
+        WRITERS_IN,
+        "post",
+        lambda w: {
+            "area": "labor_contract",
+            "description": "矩阵问题",
+            "legal_basis": "矩阵依据",
+            "is_violation": "on",
+            "severity": "minor",
+            "handling": "suggestion",
+        },  # fmt: skip
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:problem_delete",
+        pk("wr_draft_problem"),
+        WRITERS_IN,
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:propose",
+        pk("wr_submitted"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"result": "basically_qualified"},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:decide",
+        pk("wr_proposed"),
+        {SUPERVISOR_IN},
+        "post",
+        lambda w: {"decision": "approve", "note": "同意"},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:problem_case",
+        pk("wr_open_problem"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"case_no": "矩阵案〔2026〕9号"},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:problem_report",
+        pk("wr_open_problem"),
+        {OWNER},
+        "post",
+        lambda w: {"text": "已整改", "files": [_pdf("整改.pdf")]},
+        (302,),
+        True,
+    ),
+    Case(
+        "written_review:report_decide",
+        pk("wr_report"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"decision": "accept", "note": ""},
+        (302,),
+        True,
+    ),
+    # The year-end has not passed: the service refuses, the page says why (nothing written).
+    Case(
+        "written_review:problem_unrectified",
+        pk("wr_open_problem"),
+        WRITERS_IN,
+        "post",
+        lambda w: {},
+        (302,),
+    ),
+    Case(
+        "written_review:late_order",
+        pk("wr_declaring"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"new_due_date": "2099-01-05", "document_no": "矩阵令1号"},
+        (302,),
+        True,
+    ),
+    # No order yet: refused by the service (nothing written).
+    Case(
+        "written_review:obstruction",
+        pk("wr_declaring"),
+        WRITERS_IN,
+        "post",
+        lambda w: {"date": "2024-04-01", "summary": "拒不申报"},
+        (302,),
     ),
 ]
 
@@ -899,6 +1145,9 @@ LIST_LEAKS = [
     ("supervision:interviews", "", STAFF_IN, STAFF_OUT),
     ("supervision:training", "", STAFF_IN, STAFF_OUT),
     ("supervision:stale", "", set(), STAFF_OUT),
+    # --- written review ---
+    ("written_review:queue", "tab=submitted", WRITERS_IN, WRITERS - WRITERS_IN),
+    ("written_review:overdue", "", STAFF_IN, STAFF_OUT),
 ]
 
 
@@ -1020,4 +1269,78 @@ def test_matrix_size():
     assert size > 700
     print(
         f"\naccess matrix: {len(GET_CASES)} GET + {len(POST_CASES)} POST URLs × {len(ROLES)} roles"
+    )
+
+
+# --- written review: the world and helpers ------------------------------------------------
+
+
+def _roster():
+    from tests.written_review.helpers import GOOD_ROSTER
+
+    return SimpleUploadedFile("花名册.csv", GOOD_ROSTER.read_bytes(), content_type="text/csv")
+
+
+def _build_written_review(w):
+    """Plans of 郏县 with a1 in every state that a URL needs: declaring and overdue (with papers),
+    submitted (findings and a problem), proposed by the inspector, approved (a reported and an
+    open problem); a2 sampled, not notified; a draft plan with a manual addition. Review years
+    before the published 2023 cycle, so nobody but the manual additions is drawn."""
+    from tests.written_review.helpers import PROBLEM_CONTRACT, PROBLEM_HOURS, declare, proposed
+    from written_review import services as wr
+
+    o, u = w.objects, w.users
+    jx = o["a1"].jurisdiction
+    inspector, supervisor, owner = u[INSPECTOR_IN], u[SUPERVISOR_IN], u[OWNER]
+
+    def plan(year, employers):
+        p = wr.create_plan(actor=inspector, jurisdiction=jx, year=year, ratio_ungraded=0)
+        for employer in employers:
+            wr.add_manual(actor=inspector, plan=p, employer=employer, reason="矩阵")
+        wr.start_draw(actor=inspector, plan=p, seed=1, run_now=True)
+        wr.run_draw(p.pk)
+        return p
+
+    def a1_review(p):
+        return p.reviews.get(employer=o["a1"])
+
+    notice, submitted_on = datetime.date(2024, 3, 1), datetime.date(2024, 3, 5)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        o["wr_plan"] = plan(2019, [o["a1"], o["a2"]])
+        o["wr_declaring"] = r = a1_review(o["wr_plan"])
+        wr.notify_review(actor=inspector, review=r, today=notice)  # due 2024-03-15: overdue
+        declare(r, owner)
+        o["wr_document"] = r.documents.first()
+        o["wr_sampled"] = o["wr_plan"].reviews.get(employer=o["a2"])
+
+        o["wr_submitted"] = r = a1_review(plan(2020, [o["a1"]]))
+        wr.notify_review(actor=inspector, review=r, today=notice)
+        declare(r, owner)
+        wr.submit(actor=owner, review=r, today=submitted_on)
+        wr.save_findings(actor=inspector, review=r, findings={
+            "labor_contract": "problem", "wages": "no_problem", "working_hours": "no_problem",
+            "social_insurance": "no_problem"})  # fmt: skip
+        o["wr_draft_problem"] = wr.add_problem(actor=inspector, review=r, **PROBLEM_CONTRACT)
+
+        o["wr_proposed"] = r = a1_review(plan(2021, [o["a1"]]))
+        wr.notify_review(actor=inspector, review=r, today=notice)
+        declare(r, owner)
+        wr.submit(actor=owner, review=r, today=submitted_on)
+        proposed(r, inspector=inspector, problems=[PROBLEM_CONTRACT])
+
+        o["wr_approved"] = r = a1_review(plan(2022, [o["a1"]]))
+        wr.notify_review(actor=inspector, review=r, today=notice)
+        declare(r, owner)
+        wr.submit(actor=owner, review=r, today=submitted_on)
+        proposed(r, inspector=inspector, problems=[PROBLEM_CONTRACT, PROBLEM_HOURS])
+        wr.decide(actor=supervisor, review=r, approve=True, today=datetime.date(2024, 4, 1))
+    first, second = r.problems.order_by("number")
+    o["wr_report"] = wr.report_rectification(
+        actor=owner, problem=first, text="矩阵整改", uploads=[_pdf("整改.pdf")]
+    )
+    o["wr_open_problem"] = second
+
+    o["wr_draft"] = wr.create_plan(actor=inspector, jurisdiction=jx, year=2018)
+    o["wr_addition"] = wr.add_manual(
+        actor=inspector, plan=o["wr_draft"], employer=o["a1"], reason="矩阵"
     )

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "credit_records",
     "grading",
     "objections",
+    "written_review",
     "supervision",
     "publication",
 ]
@@ -265,3 +266,9 @@ GRADING_STALE_CHUNK_SECONDS = env.int("GRADING_STALE_CHUNK_SECONDS", default=90)
 GRADING_DRIVER_STALE_SECONDS = env.int("GRADING_DRIVER_STALE_SECONDS", default=120)
 # A resumed run keeps the chunks graded this recently and after the ledger's last change.
 GRADING_RESUME_KEEP_SECONDS = env.int("GRADING_RESUME_KEEP_SECONDS", default=600)
+
+# written_review: deadlines flagged "期限待国务院公布节假日安排后复核" recomputed nightly, 01:40.
+CELERY_BEAT_SCHEDULE["written-review-nightly"] = {
+    "task": "written_review.tasks.nightly",
+    "schedule": crontab(hour=1, minute=40),
+}

@@ -69,20 +69,28 @@ def inspectors(code: str, n: int, prefix: str = "insp"):
 
 
 def run_patrol(*argv: str) -> tuple[int, str, str]:
-    """The thin stand-in for ``manage.py draw_sample patrol …`` until written_review's command is
-    merged: the sampler's own arguments on a parser, then its ``run`` (argparse's usage errors
-    exit 2, as the command does)."""
-    from supervision.sampler import patrol_sampler
+    """``manage.py draw_sample patrol …`` as the command runs it: the registered sampler's
+    arguments on a parser (argparse's usage errors exit 2), then its ``handle``; a SamplingError
+    is exit 1 and a CommandError its return code, as in employers/management/commands/draw_sample.py."""
+    from django.core.management.base import CommandError
 
+    from employers.samplers import SamplingError, sampler
+
+    entry = sampler("patrol")
     parser = argparse.ArgumentParser(prog="draw_sample patrol")
-    patrol_sampler.add_arguments(parser)
-    stdout, stderr = io.StringIO(), io.StringIO()
+    entry.add_arguments(parser)
+    stdout = io.StringIO()
     try:
         namespace = parser.parse_args(list(argv))
     except SystemExit as exc:
         return exc.code, "", "usage"
-    code = patrol_sampler.run(vars(namespace), stdout, stderr)
-    return code, stdout.getvalue(), stderr.getvalue()
+    try:
+        entry.handle(vars(namespace), stdout=stdout)
+    except SamplingError as exc:
+        return 1, stdout.getvalue(), str(exc)
+    except CommandError as exc:
+        return exc.returncode, stdout.getvalue(), str(exc)
+    return 0, stdout.getvalue(), ""
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """Patrol plans through the services and the draw_sample sampler (SPEC §9, §11)."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
@@ -205,26 +206,38 @@ def test_too_few_inspectors_is_a_data_error(tmp_path):
     assert PatrolPlan.objects.count() == 0
 
 
-def test_the_sampler_registers_with_draw_sample_when_the_registry_exists(monkeypatch):
-    """written_review.sampling holds the draw_sample registry; supervision registers ``patrol``
-    with it when it is there and still loads when it is not."""
-    import sys
-    import types
-
-    from django.apps import apps
-
+def test_the_sampler_is_registered_with_draw_sample():
+    from employers.samplers import sampler
     from supervision.sampler import patrol_sampler
 
-    registered = {}
-    fake = types.ModuleType("written_review.sampling")
-    fake.register_sampler = lambda name, sampler: registered.setdefault(name, sampler)
-    monkeypatch.setitem(sys.modules, "written_review.sampling", fake)
-    apps.get_app_config("supervision").ready()
-    assert registered == {"patrol": patrol_sampler}
-    assert callable(patrol_sampler.add_arguments) and callable(patrol_sampler.run)
+    entry = sampler("patrol")
+    assert entry is not None and entry.handle == patrol_sampler.handle
 
-    monkeypatch.setitem(sys.modules, "written_review.sampling", None)  # import fails
-    apps.get_app_config("supervision").ready()
+
+def test_the_command_draws_the_same_file_twice_for_one_seed(tmp_path):
+    from django.core.management import call_command
+
+    publish_cycle("jiaxian", 2024, employers_graded("jiaxian", {"B": 20, "C": 6}))
+    inspectors("jiaxian", 3)
+    first, second, other = (tmp_path / name for name in ("a.csv", "b.csv", "c.csv"))
+    for seed, path in (("7", first), ("7", second), ("8", other)):
+        call_command(
+            "draw_sample",
+            "patrol",
+            *ARGS,
+            "--seed",
+            seed,
+            "--output",
+            str(path),
+            "--dry-run",
+            stdout=io.StringIO(),
+        )
+    assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() != other.read_bytes()
+    assert first.read_bytes().decode("utf-8-sig").splitlines()[0] == (
+        "uscc,name,grade,reason,inspectors"
+    )
+    assert PatrolPlan.objects.count() == 0
 
 
 # --- the page's way: plan now, draw in the background -----------------------------------------

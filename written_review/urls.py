@@ -1,0 +1,46 @@
+from django.urls import path
+
+from . import views
+
+app_name = "written_review"
+
+urlpatterns = [
+    path("plans/", views.plans, name="plans"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/edit/", views.plan_edit, name="plan_edit"),
+    path("plans/<int:pk>/additions/", views.plan_add, name="plan_add"),
+    path("additions/<int:pk>/remove/", views.plan_remove_addition, name="plan_remove_addition"),
+    path("plans/<int:pk>/draw/", views.plan_draw, name="plan_draw"),
+    path("plans/<int:pk>/progress.json", views.plan_draw_progress, name="plan_draw_progress"),
+    path("plans/<int:pk>/notices/", views.plan_notify, name="plan_notify"),
+    path("plans/<int:pk>/sample.csv", views.plan_sample_csv, name="plan_sample_csv"),
+    path("plans/<int:pk>/candidates.csv", views.plan_candidates_csv, name="plan_candidates_csv"),
+    path("plans/<int:pk>/progress/", views.plan_progress, name="plan_progress"),
+    path("plans/<int:pk>/export/<slug:what>.xlsx", views.plan_export, name="plan_export"),
+    path("queue/", views.queue, name="queue"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("mine/", views.mine, name="mine"),
+    path("roster-template.csv", views.roster_template, name="roster_template"),
+    path("reviews/<int:pk>/", views.review_detail, name="review"),
+    path("reviews/<int:pk>/declaration/", views.declare, name="declare"),
+    path("reviews/<int:pk>/roster/", views.roster_upload, name="roster_upload"),
+    path("reviews/<int:pk>/documents/", views.documents_upload, name="documents_upload"),
+    path("reviews/<int:pk>/submit/", views.submit, name="submit"),
+    path("reviews/<int:pk>/notify/", views.notify_one, name="notify"),
+    path("reviews/<int:pk>/return/", views.return_declaration, name="return"),
+    path("reviews/<int:pk>/findings/", views.findings, name="findings"),
+    path("reviews/<int:pk>/problems/", views.problem_add, name="problem_add"),
+    path("reviews/<int:pk>/propose/", views.propose, name="propose"),
+    path("reviews/<int:pk>/decide/", views.decide, name="decide"),
+    path("reviews/<int:pk>/suggestion.pdf", views.suggestion_pdf, name="suggestion_pdf"),
+    path("reviews/<int:pk>/order/", views.late_order, name="late_order"),
+    path("reviews/<int:pk>/obstruction/", views.obstruction, name="obstruction"),
+    path("documents/<int:pk>/", views.document_download, name="document"),
+    path("documents/<int:pk>/delete/", views.document_delete, name="document_delete"),
+    path("problems/<int:pk>/delete/", views.problem_delete, name="problem_delete"),
+    path("problems/<int:pk>/case/", views.problem_case, name="problem_case"),
+    path("problems/<int:pk>/report/", views.problem_report, name="problem_report"),
+    path("problems/<int:pk>/unrectified/", views.problem_unrectified, name="problem_unrectified"),
+    path("reports/<int:pk>/decide/", views.report_decide, name="report_decide"),
+]
