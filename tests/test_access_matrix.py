@@ -763,6 +763,7 @@ POST_CASES = [
         method="post",
         data=lambda w: {"legal_rep_name": "王小明", "agreed": "on"},
         ok=(302,),
+    ),
     # --- written review ---
     Case(
         "written_review:plan_create",
