@@ -401,8 +401,9 @@ def seed(*, rng, stdout, today=None) -> None:
             "department": f"{employer.jurisdiction.name}劳动保障监察大队",
             "created_by_id": creator.pk if creator else None,
             "created_at": timezone.now(),
+            "repaired_on": None,
         }
-        rows.append(tuple(entry[f] for f in ledger.HASHED_FIELDS))
+        rows.append(tuple(entry[f] for f in ledger.ALL_HASHED_FIELDS))
     with transaction.atomic():
         ids = ledger.append_rows(rows)
         write_audit(
