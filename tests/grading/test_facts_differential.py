@@ -11,10 +11,10 @@ import random
 import pytest
 
 from credit_records.models import CreditRecord
+from credit_records.services import repair_record
 from grading.facts import EmployerSelection, compute_facts, reference_facts
 from grading.windows import Span
 from tests.factories import EmployerFactory
-from credit_records.services import repair_record
 from tests.grading.records import add, correct, void
 
 pytestmark = pytest.mark.django_db
