@@ -129,6 +129,14 @@ class RuleSet:
         ]
 
 
+def keep(registry: list, earlier: RuleSet, code: str) -> Rule:
+    """Carry a rule of an earlier version into a new one unchanged (same code, article, text,
+    predicate and interpretation): a new version lists every clause, changed or not."""
+    kept = earlier.rule(code)
+    registry.append(kept)
+    return kept
+
+
 def rule(registry: list, code: str, grade: str, article: str, text: str, *, interpretation=""):
     """Decorator laying a rule out next to its clause:
 
