@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -30,7 +31,7 @@ from .evidence import MAX_ATTACHMENTS_PER_UPLOAD, check_upload
 from .importing import RECORD_COLUMNS, RECORD_REQUIRED, parse_date, parse_row, problems_of
 from .kinds import CONTENT_FIELDS, KIND_SPECS, clean_record, fields_for, same_content
 from .models import Attachment, CreditRecord, LedgerHead
-from .signals import record_changed
+from .signals import ledger_appended, record_changed
 
 
 def _today() -> datetime.date:
@@ -75,7 +76,12 @@ def _audit(actor, action, record, *, before=None, note=""):
     )
 
 
-def _notify(record: CreditRecord, action: str) -> None:
+def _notify(record: CreditRecord, action: str, *, superseded: CreditRecord | None = None) -> None:
+    ledger_appended.send(
+        sender=CreditRecord,
+        entries=[record],
+        superseded={superseded.pk: superseded} if superseded is not None else {},
+    )
     transaction.on_commit(
         lambda: record_changed.send(
             sender=CreditRecord, employer_id=record.employer_id, record=record, action=action
@@ -193,7 +199,7 @@ def correct_record(*, actor, record, reason, attachments=(), **changes) -> Credi
     ledger.append([new])
     _store_attachments(new, checked, actor)
     _audit(actor, "credit_records.correct", new, before=snapshot(original), note=reason)
-    _notify(new, "correct")
+    _notify(new, "correct", superseded=original)
     return new
 
 
@@ -216,7 +222,7 @@ def void_record(*, actor, record, reason) -> CreditRecord:
     new.employer = original.employer
     ledger.append([new])
     _audit(actor, "credit_records.void", new, before=snapshot(original), note=reason)
-    _notify(new, "void")
+    _notify(new, "void", superseded=original)
     return new
 
 
@@ -267,7 +273,7 @@ def repair_record(*, actor, record, repaired_on, reason, end_date=None, today=No
     new.employer = original.employer
     ledger.append([new])
     _audit(actor, "credit_records.repair", new, before=snapshot(original), note=reason)
-    _notify(new, "repair")
+    _notify(new, "repair", superseded=original)
     return new
 
 
@@ -462,6 +468,14 @@ def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
     ]
     ids = ledger.append_rows(rows)
     last_by_employer = {row[0]: pk for row, pk in zip(rows, ids, strict=True)}
+    ledger_appended.send(
+        sender=CreditRecord,
+        entries=(  # a generator: a million-row file is not held twice in memory
+            SimpleNamespace(id=pk, pk=pk, **dict(zip(fields, row, strict=True)))
+            for row, pk in zip(rows, ids, strict=True)
+        ),
+        superseded={},
+    )
     path = getattr(getattr(actor, "jurisdiction", None), "path", "") if actor is not None else ""
     write_audit(
         actor=actor,

@@ -8,7 +8,13 @@ class PublicationConfig(AppConfig):
     verbose_name = _("结果公示与发布")
 
     def ready(self):
+        from credit_records.signals import ledger_appended
         from employers.panels import register_panel
+
+        from .dishonesty import on_ledger_appended
+
+        # SPEC §3 [r2]: dishonesty information reaches the platform in the ledger's transaction.
+        ledger_appended.connect(on_ledger_appended, dispatch_uid="publication.dishonesty")
 
         from .panels import published_grades_context
 

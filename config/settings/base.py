@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE["objections-deadline-reminders"] = {
     "schedule": crontab(hour=1, minute=30),
 }
 
+# objections: end of publicity at the maximum period, told to the platform once (SPEC §7 [r2]).
+CELERY_BEAT_SCHEDULE["objections-end-expired-publicity"] = {
+    "task": "objections.tasks.end_expired_publicity",
+    "schedule": crontab(hour=1, minute=45),
+}
+
 # grading: live grades of every employer as of today (SPEC §4 动态调整), 02:00 local time, and a
 # safety net every 10 minutes that resumes a run whose finaliser was lost with a worker.
 CELERY_BEAT_SCHEDULE["grading-nightly-regrade"] = {
