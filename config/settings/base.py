@@ -211,6 +211,12 @@ CELERY_BEAT_SCHEDULE["objections-deadline-reminders"] = {
     "schedule": crontab(hour=1, minute=30),
 }
 
+# publication: jiaxian 第二十一条 adjustment items once a cycle has ended (SPEC §5.1 [r2]).
+CELERY_BEAT_SCHEDULE["publication-article21-items"] = {
+    "task": "publication.tasks.make_article21_items",
+    "schedule": crontab(hour=2, minute=30),
+}
+
 # objections: end of publicity at the maximum period, told to the platform once (SPEC §7 [r2]).
 CELERY_BEAT_SCHEDULE["objections-end-expired-publicity"] = {
     "task": "objections.tasks.end_expired_publicity",
