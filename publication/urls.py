@@ -7,8 +7,9 @@ app_name = "publication"
 urlpatterns = [
     # Public pages: no login (name, USCC and grade only).
     path("public/", views.public_index, name="public_index"),
-    path("public/<slug:code>/<int:year>/", views.public_list, name="public_list"),
+    # Before public_list: "notices" would otherwise be read as a jurisdiction code.
     path("public/notices/<int:pk>/", views.public_notice, name="public_notice"),
+    path("public/<slug:code>/<int:year>/", views.public_list, name="public_list"),
     path("publication/documents/<int:pk>/", views.document_download, name="document"),
     # Written notices (SPEC §8 [r2]): the online copy and its read receipt.
     path("publication/notices/<int:pk>/", views.notice_detail, name="notice"),
