@@ -5,7 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class NoticeStartForm(forms.Form):
     """SPEC §8 [r2]: the public notice page shows what the publisher enters here."""
 
-    start = forms.DateField(label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("公示开始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
     title = forms.CharField(label=_("公示标题"), max_length=200)
     document_no = forms.CharField(
         label=_("文号"), max_length=100, help_text=_("例如：郏人社〔2025〕12号")

@@ -127,14 +127,11 @@ def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> docume
         ruleset = rulesets.get(cycle.ruleset_code, basis.version)
     except KeyError:
         ruleset = None
-    measures = ()
+    measures = basis.measures
     label = documents.grade_label(basis.grade)
     computed_label = documents.grade_label(basis.computed_grade) if basis.computed_grade else ""
     title = document = ""
     if ruleset is not None:
-        measures = tuple(
-            (m.text, m.article) for m in ruleset.measures_for(basis.grade, basis.rules)
-        )
         label = ruleset.grade_labels.get(basis.grade, label)
         if basis.computed_grade:
             computed_label = ruleset.grade_labels.get(basis.computed_grade, computed_label)

@@ -49,12 +49,14 @@ class Basis:
     override_reason: str  # "" without an approved override
     computed_grade: str
     version: str
+    measures: tuple[tuple[str, str], ...] = ()  # (text, article) that follow the grade
 
     def as_json(self) -> dict:
         return {
             "rules": [{"article": a, "text": t} for a, t in self.explained],
             "override_reason": self.override_reason,
             "computed_grade": self.computed_grade,
+            "measures": [{"text": t, "article": a} for t, a in self.measures],
         }
 
 
@@ -73,6 +75,13 @@ def notice_basis(row) -> Basis:
     explained = tuple(
         (e.article, e.text) for e in rule_explanations(codes, version) if e.article or e.text
     )
+    from grading import rulesets
+
+    try:
+        ruleset = rulesets.get(row.grade.ruleset_code, version)
+        measures = tuple((m.text, m.article) for m in ruleset.measures_for(row.final_grade, codes))
+    except KeyError:
+        measures = ()
     return Basis(
         grade=row.final_grade,
         rules=codes,
@@ -80,6 +89,7 @@ def notice_basis(row) -> Basis:
         override_reason=reason,
         computed_grade=row.computed_grade,
         version=version,
+        measures=measures,
     )
 
 

@@ -90,7 +90,6 @@ def test_every_kind_is_in_the_table():
 # --- mitigation ---------------------------------------------------------------------------------
 
 
-
 @pytest.mark.django_db
 def test_a_penalty_defaults_to_no_mitigation_and_other_kinds_refuse_it(employer):
     penalty = services.add_record(
