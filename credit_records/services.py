@@ -475,6 +475,7 @@ def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
             for row, pk in zip(rows, ids, strict=True)
         ),
         superseded={},
+        bulk=True,
     )
     path = getattr(getattr(actor, "jurisdiction", None), "path", "") if actor is not None else ""
     write_audit(

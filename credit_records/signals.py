@@ -10,5 +10,6 @@ record_changed = Signal()
 # credit platform in its transactional outbox, SPEC §3 [r2]). kwargs:
 #   entries: the new entries in ledger order — CreditRecord instances, or for an import a
 #            generator (consumed once) of light objects with the same fields and ``id``;
-#   superseded: {id: entry} of the entries they correct, void or repair (empty for an import).
+#   superseded: {id: entry} of the entries they correct, void or repair (empty for an import);
+#   bulk: True for an import file (receivers may batch their work).
 ledger_appended = Signal()

@@ -7,7 +7,9 @@ that writes them to the ledger (``credit_records.signals.ledger_appended``):
 - ``record.dishonesty``: a new original entry of a 失信 class;
 - ``record.dishonesty_corrected``: a correction or void of a record that was, or becomes, 失信;
   the payload carries the class before and after (a void, or a correction to a basic class,
-  withdraws it: ``dishonest`` is false).
+  withdraws it: ``dishonest`` is false);
+- ``record.dishonesty_batch``: the 失信 rows of an import file, up to 1,000 records a message
+  per jurisdiction (``records``: uscc, id, kind, date, document_no, info_class; ``names``).
 
 A repair is reported by the repair case itself (``record.repaired``, objections) and the end of
 publicity by the nightly task (``record.publicity_ended``).
@@ -29,7 +31,8 @@ from credit_records.classes import DISHONEST, info_class, info_class_r1
 TOPIC_NEW = "record.dishonesty"
 TOPIC_CORRECTED = "record.dishonesty_corrected"
 TOPIC_CLASS_CORRECTED = "record.class_corrected"
-BATCH = 2000
+TOPIC_BATCH = "record.dishonesty_batch"  # the dishonesty rows of an import file
+BATCH = 1000
 
 
 def record_payload(record, klass) -> dict:
@@ -76,31 +79,107 @@ def messages_for(entries: Iterable, superseded: dict) -> list[tuple]:
     return out
 
 
-def on_ledger_appended(sender, *, entries, superseded=None, **kwargs) -> None:
-    """Queue the dishonesty information of new ledger entries (in their transaction)."""
+def _payload(topic, entry, klass, before, employer) -> dict:
+    uscc, name, _path = employer
+    payload = {"uscc": uscc, "name": name, "record": record_payload(entry, klass)}
+    if topic == TOPIC_CORRECTED:
+        payload["supersedes"] = entry.supersedes_id
+        payload["entry_type"] = entry.entry_type
+        payload["previous_info_class"] = str(before) if before else None
+    return payload
+
+
+def on_ledger_appended(sender, *, entries, superseded=None, bulk=False, **kwargs) -> None:
+    """Queue the dishonesty information of new ledger entries (in their transaction).
+
+    A record added, corrected or voided through the services: one message keyed by the record.
+    An import file (``bulk``): ``record.dishonesty_batch`` messages of at most ``BATCH`` records per
+    jurisdiction, so a million-row file makes hundreds of messages, not hundreds of thousands.
+    """
     from .outbox import enqueue_many
 
     found = messages_for(entries, superseded or {})
     if not found:
         return
     employers = _employers(entry.employer_id for _t, entry, _k, _b in found)
-
-    def rows():
-        for topic, entry, klass, before in found:
-            uscc, name, path = employers[entry.employer_id]
-            payload = {"uscc": uscc, "name": name, "record": record_payload(entry, klass)}
-            if topic == TOPIC_CORRECTED:
-                payload["supersedes"] = entry.supersedes_id
-                payload["entry_type"] = entry.entry_type
-                payload["previous_info_class"] = str(before) if before else None
-            yield {
+    if not bulk:
+        enqueue_many(
+            {
                 "topic": topic,
-                "key": f"{uscc}:record:{entry.id}",
-                "payload": payload,
-                "jurisdiction_path": path,
+                "key": f"{employers[entry.employer_id][0]}:record:{entry.id}",
+                "payload": _payload(topic, entry, klass, before, employers[entry.employer_id]),
+                "jurisdiction_path": employers[entry.employer_id][2],
             }
+            for topic, entry, klass, before in found
+        )
+        return
+    by_path: dict[str, list] = {}
+    names: dict[str, dict] = {}
+    for _topic, entry, klass, _before in found:
+        uscc, name, path = employers[entry.employer_id]
+        by_path.setdefault(path, []).append(
+            {
+                "uscc": uscc,
+                "id": entry.id,
+                "kind": entry.kind,
+                "date": entry.date.isoformat(),
+                "document_no": entry.document_no,
+                "info_class": str(klass),
+            }
+        )
+        names.setdefault(path, {})[uscc] = name
 
-    enqueue_many(rows())
+    rows = []
+    for path, items in by_path.items():
+        for start in range(0, len(items), BATCH):
+            part = items[start : start + BATCH]
+            rows.append(
+                {
+                    "topic": TOPIC_BATCH,
+                    "key": f"records:{part[0]['id']}-{part[-1]['id']}",
+                    "payload": {
+                        "count": len(part),
+                        "records": part,
+                        "names": {i["uscc"]: names[path][i["uscc"]] for i in part},
+                    },
+                    "jurisdiction_path": path,
+                }
+            )
+    _enqueue_bulk(rows)
+
+
+def _enqueue_bulk(rows: list[dict]) -> None:
+    """Many large messages at once: on PostgreSQL with COPY (an INSERT of megabytes of JSON
+    parameters is slow on the client), elsewhere through ``outbox.enqueue_many``."""
+    import json
+
+    from django.db import connection, models
+
+    from .models import OutboxMessage
+    from .outbox import enqueue_many, schedule_drain
+
+    if connection.vendor != "postgresql":
+        enqueue_many(rows)
+        return
+    # Every column from the model itself (defaults included), so a field added later is copied
+    # as the ORM would insert it.
+    fields = [f for f in OutboxMessage._meta.concrete_fields if not f.primary_key]
+    table = OutboxMessage._meta.db_table
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            message = OutboxMessage(**row)
+            values = []
+            for field in fields:
+                value = field.pre_save(message, add=True)
+                if isinstance(field, models.JSONField):
+                    value = json.dumps(value, cls=field.encoder, ensure_ascii=False)
+                values.append(value)
+            copy.write_row(values)
+    schedule_drain()
 
 
 def push_class_corrections(*, CreditRecord, Employer, OutboxMessage, batch: int = BATCH) -> int:

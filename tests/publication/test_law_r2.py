@@ -98,8 +98,12 @@ def test_an_import_pushes_its_dishonesty_rows(tmp_path, employer):
         encoding="utf-8",
     )
     call_command("import_records", str(path), stdout=io.StringIO())
-    pushed = OutboxMessage.objects.get(topic="record.dishonesty")
-    assert pushed.payload["record"]["document_no"] == "罚1"
+    batch = OutboxMessage.objects.get(topic="record.dishonesty_batch")
+    assert batch.payload["count"] == 1
+    assert [r["document_no"] for r in batch.payload["records"]] == ["罚1"]
+    assert batch.payload["names"] == {employer.uscc: employer.name}
+    assert batch.status in ("pending", "delivered") and batch.message_id
+    assert batch.jurisdiction_path == employer.jurisdiction.path
 
 
 def test_the_corrected_classes_are_pushed_once(employer):
