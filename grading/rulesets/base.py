@@ -84,6 +84,9 @@ class RuleSet:
     # these kinds dated in the window (used by its scope rule and by the screening report);
     # empty when the rule set grades without it.
     supervision_kinds: tuple[str, ...] = ()
+    # [r2] Lists whose listing in force during the window is enforcement as well (jiangjin U.2:
+    # the wage-arrears blacklist).
+    supervision_lists: tuple[str, ...] = ()
     # Extra honours the rule set knows of (jiangjin 授牌, xuchang 诚信机构典型); used by pages.
     honours: tuple[str, ...] = ()
 

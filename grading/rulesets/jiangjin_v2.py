@@ -94,5 +94,6 @@ RULESET = RuleSet(
     measures=v1.MEASURES,
     employer_kinds=v1.RULESET.employer_kinds,
     supervision_kinds=SUPERVISION_KINDS,
+    supervision_lists=(RecordKind.WAGE_ARREARS_BLACKLIST,),
     honours=v1.RULESET.honours,
 )

@@ -283,3 +283,23 @@ def test_regrade_and_export_give_version_2_codes(tmp_path):
     assert rows[jiangjin.uscc] == ["jiangjin", "C", "jiangjin.C.7"]
     assert rows[expired.uscc] == ["jiaxian", "B", "jiaxian.B.1"]
     assert set(Grade.objects.values_list("ruleset_version", flat=True)) == {"2"}
+
+
+@pytest.mark.django_db
+def test_screening_counts_a_blacklisting_as_enforcement_in_jiangjin():
+    """SPEC §5.3 [r2]: a blacklisting in force during the window is enforcement (U.2), so the
+    screening does not report a C.7 enterprise as graded without inspection; an expired one
+    leaves the enterprise ungraded."""
+    from employers.models import Employer
+    from grading.models import Cycle
+    from grading.reports import screening
+
+    listed = EmployerFactory(jurisdiction=jurisdiction("jiangjin"))
+    add(listed, "wage_arrears_blacklist", "2023-05-01")
+    expired = EmployerFactory(jurisdiction=jurisdiction("jiangjin"))
+    add(expired, "wage_arrears_blacklist", "2020-12-31")
+    call_command("regrade", "--cycle", "2024", "--jurisdiction", "jiangjin", stdout=io.StringIO())
+    grades = dict(Grade.objects.values_list("employer_id", "grade"))
+    assert (grades[listed.pk], grades[expired.pk]) == ("C", "")
+    findings = screening(list(Cycle.objects.all()), employers=Employer.objects.all())
+    assert not findings["no_inspection"]
