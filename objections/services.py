@@ -464,6 +464,7 @@ CORRECTABLE_FIELDS = (
     "rectification",
     "performance",
     "procedure",
+    "mitigation",  # SPEC §3 [r2]
     "summary",
 )
 
