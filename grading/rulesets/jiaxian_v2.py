@@ -115,9 +115,7 @@ def violation_not_corrected(f: Facts) -> bool:
 
 # 第十二条 用人单位在近一年内存在以下情形之一的，评价为D级（较差）：
 # （一）因违反人社法律法规受到行政处罚的；
-keep(RULES, v1.RULESET, "jiaxian.D.1")
-administrative_penalty = v1.administrative_penalty
-assert v1.RULESET.rule("jiaxian.D.1").predicate is administrative_penalty
+administrative_penalty = keep(RULES, v1.RULESET, "jiaxian.D.1").predicate
 
 
 # （二）被列入拖欠农民工工资“黑名单”的。
