@@ -217,10 +217,10 @@ def measure_aggregate(span, chunk_size: int):
     from django.db import connection, transaction
 
     from grading import services
-    from grading.facts import EmployerSelection, facts_sql, value_records_sql
+    from grading.facts import EmployerSelection, facts_sql, query_params, value_records_sql
 
     bounds = services._chunk_bounds(None, chunk_size)
-    params = {"as_of": span.as_of, "window_start": span.window_start, "l60_start": span.l60_start}
+    params = query_params(span)
     started = time.perf_counter()
     rows = 0
     for first, last in bounds:

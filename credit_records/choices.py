@@ -44,6 +44,9 @@ class EntryType(models.TextChoices):
     ORIGINAL = "original", _("原始记录")
     CORRECTION = "correction", _("更正")
     VOID = "void", _("作废")
+    # SPEC §7 [r2]: an approved credit repair; the same content, plus the approval date from
+    # which the record no longer counts in grades (``repaired_on``).
+    REPAIR = "repair", _("信用修复")
 
 
 class Source(models.TextChoices):
@@ -93,6 +96,15 @@ class Performance(models.TextChoices):
 class Procedure(models.TextChoices):
     GENERAL = "general", _("一般程序")
     SIMPLIFIED = "simplified", _("简易程序")
+
+
+class Mitigation(models.TextChoices):
+    """SPEC §3 [r2]: the 但书 of seed 004 第五条（二）— a general-procedure penalty is not
+    dishonesty information when the violation was minor or its harm actively removed or reduced."""
+
+    NONE = "none", _("无")
+    MINOR = "minor", _("违法行为轻微")
+    REMEDIED = "remedied", _("主动消除或者减轻违法行为危害后果")
 
 
 class HarmoniousLevel(models.TextChoices):

@@ -142,6 +142,10 @@ def _plan(b: _Builder, employers: list[Employer]) -> None:
         "criminal",
         "obstruction",
         "revoked",
+        # SPEC [r2]: a blacklisting that has expired (listed more than three years ago, never
+        # removed) and a penalty that is not dishonesty information (违法行为轻微, 第五条 但书).
+        "expired_blacklist",
+        "mitigated",
     ]
     chosen = rng.sample(ordinary, min(len(names), len(ordinary)))
     special = {employer.pk: name for name, employer in zip(names, chosen, strict=False)}
@@ -226,6 +230,29 @@ def _plan(b: _Builder, employers: list[Employer]) -> None:
                 source="transfer",
                 document_no=f"人社黑〔{date.year}〕1号",
                 summary="拒不支付农民工工资，列入失信联合惩戒对象名单",
+            )
+        elif what == "expired_blacklist":
+            date = datetime.date(today.year - 4, 3, 10)
+            b.add(
+                employer,
+                "wage_arrears_blacklist",
+                date,
+                source="transfer",
+                document_no=f"人社黑〔{date.year}〕7号",
+                summary="列入拖欠农民工工资失信联合惩戒对象名单（三年期满，未申请提前移出）",
+            )
+        elif what == "mitigated":
+            date = b.day(hi=today - datetime.timedelta(days=60))
+            b.add(
+                employer,
+                "administrative_penalty",
+                date,
+                performance="performed",
+                procedure="general",
+                mitigation="minor",
+                source="patrol",
+                document_no=f"人社监罚字〔{date.year}〕901号",
+                summary="违法行为轻微，已当场改正，警告",
             )
         elif what == "incident":
             b.case(
@@ -401,8 +428,9 @@ def seed(*, rng, stdout, today=None) -> None:
             "department": f"{employer.jurisdiction.name}劳动保障监察大队",
             "created_by_id": creator.pk if creator else None,
             "created_at": timezone.now(),
+            "repaired_on": None,
         }
-        rows.append(tuple(entry[f] for f in ledger.HASHED_FIELDS))
+        rows.append(tuple(entry[f] for f in ledger.ALL_HASHED_FIELDS))
     with transaction.atomic():
         ids = ledger.append_rows(rows)
         write_audit(

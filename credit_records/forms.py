@@ -11,6 +11,7 @@ from .choices import (
     CreditRating,
     HarmoniousLevel,
     InterviewResult,
+    Mitigation,
     PatrolResult,
     Performance,
     Procedure,
@@ -106,6 +107,16 @@ class RecordForm(forms.Form):
     procedure = forms.ChoiceField(
         label=_("处罚程序"), choices=BLANK + Procedure.choices, required=False
     )
+    mitigation = forms.ChoiceField(
+        label=_("从轻情节"),
+        choices=Mitigation.choices,
+        required=False,
+        initial=Mitigation.NONE,
+        help_text=_(
+            "违法行为轻微，或者主动消除、减轻违法行为危害后果的，该处罚不作为失信信息"
+            "（沪人社规〔2023〕26号 第五条第（二）项）"
+        ),
+    )
     level = forms.ChoiceField(
         label=_("和谐企业级别"), choices=BLANK + HarmoniousLevel.choices, required=False
     )
@@ -151,6 +162,7 @@ class RecordForm(forms.Form):
                 "incident",
                 "performance",
                 "procedure",
+                "mitigation",
                 "level",
             )
         },
@@ -177,6 +189,7 @@ class RecordForm(forms.Form):
     def initial_from(record) -> dict:
         initial = {f: getattr(record, f) for f in CONTENT_FIELDS}
         initial["incident"] = bool(record.incident)
+        initial["mitigation"] = record.mitigation or Mitigation.NONE
         for name, (field, kind, _c, _l) in PER_KIND_FIELDS.items():
             initial[name] = getattr(record, field) if record.kind == kind else ""
         return initial

@@ -41,6 +41,7 @@ RECORD_COLUMNS = [
     "result",
     "source",
     "summary",
+    "mitigation",  # SPEC §9 [r2]: optional; files without it stay valid
 ]
 RECORD_REQUIRED = RECORD_COLUMNS[:3]
 # Extra, human-readable columns of an export (after the import columns).
@@ -158,6 +159,8 @@ def export_row(record, *, effective: bool) -> list:
         value = getattr(record, field)
         if field == "incident":
             value = "" if value is None else ("yes" if value else "no")
+        elif field == "mitigation" and record.kind == RecordKind.ADMINISTRATIVE_PENALTY:
+            value = value or "none"  # recorded before revision 2: none
         elif isinstance(value, datetime.date):
             value = value.isoformat()
         row.append(value if value is not None else "")

@@ -21,6 +21,7 @@ from .choices import (
     CreditRating,
     HarmoniousLevel,
     InterviewResult,
+    Mitigation,
     PatrolResult,
     Performance,
     Procedure,
@@ -45,6 +46,7 @@ EXTRA_FIELDS = (
     "level",
     "value",
     "result",
+    "mitigation",  # SPEC §3 [r2]
 )
 CONTENT_FIELDS = ("kind",) + COMMON_FIELDS + EXTRA_FIELDS
 
@@ -77,7 +79,9 @@ KIND_SPECS: dict[str, KindSpec] = {
         required=("performance",), date_label=gettext_lazy("决定日期")
     ),
     K.ADMINISTRATIVE_PENALTY: KindSpec(
-        required=("performance", "procedure"), date_label=gettext_lazy("处罚决定日期")
+        required=("performance", "procedure"),
+        optional=("mitigation",),  # SPEC §3 [r2]: blank = none
+        date_label=gettext_lazy("处罚决定日期"),
     ),
     K.WAGE_ARREARS_BLACKLIST: KindSpec(
         end_date=True, date_label=gettext_lazy("列入日期"), end_label=gettext_lazy("移出日期")
@@ -129,6 +133,7 @@ FIELD_CHOICES = {
     "procedure": Procedure,
     "level": HarmoniousLevel,
     "source": Source,
+    "mitigation": Mitigation,
 }
 KIND_FIELD_CHOICES = {
     (K.PUBLIC_CREDIT_RATING, "value"): CreditRating,
@@ -156,6 +161,7 @@ FIELD_LABELS = {
     "level": gettext_lazy("和谐企业级别"),
     "value": gettext_lazy("值"),
     "result": gettext_lazy("结论"),
+    "mitigation": gettext_lazy("从轻情节"),
 }
 KIND_FIELD_LABELS = {
     (K.ANNUAL_REPORT_MISSING, "value"): gettext_lazy("未报告年度"),
@@ -192,6 +198,20 @@ def fields_for(kind: str) -> tuple[str, ...]:
 
 
 _YEAR = re.compile(r"^\d{4}$")
+
+
+def _comparable(field: str, value):
+    # A penalty recorded before revision 2 has a blank mitigation: it means none.
+    if field == "mitigation" and value in ("", None):
+        return Mitigation.NONE.value
+    return value
+
+
+def same_content(content: dict, record) -> bool:
+    """Whether validated ``content`` says the same as ``record`` (no correction needed)."""
+    return all(
+        _comparable(f, content[f]) == _comparable(f, getattr(record, f)) for f in CONTENT_FIELDS
+    )
 
 
 def clean_record(values: dict, *, today: datetime.date) -> dict:
@@ -318,6 +338,8 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
             )
     if kind == K.VIOLATION and out["incident"] is None:
         out["incident"] = False
+    if kind == K.ADMINISTRATIVE_PENALTY and not out["mitigation"]:
+        out["mitigation"] = Mitigation.NONE.value  # SPEC §3 [r2]: default none
     if kind == K.ANNUAL_REPORT_MISSING and out["value"] and "value" not in errors:
         year = out["value"]
         if not _YEAR.match(year) or not (

@@ -48,6 +48,13 @@ HASHED_FIELDS = (
     "created_by_id",
     "created_at",
 )
+# Fields added after the chain began (SPEC [r2]): hashed only when they hold something, so every
+# entry written before they existed (or without them) hashes exactly as it did.
+OPTIONAL_HASHED_FIELDS = ("mitigation", "repaired_on")
+# Every hashed field, in the order ``payload`` takes them (rows of ``append_rows``, ``verify``).
+ALL_HASHED_FIELDS = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
+# Values of an optional field that mean "not set" (a penalty's mitigation defaults to "none").
+_UNSET = {"mitigation": ("", None, "none"), "repaired_on": (None, "")}
 
 
 def _canonical(value):
@@ -59,14 +66,29 @@ def _canonical(value):
     return value
 
 
+def payload(values: Iterable) -> str:
+    """The canonical content an entry's hash covers — the one definition of it.
+
+    ``values`` are the entry's ALL_HASHED_FIELDS values in order (fewer is allowed: missing
+    optional fields are unset). The HASHED_FIELDS values form a JSON list, as since the chain
+    began; an optional field that is set is appended as one ``{"name": value}`` object per field,
+    so an entry without them hashes exactly as before they existed.
+    """
+    values = list(values)
+    base = [_canonical(v) for v in values[: len(HASHED_FIELDS)]]
+    for name, value in zip(OPTIONAL_HASHED_FIELDS, values[len(HASHED_FIELDS) :], strict=False):
+        if value not in _UNSET[name]:
+            base.append({name: _canonical(value)})
+    return json.dumps(base, ensure_ascii=False, separators=(",", ":"))
+
+
 def digest(prev_hash: str, values: Iterable) -> str:
-    """The entry hash of one entry given its HASHED_FIELDS values in order."""
-    payload = json.dumps([_canonical(v) for v in values], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256((prev_hash + payload).encode("utf-8")).hexdigest()
+    """The entry hash of one entry given its ALL_HASHED_FIELDS values in order."""
+    return hashlib.sha256((prev_hash + payload(values)).encode("utf-8")).hexdigest()
 
 
 def record_digest(record: CreditRecord) -> str:
-    return digest(record.prev_hash, (getattr(record, f) for f in HASHED_FIELDS))
+    return digest(record.prev_hash, (getattr(record, f) for f in ALL_HASHED_FIELDS))
 
 
 def lock_head() -> LedgerHead:
@@ -110,7 +132,7 @@ def append(records: list[CreditRecord]) -> list[CreditRecord]:
 
 
 def append_rows(rows: list[tuple], *, batch_size: int = 5000) -> list[int]:
-    """The bulk path (imports): ``rows`` are tuples of HASHED_FIELDS values. The chain is
+    """The bulk path (imports): ``rows`` are tuples of ALL_HASHED_FIELDS values. The chain is
     computed in Python between one read and one update of the locked head; on PostgreSQL the
     rows go in with COPY, ids drawn from the sequence in chain order (nobody else can draw in
     between: they wait for the head). Returns the new ids in order."""
@@ -130,7 +152,7 @@ def append_rows(rows: list[tuple], *, batch_size: int = 5000) -> list[int]:
         else:
             objs = [
                 CreditRecord(
-                    prev_hash=p, entry_hash=h, **dict(zip(HASHED_FIELDS, row, strict=True))
+                    prev_hash=p, entry_hash=h, **dict(zip(ALL_HASHED_FIELDS, row, strict=True))
                 )
                 for p, h, row in chained
             ]
@@ -140,7 +162,7 @@ def append_rows(rows: list[tuple], *, batch_size: int = 5000) -> list[int]:
     return ids
 
 
-COPY_COLUMNS = ("id", "prev_hash", "entry_hash") + HASHED_FIELDS
+COPY_COLUMNS = ("id", "prev_hash", "entry_hash") + ALL_HASHED_FIELDS
 
 
 def _copy(chained: list[tuple]) -> list[int]:
@@ -175,7 +197,7 @@ def verify(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
     last_id = 0
     rows = (
         CreditRecord.objects.order_by("pk")
-        .values_list("pk", "prev_hash", "entry_hash", *HASHED_FIELDS)
+        .values_list("pk", "prev_hash", "entry_hash", *ALL_HASHED_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
     for pk, prev_hash, entry_hash, *values in rows:

@@ -25,6 +25,7 @@ from .choices import (
     Category,
     EntryType,
     HarmoniousLevel,
+    Mitigation,
     Performance,
     Procedure,
     RecordKind,
@@ -166,6 +167,11 @@ class CreditRecord(AppendOnlyModel):
     procedure = models.CharField(
         _("处罚程序"), max_length=16, choices=Procedure.choices, blank=True
     )
+    # SPEC §3 [r2]; blank on every other kind, and on penalties recorded before revision 2
+    # (read as ``none``).
+    mitigation = models.CharField(
+        _("从轻情节"), max_length=16, choices=Mitigation.choices, blank=True, default=""
+    )
     incident = models.BooleanField(
         _("引发群体性事件、极端事件或严重不良社会影响"), null=True, blank=True
     )
@@ -183,6 +189,10 @@ class CreditRecord(AppendOnlyModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # SPEC §7 [r2]: on a ``repair`` entry (and corrections of it), the day the repair was
+    # approved: the record no longer counts in any grade with as_of on or after it.
+    repaired_on = models.DateField(_("信用修复日期"), null=True, blank=True)
+
     # Set by the write path before hashing (not auto_now_add: the hash covers it).
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
 
@@ -199,6 +209,8 @@ class CreditRecord(AppendOnlyModel):
         indexes = [
             models.Index(fields=["employer", "kind", "date"]),
             models.Index(fields=["supersedes"]),
+            # The nightly end of publicity (SPEC §7 [r2]) looks for old records of some kinds.
+            models.Index(fields=["kind", "date"], name="credit_record_kind_date"),
         ]
         constraints = [
             # An entry is corrected or voided at most once: concurrent fixes cannot fork it.
@@ -217,6 +229,21 @@ class CreditRecord(AppendOnlyModel):
         from .classes import info_class
 
         return info_class(self)
+
+    @property
+    def effective_end(self):
+        """The end that counts (SPEC §4 [r2]): for the wage-arrears blacklist the earlier of the
+        removal date and its three-year expiry; otherwise ``end_date``."""
+        from .periods import effective_list_end
+
+        return effective_list_end(self.kind, self.date, self.end_date)
+
+    @property
+    def expires_on(self):
+        """The blacklist's three-year expiry (人社部令第45号 第十一条), else None."""
+        from .periods import blacklist_expiry
+
+        return blacklist_expiry(self.date) if self.kind == "wage_arrears_blacklist" else None
 
 
 class LedgerHead(models.Model):

@@ -21,6 +21,7 @@ DETAIL_FIELDS = (
     "incident",
     "performance",
     "procedure",
+    "mitigation",
     "level",
     "value",
     "result",
@@ -44,6 +45,18 @@ def entry_view(entry, *, masked: bool, names=()) -> dict:
             if choices is not None and value in choices.values:
                 value = choices(value).label
         details.append((label_for(entry.kind, field), value))
+    if entry.expires_on is not None:
+        # SPEC §4 [r2]: the blacklisting counts through its effective end (removal or expiry).
+        details.insert(
+            0,
+            (
+                _("列入期限届满日"),
+                _("%(day)s（列入之日起三年，人社部令第45号 第十一条）")
+                % {"day": date_format(entry.expires_on)},
+            ),
+        )
+    if entry.repaired_on is not None:
+        details.insert(0, (_("信用修复日期"), date_format(entry.repaired_on)))
     recorder = str(entry.created_by) if entry.created_by_id else _("系统")
     info = entry.info_class
     return {
@@ -54,6 +67,7 @@ def entry_view(entry, *, masked: bool, names=()) -> dict:
         "recorder": mask_name(recorder) if masked and entry.created_by_id else recorder,
         "info_class": info,
         "info_css": BADGE_CSS[info],
+        "effective_end": entry.effective_end,
         "reason": mask_personal_data(entry.reason, names=names) if masked else entry.reason,
     }
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from employers.models import Employer
@@ -27,9 +29,9 @@ from .audit import snapshot, write_audit
 from .choices import EntryType
 from .evidence import MAX_ATTACHMENTS_PER_UPLOAD, check_upload
 from .importing import RECORD_COLUMNS, RECORD_REQUIRED, parse_date, parse_row, problems_of
-from .kinds import CONTENT_FIELDS, KIND_SPECS, clean_record, fields_for
+from .kinds import CONTENT_FIELDS, KIND_SPECS, clean_record, fields_for, same_content
 from .models import Attachment, CreditRecord, LedgerHead
-from .signals import record_changed
+from .signals import ledger_appended, record_changed
 
 
 def _today() -> datetime.date:
@@ -74,7 +76,12 @@ def _audit(actor, action, record, *, before=None, note=""):
     )
 
 
-def _notify(record: CreditRecord, action: str) -> None:
+def _notify(record: CreditRecord, action: str, *, superseded: CreditRecord | None = None) -> None:
+    ledger_appended.send(
+        sender=CreditRecord,
+        entries=[record],
+        superseded={superseded.pk: superseded} if superseded is not None else {},
+    )
     transaction.on_commit(
         lambda: record_changed.send(
             sender=CreditRecord, employer_id=record.employer_id, record=record, action=action
@@ -175,7 +182,7 @@ def correct_record(*, actor, record, reason, attachments=(), **changes) -> Credi
     for field in ("date", "end_date"):
         values[field] = _as_date(field, values.get(field))
     content = clean_record(values, today=_today())
-    if all(content[f] == getattr(original, f) for f in CONTENT_FIELDS):
+    if same_content(content, original):
         raise ValidationError(_("更正后的内容与原记录相同，无需更正"))
     checked = _check_attachments(attachments)
     new = CreditRecord(
@@ -184,13 +191,15 @@ def correct_record(*, actor, record, reason, attachments=(), **changes) -> Credi
         supersedes=original,
         reason=reason,
         created_by=_creator(actor),
+        # A correction of a repaired record is still repaired from that day (SPEC §7 [r2]).
+        repaired_on=original.repaired_on,
         **content,
     )
     new.employer = original.employer
     ledger.append([new])
     _store_attachments(new, checked, actor)
     _audit(actor, "credit_records.correct", new, before=snapshot(original), note=reason)
-    _notify(new, "correct")
+    _notify(new, "correct", superseded=original)
     return new
 
 
@@ -213,7 +222,58 @@ def void_record(*, actor, record, reason) -> CreditRecord:
     new.employer = original.employer
     ledger.append([new])
     _audit(actor, "credit_records.void", new, before=snapshot(original), note=reason)
-    _notify(new, "void")
+    _notify(new, "void", superseded=original)
+    return new
+
+
+@transaction.atomic
+def repair_record(*, actor, record, repaired_on, reason, end_date=None, today=None) -> CreditRecord:
+    """A ``repair`` entry superseding ``record`` after an approved credit repair (SPEC §7 [r2]):
+    the same content, plus ``repaired_on`` (the approval day R). The record then counts in no
+    grade with as_of ≥ R, while every grade computed for an earlier as_of reads it as before
+    (grading excludes effective records with ``repaired_on ≤ as_of``). The original stays.
+
+    ``end_date``: for a list the repair also removes the employer from (the wage-arrears
+    blacklist, 人社部令第45号 第十二条 early removal), the removal date; it must not be before
+    the listing nor after the approval day.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("必须填写修复理由")})
+    _check_actor(actor, record.employer)
+    repaired_on = _as_date("repaired_on", repaired_on)
+    today = today or _today()
+    if repaired_on is None or repaired_on > today:
+        raise ValidationError({"repaired_on": _("信用修复日期不能为空，也不能晚于今天")})
+    original = _effective_for_update(record)
+    if original.repaired_on is not None:
+        raise ValidationError(
+            _("该记录已于%(d)s完成信用修复") % {"d": date_format(original.repaired_on)}
+        )
+    if repaired_on < original.date:
+        raise ValidationError({"repaired_on": _("信用修复日期不能早于记录日期")})
+    content = {f: getattr(original, f) for f in CONTENT_FIELDS}
+    if end_date is not None:
+        end_date = _as_date("end_date", end_date)
+        if not KIND_SPECS[original.kind].end_date:
+            raise ValidationError({"end_date": _("该类记录没有移出日期")})
+        if end_date < original.date or end_date > repaired_on:
+            raise ValidationError({"end_date": _("移出日期应在列入日期与修复日期之间")})
+        if original.end_date is None or end_date < original.end_date:
+            content["end_date"] = end_date
+    new = CreditRecord(
+        employer_id=original.employer_id,
+        entry_type=EntryType.REPAIR,
+        supersedes=original,
+        reason=reason,
+        created_by=_creator(actor),
+        repaired_on=repaired_on,
+        **content,
+    )
+    new.employer = original.employer
+    ledger.append([new])
+    _audit(actor, "credit_records.repair", new, before=snapshot(original), note=reason)
+    _notify(new, "repair", superseded=original)
     return new
 
 
@@ -399,14 +459,24 @@ def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
         "reason": "",
         "created_by_id": getattr(actor, "pk", None),
         "created_at": timezone.now(),
+        "repaired_on": None,
     }
-    fields = ledger.HASHED_FIELDS
+    fields = ledger.ALL_HASHED_FIELDS
     rows = [
         tuple({**content, **fixed, "employer_id": employer_id}[f] for f in fields)
         for employer_id, content in new
     ]
     ids = ledger.append_rows(rows)
     last_by_employer = {row[0]: pk for row, pk in zip(rows, ids, strict=True)}
+    ledger_appended.send(
+        sender=CreditRecord,
+        entries=(  # a generator: a million-row file is not held twice in memory
+            SimpleNamespace(id=pk, pk=pk, **dict(zip(fields, row, strict=True)))
+            for row, pk in zip(rows, ids, strict=True)
+        ),
+        superseded={},
+        bulk=True,
+    )
     path = getattr(getattr(actor, "jurisdiction", None), "path", "") if actor is not None else ""
     write_audit(
         actor=actor,

@@ -4,3 +4,12 @@ from django.dispatch import Signal
 # kwargs: employer_id (int), record (the new ledger entry), action ("add" | "correct" | "void").
 # grading connects to it to regrade the employer live (SPEC §4, issue 4 "live regrade").
 record_changed = Signal()
+
+# Sent *inside* the transaction that appended ledger entries, so a receiver can write its own
+# rows in the same transaction (publication queues the dishonesty information for the shared
+# credit platform in its transactional outbox, SPEC §3 [r2]). kwargs:
+#   entries: the new entries in ledger order — CreditRecord instances, or for an import a
+#            generator (consumed once) of light objects with the same fields and ``id``;
+#   superseded: {id: entry} of the entries they correct, void or repair (empty for an import);
+#   bulk: True for an import file (receivers may batch their work).
+ledger_appended = Signal()

@@ -6,6 +6,12 @@ them, those for its kind (or for every kind) apply. When none does — 许昌 as
 人力资源服务机构 only — the employer is recorded as not graded under the jurisdiction's rule sets
 whose scope rule (a U rule) says why (interpretation, seed 003: other kinds are 未评级 under
 xuchang.U.1). A rule set without such a scope rule is not applied to kinds it was not assigned.
+
+**[r2] Version** (SPEC §5.5): an assignment names the rule set; the version that grades an as_of
+is the highest version of it in force on that day (``rulesets.in_force``) — version 2 corrects
+the reading of the same regulation with version 1's dates, so it grades every run from revision 2
+on. The assignment's ``ruleset_version`` records the version current when it was made and is
+used only when no version is in force on the day.
 """
 
 from __future__ import annotations
@@ -78,14 +84,18 @@ class Assignments:
         return Applicable(root, tuple(chosen[code] for code in sorted(chosen)))
 
     def _ruleset(self, assignment: RuleSetAssignment) -> RuleSet:
-        return rulesets.get(assignment.ruleset_code, assignment.ruleset_version)
+        try:
+            return rulesets.in_force(assignment.ruleset_code, self.day)
+        except KeyError:
+            return rulesets.get(assignment.ruleset_code, assignment.ruleset_version)
 
     def versions(self) -> dict[str, str]:
-        """{rule set code: version} of every assignment in force (recorded with a run)."""
+        """{rule set code: version} of every rule set that grades on this day (recorded with a
+        run)."""
         out: dict[str, set[str]] = defaultdict(set)
         for assigned in self.by_jurisdiction.values():
             for a in assigned:
-                out[a.ruleset_code].add(a.ruleset_version)
+                out[a.ruleset_code].add(self._ruleset(a).version)
         return {code: ",".join(sorted(v)) for code, v in sorted(out.items())}
 
     def grading_roots(self) -> dict[int, set[str]]:

@@ -12,7 +12,11 @@ and dated on or before as_of (SPEC §4). Definitions, over the effective records
   case of its own;
 - in(k, S): some record of kind k dated in S;
 - listed(k, S): a list-like record of kind k overlaps S: date ≤ S.end and (no end_date or
-  end_date ≥ S.start);
+  end_date ≥ S.start); **[r2]** for the wage-arrears blacklist the end is the earlier of
+  end_date and its three-year expiry (``credit_records.periods.effective_list_end``), tested
+  without date arithmetic in SQL as date ≥ the span's ``blacklist_from_*`` threshold;
+- **[r2]** repaired: an effective record with ``repaired_on`` ≤ as_of does not count at all
+  (SPEC §7: a record whose repair was approved on R counts in no grade with as_of ≥ R);
 - outstanding: a record of any date ≤ as_of whose obligation is unmet (rectification
   not_rectified, performance pending or refused).
 """
@@ -35,6 +39,7 @@ from credit_records.choices import (
     Severity,
 )
 from credit_records.kinds import KIND_SPECS
+from credit_records.periods import effective_list_end
 
 # Records that mean "被查处" (being dealt with by the inspectorate), SPEC §4 cases(W).
 CASE_KINDS = (
@@ -245,6 +250,7 @@ def _effective_records(selection: EmployerSelection) -> str:
         WHERE {id_filter("r.employer_id", selection)}
           AND r.date <= %(as_of)s
           AND r.entry_type <> 'void'
+          AND (r.repaired_on IS NULL OR r.repaired_on > %(repaired_by)s)
           AND r.id NOT IN (
               SELECT s.supersedes_id FROM credit_records_creditrecord s
               WHERE s.supersedes_id IS NOT NULL AND {id_filter("s.employer_id", selection)}
@@ -291,11 +297,14 @@ def facts_sql(selection: EmployerSelection) -> str:
         offset = MISC[name][0]
         return {key: bit << offset for key, bit in mapping.items()}
 
+    blacklist = RecordKind.WAGE_ARREARS_BLACKLIST
     misc = f"""
         CASE WHEN k.listed_w_bit = 0 THEN 0
-             ELSE CASE WHEN r.end_date IS NULL OR r.end_date >= %(window_start)s
+             ELSE CASE WHEN (r.end_date IS NULL OR r.end_date >= %(window_start)s)
+                            AND (r.kind <> '{blacklist}' OR r.date >= %(blacklist_from_w)s)
                        THEN k.listed_w_bit ELSE 0 END
-                + CASE WHEN r.end_date IS NULL OR r.end_date >= %(l60_start)s
+                + CASE WHEN (r.end_date IS NULL OR r.end_date >= %(l60_start)s)
+                            AND (r.kind <> '{blacklist}' OR r.date >= %(blacklist_from_l60)s)
                        THEN k.listed_l60_bit ELSE 0 END
         END
       + CASE WHEN r.kind = 'violation' AND r.date >= %(window_start)s THEN
@@ -364,18 +373,28 @@ def _as_date(value):
     return dt.date.fromisoformat(str(value)[:10])
 
 
-def fact_rows(span, selection: EmployerSelection, *, using: str = "default"):
+def query_params(span, *, repaired_by: dt.date | None = None) -> dict:
+    """The parameters of the fact queries for a span. ``repaired_by`` (default: as_of) is the day
+    up to which approved repairs take effect; a later day answers “what would this grade be with
+    the repairs approved since” (the adjustment of a published grade, SPEC §7 [r2])."""
+    return {
+        "as_of": span.as_of,
+        "window_start": span.window_start,
+        "l60_start": span.l60_start,
+        "blacklist_from_w": span.blacklist_from_window,
+        "blacklist_from_l60": span.blacklist_from_l60,
+        "repaired_by": repaired_by or span.as_of,
+    }
+
+
+def fact_rows(span, selection: EmployerSelection, *, using: str = "default", repaired_by=None):
     """Yield ``(employer_id, jurisdiction_id, key)`` for every selected employer, in id order.
 
     ``key`` is a hashable tuple that determines the facts completely (``facts_from_key``), so a
     caller may evaluate each distinct key once: rules are pure.
     """
     connection = connections[using]
-    params = {
-        "as_of": span.as_of,
-        "window_start": span.window_start,
-        "l60_start": span.l60_start,
-    }
+    params = query_params(span, repaired_by=repaired_by)
     with transaction.atomic(using=using), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             # The queries are short and run many times: JIT compilation costs more than it
@@ -504,9 +523,10 @@ def facts_from_key(span, key) -> Facts:
     return KeyDecoder(span).facts(key)
 
 
-def compute_facts(span, selection: EmployerSelection) -> dict[int, Facts]:
+def compute_facts(span, selection: EmployerSelection, *, repaired_by=None) -> dict[int, Facts]:
     """Facts of every selected employer (convenience for small selections and tests)."""
-    return {eid: facts_from_key(span, key) for eid, _jid, key in fact_rows(span, selection)}
+    rows = fact_rows(span, selection, repaired_by=repaired_by)
+    return {eid: facts_from_key(span, key) for eid, _jid, key in rows}
 
 
 # --- explaining facts to people ---------------------------------------------------------------
@@ -576,22 +596,28 @@ def describe_facts(data: dict) -> list[tuple[str, str]]:
 
 
 # --- the same definitions over a list of records, in plain Python -----------------------------
-def reference_facts(records, *, employer_kind: str, span) -> Facts:
+def reference_facts(records, *, employer_kind: str, span, repaired_by=None) -> Facts:
     """SPEC §4 read literally, for one employer's records (the ORM objects or anything with the
     same attributes): the cross-check of the aggregate SQL in tests and the naive baseline of
     the benchmark. ``records`` are every ledger entry of the employer, effective or not."""
+    repaired_by = repaired_by or span.as_of
     superseded = {r.supersedes_id for r in records if r.supersedes_id}
     effective = [
         r
         for r in records
-        if r.entry_type != "void" and r.id not in superseded and r.date <= span.as_of
+        if r.entry_type != "void"
+        and r.id not in superseded
+        and r.date <= span.as_of
+        and (getattr(r, "repaired_on", None) is None or r.repaired_on > repaired_by)
     ]
 
     def in_span(r, start):
         return start <= r.date <= span.as_of
 
     def overlaps(r, start):
-        return r.end_date is None or r.end_date >= start
+        # SPEC §4 [r2]: the effective end (the blacklist expires three years after its date).
+        end = effective_list_end(r.kind, r.date, r.end_date)
+        return end is None or end >= start
 
     def cases(start):
         keys = {

@@ -26,15 +26,30 @@ class RunStartForm(forms.Form):
         return data
 
 
+# Grades whose employers get a written notice (SPEC §8 [r2]): the override must state its basis.
+NOTICE_GRADES = ("C", "D")
+
+
 class OverrideProposeForm(forms.Form):
     proposed_grade = forms.ChoiceField(label=_("建议等级"), choices=())
     reason = forms.CharField(label=_("理由"), widget=forms.Textarea(attrs={"rows": 3}))
+    cited_rules = forms.MultipleChoiceField(label=_("依据条款"), required=False, choices=())
 
-    def __init__(self, *args, grades=(), **kwargs):
+    def __init__(self, *args, grades=(), rules=(), **kwargs):
         super().__init__(*args, **kwargs)
         choices = [(g, g) for g in grades] + [("", str(GradeLetter.UNGRADED.label))]
         self.fields["proposed_grade"].choices = choices
         self.fields["proposed_grade"].required = False
+        self.fields["cited_rules"].choices = [(r.code, r.article) for r in rules if r.grade]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("proposed_grade") in NOTICE_GRADES and not data.get("cited_rules"):
+            self.add_error(
+                "cited_rules",
+                _("拟评为C级或D级的，请选择所依据的条款（将写入书面告知书）"),
+            )
+        return data
 
 
 class OverrideDecideForm(forms.Form):

@@ -405,6 +405,9 @@ class GradeOverride(models.Model):
         _("建议等级"), max_length=1, choices=GradeLetter.choices, blank=True
     )
     reason = models.TextField(_("理由"))
+    # SPEC §8 [r2]: the rules (codes of the grade's rule-set version, at the proposed grade) the
+    # override rests on — the basis a written notice states for the final proposed grade.
+    cited_rules = models.JSONField(_("依据条款"), default=list, blank=True)
     proposed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提出人"),

@@ -46,6 +46,15 @@ def employer_grade_panel(request, employer):
             and not entry["pending"]
         )
         item["grade_choices"] = list(item["ruleset"].grades) if item["ruleset"] else []
+        # The rules an override may cite, by grade (SPEC §8 [r2]: the notice states them).
+        item["rule_choices"] = (
+            [r for r in item["ruleset"].rules if r.grade] if item["ruleset"] else []
+        )
+        item["cited"] = {
+            o.pk: selectors.rule_explanations(o.cited_rules, grade.ruleset_version)
+            for o in entry["overrides"]
+            if o.cited_rules
+        }
         cycles.append(item)
     return {
         "employer": employer,

@@ -4,7 +4,8 @@ as employers.reference does for jurisdictions).
 
 - 郏县 (jiaxian), 西青区 (xiqing), 江津区 (jiangjin): their own rule set for every kind of employer
   (jiangjin's own U rules leave non-enterprises and employers without inspection ungraded);
-- 许昌市 (xuchang): its rule set for human-resources service agencies only. Interpretation: the
+- 许昌市 (xuchang): its rule set for human-resources service agencies only ([r2]: and job
+  agencies, 职业介绍机构). Interpretation: the
   other employers of 许昌 have no assignment of their own, so the engine records them as not
   graded under xuchang with its scope rule xuchang.U.1 (see grading.assignments).
 
@@ -20,6 +21,8 @@ ASSIGNMENTS = [
     ("xiqing", "", "xiqing", "1", datetime.date(2018, 1, 1)),
     ("jiangjin", "", "jiangjin", "1", datetime.date(2017, 1, 1)),
     ("xuchang", "hr_agency", "xuchang", "1", datetime.date(2023, 1, 1)),
+    # SPEC §5.4 [r2]: 职业介绍机构 are graded by xuchang as well (version 2 covers them).
+    ("xuchang", "job_agency", "xuchang", "2", datetime.date(2023, 1, 1)),
 ]
 
 

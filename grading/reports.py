@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from credit_records.models import CreditRecord
@@ -29,6 +29,7 @@ from employers.models import Employer
 from . import rulesets
 from .models import Cycle, Grade
 from .selectors import approved_overrides, cycle_grades, cycle_results
+from .windows import Span
 
 
 @dataclass
@@ -110,6 +111,20 @@ def screening(cycles: list[Cycle], *, employers: QuerySet) -> dict[str, list[Fin
                 date__lte=run.window_end,
             )
             unsupervised = grades.filter(~Exists(supervised))
+            if ruleset.supervision_lists:
+                # [r2] a listing in force during the window (the blacklist until its expiry)
+                span = Span.for_as_of(run.window_end)
+                listed = (
+                    CreditRecord.objects.effective()
+                    .filter(
+                        employer_id=OuterRef("employer_id"),
+                        kind__in=ruleset.supervision_lists,
+                        date__lte=run.window_end,
+                        date__gte=span.blacklist_from_window,
+                    )
+                    .filter(Q(end_date__isnull=True) | Q(end_date__gte=run.window_start))
+                )
+                unsupervised = unsupervised.filter(~Exists(listed))
             for grade, final in _final(unsupervised):
                 if final:
                     findings["no_inspection"].append(

@@ -368,3 +368,52 @@ def latest_published_grades(
             ):
                 out[row["employer_id"]] = candidate
     return out
+
+
+# --- grades computed on demand, not stored (SPEC §5.1 [r2], §7 [r2]) ---------------------------
+def grades_as_of(employer_ids, day, *, repaired_by=None) -> dict[int, dict[str, tuple]]:
+    """{employer id: {rule set code: (grade, rules, version)}} as the engine would grade them on
+    ``day`` (live: the year ending on ``day``) — computed, not stored. ``repaired_by``: take the
+    repairs approved up to that day into account (default: up to ``day``, as always)."""
+    from .assignments import Assignments
+    from .engine import Evaluator
+    from .facts import EmployerSelection, fact_rows
+    from .windows import Span
+
+    ids = tuple(int(i) for i in employer_ids)
+    if not ids:
+        return {}
+    span = Span.for_as_of(day)
+    evaluator = Evaluator(span, Assignments(day))
+    rows = fact_rows(span, EmployerSelection(employer_ids=ids), repaired_by=repaired_by)
+    out: dict[int, dict[str, tuple]] = {}
+    for row in evaluator.rows(rows):
+        out.setdefault(row.employer_id, {})[row.ruleset.code] = (
+            row.result.grade,
+            tuple(row.result.rules),
+            row.ruleset.version,
+        )
+    return out
+
+
+def cycle_grade_with_repairs(
+    employer_id: int, *, year: int, ruleset_code: str, version: str, repaired_by
+) -> tuple[str, tuple[str, ...]] | None:
+    """The grade a cycle's rule-set version gives the employer for ``year`` when the repairs
+    approved up to ``repaired_by`` are taken into account (SPEC §7 [r2]: a published grade that
+    a repair changes gets a dated adjustment). None when the version is unknown."""
+    from .facts import EmployerSelection, compute_facts
+    from .windows import Span
+
+    try:
+        ruleset = rulesets.get(ruleset_code, version)
+    except KeyError:
+        return None
+    span = Span.for_cycle(year)
+    facts = compute_facts(
+        span, EmployerSelection(employer_ids=(int(employer_id),)), repaired_by=repaired_by
+    ).get(int(employer_id))
+    if facts is None:
+        return None
+    evaluation = ruleset.evaluate(facts)
+    return evaluation.grade, tuple(evaluation.rules)

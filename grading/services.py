@@ -808,11 +808,41 @@ def _check_objection(objection, grade: Grade) -> None:
         raise ValidationError(_("该异议不是针对此评价结果的"))
 
 
+def _validated_cited_rules(grade: Grade, proposed_grade: str, cited_rules) -> list[str]:
+    """The cited rules must be rules of the grade's rule-set version at the proposed grade."""
+    from . import rulesets
+
+    ruleset = rulesets.get(grade.ruleset_code, grade.ruleset_version)
+    codes = []
+    for code in cited_rules or ():
+        try:
+            rule = ruleset.rule(code)
+        except KeyError:
+            raise ValidationError({"cited_rules": _("所选条款不属于该评价办法")}) from None
+        if rule.grade != proposed_grade:
+            raise ValidationError(
+                {
+                    "cited_rules": _("所选条款“%(article)s”不是建议等级的情形")
+                    % {"article": rule.article}
+                }
+            )
+        if code not in codes:
+            codes.append(code)
+    return codes
+
+
 @transaction.atomic
 def propose_override(
-    *, actor, grade: Grade, proposed_grade: str, reason: str, objection=None
+    *,
+    actor,
+    grade: Grade,
+    proposed_grade: str,
+    reason: str,
+    objection=None,
+    cited_rules=(),
 ) -> GradeOverride:
-    """An inspector proposes another grade for a computed cycle grade, with a reason; the cycle
+    """An inspector proposes another grade for a computed cycle grade, with a reason and the
+    rules it rests on (``cited_rules``, SPEC §8 [r2]: the basis of the written notice); the cycle
     enters "under review" with its first proposal. ``objection`` (an ``objections.Objection``
     on this grade) also allows a cycle in public notice: the decision on a grade objection."""
     if actor is None or not actor.has_role(Role.INSPECTOR, Role.SUPERVISOR):
@@ -838,8 +868,13 @@ def propose_override(
     current = final_grade(grade)
     if proposed_grade == current:
         raise ValidationError(_("建议等级与当前等级相同"))
+    cited = _validated_cited_rules(grade, proposed_grade, cited_rules)
     override = GradeOverride.objects.create(
-        grade=grade, proposed_grade=proposed_grade, reason=reason, proposed_by=actor
+        grade=grade,
+        proposed_grade=proposed_grade,
+        reason=reason,
+        cited_rules=cited,
+        proposed_by=actor,
     )
     if cycle.status == CycleStatus.COMPUTED:
         cycle.status = CycleStatus.UNDER_REVIEW

@@ -265,7 +265,7 @@ def override_propose(request, grade_pk):
         pk=grade_pk,
     )
     version = rulesets.get(grade.ruleset_code, grade.ruleset_version)
-    form = OverrideProposeForm(request.POST, grades=version.grades)
+    form = OverrideProposeForm(request.POST, grades=version.grades, rules=version.rules)
     if form.is_valid():
         try:
             services.propose_override(
@@ -273,12 +273,15 @@ def override_propose(request, grade_pk):
                 grade=grade,
                 proposed_grade=form.cleaned_data["proposed_grade"],
                 reason=form.cleaned_data["reason"],
+                cited_rules=form.cleaned_data["cited_rules"],
             )
             messages.success(request, _("已提出等级调整，待监察机构负责人审批。"))
         except ValidationError as exc:
             messages.error(request, _validation_message(exc))
         except PermissionDenied as exc:
             messages.error(request, str(exc))
+    elif "cited_rules" in form.errors:
+        messages.error(request, form.errors["cited_rules"][0])
     else:
         messages.error(request, _("请填写调整理由并选择建议等级。"))
     return redirect(reverse("employers:detail", args=[grade.employer_id]) + "#grading-panel")

@@ -3,6 +3,9 @@
 - live grade as of D (动态调整): window W = [D − 1 year + 1 day, D];
 - annual cycle Y (评价周期为一年): as_of = Y-12-31, so the same formula gives W = [Y-01-01, Y-12-31];
 - L60 (seed 000 第九条 “近60个月”): [as_of − 60 months + 1 day, as_of].
+
+Month and year arithmetic is ``credit_records.periods`` (民法典 第二百零一、二百零二条), the one
+date helper of the system.
 """
 
 from __future__ import annotations
@@ -10,13 +13,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-
-def shift_years(day: dt.date, years: int) -> dt.date:
-    """The same calendar day ``years`` later (earlier if negative); 29 February → 28 February."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
+from credit_records.periods import (
+    BLACKLIST_YEARS,
+    ONE_DAY,
+    add_months,
+    add_years,
+    first_start_reaching,
+)
 
 
 def cycle_as_of(year: int) -> dt.date:
@@ -35,12 +38,23 @@ class Span:
     def window_end(self) -> dt.date:
         return self.as_of
 
+    # SPEC §4 [r2]: a wage-arrears blacklisting counts through date + 3 years. It is listed in a
+    # span starting on S iff its expiry is ≥ S ⇔ its date is ≥ these thresholds (computed here,
+    # passed to SQL as plain dates).
+    @property
+    def blacklist_from_window(self) -> dt.date:
+        return first_start_reaching(self.window_start, months=12 * BLACKLIST_YEARS)
+
+    @property
+    def blacklist_from_l60(self) -> dt.date:
+        return first_start_reaching(self.l60_start, months=12 * BLACKLIST_YEARS)
+
     @classmethod
     def for_as_of(cls, as_of: dt.date) -> Span:
         return cls(
             as_of=as_of,
-            window_start=shift_years(as_of, -1) + dt.timedelta(days=1),
-            l60_start=shift_years(as_of, -5) + dt.timedelta(days=1),
+            window_start=add_years(as_of, -1) + ONE_DAY,
+            l60_start=add_months(as_of, -60) + ONE_DAY,
         )
 
     @classmethod

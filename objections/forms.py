@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from credit_records.choices import Performance, Procedure, Rectification, Severity
+from credit_records.choices import Mitigation, Performance, Procedure, Rectification, Severity
 from credit_records.models import CreditRecord
 
 from .choices import ObjectionGround, ObjectionKind, Outcome, RecordRemedy, RepairOutcome
@@ -233,6 +233,12 @@ class DecisionForm(forms.Form):
         required=False,
         choices=[("", "—"), *Procedure.choices],
     )
+    mitigation = forms.ChoiceField(
+        label=gettext_lazy("更正后的从轻情节"),
+        required=False,
+        choices=[("", "—"), *Mitigation.choices],
+        help_text=gettext_lazy("行政处罚：违法行为轻微或主动消除、减轻危害后果的，不作为失信信息"),
+    )
     summary = forms.CharField(
         label=gettext_lazy("更正后的摘要"),
         required=False,
@@ -258,6 +264,7 @@ class DecisionForm(forms.Form):
         "rectification",
         "performance",
         "procedure",
+        "mitigation",
         "summary",
     )
 

@@ -374,3 +374,35 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.subject
+
+
+class PublicityEnd(models.Model):
+    """The end of a dishonesty record's publicity at its maximum period (SPEC §7 [r2]): general
+    1 year, serious 3 years, the blacklist at its expiry — recorded by the nightly task, which
+    tells the platform once (one row per record: running it twice changes nothing)."""
+
+    record = models.OneToOneField(
+        "credit_records.CreditRecord",
+        verbose_name=_("失信记录"),
+        on_delete=models.PROTECT,
+        related_name="publicity_end",
+    )
+    employer = models.ForeignKey(
+        "employers.Employer",
+        verbose_name=_("用人单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    info_class = models.CharField(_("信息类别"), max_length=32)
+    last_day = models.DateField(_("最长公示期届满日"))
+    ended_on = models.DateField(_("停止公示日期"))
+    policy = models.CharField(_("依据"), max_length=100)
+    created_at = models.DateTimeField(_("记录时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("公示期满停止公示")
+        verbose_name_plural = _("公示期满停止公示")
+        ordering = ["-ended_on", "-id"]
+
+    def __str__(self):
+        return f"{self.record_id} {self.ended_on}"

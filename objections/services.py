@@ -351,8 +351,9 @@ def _new_arrears_since(record, corrected_on) -> bool:
     )
 
 
-def check_repair_eligibility(*, record, corrected_on, commitment_signed, today=None):
-    """``eligibility.repair_eligibility`` with the related facts read from the ledger."""
+def check_repair_eligibility(*, record, corrected_on, commitment_signed, today=None, filed_on=None):
+    """``eligibility.repair_eligibility`` with the related facts read from the ledger; judged by
+    the policy in force on ``filed_on`` (default today: a new application)."""
     today = today or _today()
     return repair_eligibility(
         record,
@@ -361,7 +362,19 @@ def check_repair_eligibility(*, record, corrected_on, commitment_signed, today=N
         commitment_signed=commitment_signed,
         case_records=_case_records(record),
         new_arrears_since_correction=_new_arrears_since(record, corrected_on),
+        filed_on=filed_on or today,
     )
+
+
+def refusal_messages(result) -> list[str]:
+    """Why an application is refused: the note (e.g. the first allowed day, or who removes the
+    record) and every unmet condition."""
+    unmet = [
+        c.label + (_("（%(text)s）") % {"text": c.detail} if c.detail else "")
+        for c in result.conditions
+        if not c.met
+    ]
+    return ([result.note] if result.note else []) + unmet
 
 
 @transaction.atomic
@@ -388,12 +401,7 @@ def apply_for_repair(
         record=record, corrected_on=corrected_on, commitment_signed=commitment_signed, today=today
     )
     if not result.eligible:
-        unmet = [
-            c.label + (_("（%(text)s）") % {"text": c.detail} if c.detail else "")
-            for c in result.conditions
-            if not c.met
-        ]
-        raise ValidationError([result.note] if result.note else unmet)
+        raise ValidationError(refusal_messages(result))
     if RepairApplication.objects.filter(record=record, status__in=OPEN_STATUSES).exists():
         raise ValidationError(_("该记录已有正在办理的修复申请，请勿重复提交。"))
     checked = _check_attachments(attachments)
@@ -456,6 +464,7 @@ CORRECTABLE_FIELDS = (
     "rectification",
     "performance",
     "procedure",
+    "mitigation",  # SPEC §3 [r2]
     "summary",
 )
 
@@ -567,6 +576,7 @@ def decide_repair(*, actor, application, outcome: str, reasons: str):
             record=application.record,
             corrected_on=application.corrected_on,
             commitment_signed=application.commitment_signed,
+            filed_on=application.received_on,
         )
         if not result.eligible:
             raise ValidationError(_("该记录当前不符合信用修复条件，不能准予修复。"))
@@ -666,20 +676,23 @@ def _give_effect_to_objection(objection: Objection, actor) -> bool:
 
 
 def _give_effect_to_repair(application: RepairApplication, actor, today) -> bool:
+    """SPEC §7 [r2]: an approved repair is a ``repair`` ledger entry dated today (the record no
+    longer counts in any grade with as_of ≥ today; grades before stay as stored). The ledger's
+    ``record_changed`` regrades the employer right after commit, and ``case_closed`` lets
+    publication propose a dated adjustment of a published grade it changes. A blacklisting is
+    also removed from the list today (人社部令第45号 第十二条 early removal)."""
     if application.outcome != RepairOutcome.APPROVED:
         return False
     application.publicity_ends_on = today
     record = application.record
-    if record.kind in LIST_KINDS:
-        # Early removal from the list: a correction entry with the removal date; the ledger
-        # regrades the employer after commit. The original listing stays in the ledger.
-        application.ledger_entry = ledger_services.correct_record(
-            actor=actor, record=record, reason=_ledger_reason(application), end_date=today
-        )
-    else:
-        transaction.on_commit(
-            lambda: grading_bridge.regrade_employer(employer_id=application.employer_id)
-        )
+    application.ledger_entry = ledger_services.repair_record(
+        actor=actor,
+        record=record,
+        repaired_on=today,
+        reason=_ledger_reason(application),
+        end_date=today if record.kind in LIST_KINDS else None,
+        today=today,
+    )
     return True
 
 
@@ -789,3 +802,107 @@ def _case_title(case) -> str:
             "pk": case.pk,
         }
     return _("您单位的信用修复申请（编号 %(pk)s）") % {"pk": case.pk}
+
+
+# --------------------------------------------------------------------------------------------
+# End of publicity at the maximum period (SPEC §7 [r2])
+# --------------------------------------------------------------------------------------------
+
+PUBLICITY_BATCH = 2000
+TOPIC_PUBLICITY_ENDED = "record.publicity_ended"
+
+
+def _publicity_candidates(today: datetime.date):
+    """Effective dishonesty-kind records, not repaired, not yet ended, old enough that some
+    maximum period may have passed (the shortest maximum is one year)."""
+    from credit_records.classes import DISHONESTY_KINDS
+    from credit_records.periods import add_years
+
+    return (
+        CreditRecord.objects.effective()
+        .filter(kind__in=DISHONESTY_KINDS, repaired_on__isnull=True, date__lt=add_years(today, -1))
+        .filter(publicity_end__isnull=True)
+        .select_related("employer__jurisdiction")
+        .order_by("pk")
+    )
+
+
+def end_expired_publicity(*, today: datetime.date | None = None) -> int:
+    """The nightly task (SPEC §7 [r2]): end the publicity of every dishonesty record whose
+    maximum period has passed — general 1 year, serious 3 years, the blacklist at its expiry —
+    record it (``PublicityEnd``, audited) and queue one "publicity ended" message for the
+    platform, in the same transaction. Nobody applies for it. Safe to run twice: a record is
+    ended once (one row per record). Returns how many records were ended."""
+    from publication.outbox import enqueue_many
+
+    from .eligibility import policy_for, publicity_last_day
+    from .models import PublicityEnd
+
+    today = today or _today()
+    policy = policy_for(today)
+    ended = 0
+    last_id = 0
+    while True:
+        chunk = list(_publicity_candidates(today).filter(pk__gt=last_id)[:PUBLICITY_BATCH])
+        if not chunk:
+            break
+        last_id = chunk[-1].pk
+        due = []
+        for record in chunk:
+            last_day = publicity_last_day(record, policy)
+            if last_day is None or last_day >= today:
+                continue
+            if record.end_date is not None and record.end_date <= last_day:
+                continue  # removed from its list before: its publicity ended then
+            due.append((record, last_day))
+        if not due:
+            continue
+        with transaction.atomic():
+            PublicityEnd.objects.bulk_create(
+                [
+                    PublicityEnd(
+                        record=record,
+                        employer_id=record.employer_id,
+                        info_class=str(info_class(record)),
+                        last_day=last_day,
+                        ended_on=today,
+                        policy=policy.label,
+                    )
+                    for record, last_day in due
+                ]
+            )
+            enqueue_many(
+                {
+                    "topic": TOPIC_PUBLICITY_ENDED,
+                    "key": f"{record.employer.uscc}:record:{record.pk}:publicity_ended",
+                    "payload": {
+                        "uscc": record.employer.uscc,
+                        "name": record.employer.name,
+                        "record": {
+                            "id": record.pk,
+                            "kind": record.kind,
+                            "date": record.date.isoformat(),
+                            "document_no": record.document_no,
+                            "info_class": str(info_class(record)),
+                        },
+                        "publicity_last_day": last_day.isoformat(),
+                        "ended_on": today.isoformat(),
+                        "policy": policy.label,
+                    },
+                    "jurisdiction_path": record.employer.jurisdiction.path,
+                }
+                for record, last_day in due
+            )
+            write_audit(
+                actor=None,
+                action="repair.publicity_ended",
+                object_type="objections.PublicityEnd",
+                object_repr=_("公示期满停止公示 %(n)d 条") % {"n": len(due)},
+                after={
+                    "records": [record.pk for record, _last in due],
+                    "ended_on": today.isoformat(),
+                    "policy": policy.label,
+                },
+            )
+        ended += len(due)
+    return ended

@@ -83,3 +83,10 @@ def send_deadline_reminders(today: str | None = None) -> dict:
     """Beat entry ``objections-deadline-reminders`` runs this every night."""
     day = datetime.date.fromisoformat(today) if today else timezone.localdate()
     return run_deadline_reminders(day)
+
+
+@shared_task
+def end_expired_publicity() -> int:
+    """Nightly (SPEC §7 [r2]): end the publicity of dishonesty records past their maximum
+    period and tell the platform once."""
+    return services.end_expired_publicity(today=timezone.localdate())

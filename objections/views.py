@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from credit_records.choices import RecordKind
 from credit_records.models import CreditRecord
 from employers.choices import Role
 from employers.permissions import role_required
@@ -15,6 +16,7 @@ from employers.permissions import role_required
 from . import grading_bridge, selectors, services, workflow
 from .checks import calendar_warnings
 from .choices import OPEN_STATUSES, Action, ObjectionKind
+from .eligibility import NOT_REPAIRABLE_HERE, period_table, policy_for
 from .forms import (
     CALENDAR_FIRST_YEAR,
     CALENDAR_LAST_YEAR,
@@ -273,8 +275,19 @@ def repair_new(request):
                     request, _("信用修复申请已提交，编号 %(pk)s。") % {"pk": application.pk}
                 )
                 return redirect("objections:repair_detail", pk=application.pk)
+    policy = policy_for(timezone.localdate())
     return render(
-        request, "objections/repair_form.html", {"form": form, "eligibility": eligibility}
+        request,
+        "objections/repair_form.html",
+        {
+            "form": form,
+            "eligibility": eligibility,
+            "policy": policy,
+            "periods": period_table(policy),
+            "not_repairable": [
+                (RecordKind(kind).label, text) for kind, text in NOT_REPAIRABLE_HERE.items()
+            ],
+        },
     )
 
 
@@ -326,6 +339,7 @@ def repair_detail(request, pk):
             record=application.record,
             corrected_on=application.corrected_on,
             commitment_signed=application.commitment_signed,
+            filed_on=application.received_on,
         )
     return render(request, "objections/repair_detail.html", context)
 

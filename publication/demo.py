@@ -60,9 +60,19 @@ def seed(*, rng, stdout, today: dt.date) -> None:
             cycle = services.start_review(cycle=cycle, actor=publisher, note="演示数据")
         if cycle.status in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
             with transaction.atomic():
-                job = services.request_written_notices(cycle=cycle, actor=publisher)
-            jobs.run(job.pk)  # in this process, whatever the Celery setup
-            services.start_public_notice(cycle=cycle, actor=publisher, start=start, today=start)
+                services.start_public_notice(
+                    cycle=cycle,
+                    actor=publisher,
+                    start=start,
+                    today=start,
+                    document_no=f"郏人社〔{start.year}〕12号",
+                    contact="郏县劳动保障监察大队 0375-5199999",
+                )
+            # SPEC §8 [r2]: the written notices are issued when the notice starts; in this
+            # process, whatever the Celery setup.
+            for job in DocumentJob.objects.filter(cycle=cycle, kind="written_notices"):
+                if job.status != "done":
+                    jobs.run(job.pk)
         cycle.refresh_from_db()
         if cycle.status == CycleStatus.PUBLIC_NOTICE:
             services.finalise(

@@ -226,7 +226,7 @@ def list_xlsx(rows: Iterable, output_path: Path | str, *, title: str, authority:
             row.kind,
             row.industry,
             row.street,
-            ";".join(row.rules),
+            "；".join(row.rules),
             row.unit or authority,
         ]
         cells = []
@@ -446,13 +446,17 @@ def report_xlsx(report: AuthorityReport, output_path: Path | str) -> Path:
 
 @dataclass(frozen=True)
 class FiredRule:
-    code: str
+    code: str  # internal: never printed (SPEC §8 [r2])
     article: str
     text: str
 
 
 @dataclass(frozen=True)
 class WrittenNotice:
+    """What a written notice says (SPEC §8 [r2]). Its basis is the final proposed grade: the
+    rules' articles and texts — after an approved override, the override's reason and the
+    articles it cites. No internal rule code is printed."""
+
     employer_name: str
     uscc: str
     year: int
@@ -466,6 +470,13 @@ class WrittenNotice:
     issued_on: dt.date
     document_no: str
     objection_url: str = ""
+    override_reason: str = ""  # an approved manual review changed the grade: why
+    computed_grade_label: str = ""  # the grade before that review
+    notice_title: str = ""  # the public notice (公示) it belongs to
+    notice_document_no: str = ""
+    notice_start: dt.date | None = None
+    notice_end: dt.date | None = None
+    contact: str = ""
 
 
 def written_notice_pdf(notice: WrittenNotice, output_path: Path | str) -> Path:

@@ -3,7 +3,39 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NoticeStartForm(forms.Form):
-    start = forms.DateField(label=_("公示开始日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    """SPEC §8 [r2]: the public notice page shows what the publisher enters here."""
+
+    start = forms.DateField(
+        label=_("公示开始日期"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    title = forms.CharField(label=_("公示标题"), max_length=200)
+    document_no = forms.CharField(
+        label=_("文号"), max_length=100, help_text=_("例如：郏人社〔2025〕12号")
+    )
+    how_to_object = forms.CharField(
+        label=_("异议方式"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+    contact = forms.CharField(
+        label=_("联系方式"), max_length=300, help_text=_("联系人、电话、地址")
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class ProposalConfirmForm(forms.Form):
+    public_note = forms.CharField(
+        label=_("公告说明"),
+        max_length=200,
+        help_text=_("随调整公告公开，不得含个人信息"),
+    )
+
+
+class ProposalDismissForm(forms.Form):
+    note = forms.CharField(label=_("不予调整的理由"), max_length=2000)
 
 
 class NoteForm(forms.Form):

@@ -113,63 +113,97 @@ def _fired(codes, version) -> tuple[documents.FiredRule, ...]:
 
 
 def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> documents.WrittenNotice:
+    """The content of a written notice (SPEC §8 [r2]): the final proposed grade and its basis —
+    after an approved override, its reason and cited articles — with the public notice's period,
+    how to object and contact."""
     from grading import rulesets
 
+    from .models import PublicNotice
+    from .notices import notice_basis
     from .services import authority_of
 
+    basis = notice_basis(row)
     try:
-        ruleset = rulesets.get(cycle.ruleset_code, row.grade.ruleset_version)
+        ruleset = rulesets.get(cycle.ruleset_code, basis.version)
     except KeyError:
         ruleset = None
-    measures = ()
-    label = documents.grade_label(row.final_grade)
+    measures = basis.measures
+    label = documents.grade_label(basis.grade)
+    computed_label = documents.grade_label(basis.computed_grade) if basis.computed_grade else ""
     title = document = ""
     if ruleset is not None:
-        measures = tuple(
-            (m.text, m.article) for m in ruleset.measures_for(row.final_grade, row.rules)
-        )
-        label = ruleset.grade_labels.get(row.final_grade, label)
+        label = ruleset.grade_labels.get(basis.grade, label)
+        if basis.computed_grade:
+            computed_label = ruleset.grade_labels.get(basis.computed_grade, computed_label)
         title, document = ruleset.title, ruleset.document
+    public_notice = PublicNotice.objects.filter(cycle=cycle).first()
     return documents.WrittenNotice(
         employer_name=row.employer.name,
         uscc=row.employer.uscc,
         year=cycle.year,
-        grade=row.final_grade,
+        grade=basis.grade,
         grade_label=label,
         authority=authority_of(cycle),
         ruleset_title=title,
         ruleset_document=document,
-        rules=_fired(row.rules, row.grade.ruleset_version),
+        rules=tuple(
+            documents.FiredRule(code, article, text)
+            for code, (article, text) in zip(basis.rules, basis.explained, strict=False)
+        ),
         measures=measures,
         issued_on=issued_on,
         document_no=f"{cycle.jurisdiction.name}人社信告〔{issued_on.year}〕{number}号",
+        override_reason=basis.override_reason,
+        computed_grade_label=computed_label if basis.override_reason else "",
+        notice_title=public_notice.title if public_notice else "",
+        notice_document_no=public_notice.document_no if public_notice else "",
+        notice_start=public_notice.start if public_notice else None,
+        notice_end=public_notice.end if public_notice else None,
+        contact=public_notice.contact if public_notice else "",
     )
 
 
 def _written_notices(job: DocumentJob, tmp: Path) -> None:
-    from .services import notice_rows
+    """Issue the written notices the cycle still owes (SPEC §8 [r2]): one per employer proposed C
+    (or D) without a current notice on the same basis. Notices already issued stay as they are;
+    one whose basis changed is superseded by a new one (``notices.issue_notice``)."""
+    from .models import WrittenNotice
+    from .notices import issue_notice, notices_missing
 
     cycle = job.cycle
-    rows = notice_rows(cycle)
+    rows = notices_missing(cycle)
     _progress(job, done=0, total=len(rows), step=gettext_noop("书面告知书"))
-    # Drafts made before the notice are replaced by the new set (the notice has not started).
-    for old in CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.WRITTEN_NOTICE):
-        old.file.delete(save=False)
-        old.delete()
     issued_on = timezone.localdate()
-    for number, row in enumerate(rows, start=1):
+    first = WrittenNotice.objects.filter(cycle=cycle).count() + 1
+    for i, row in enumerate(rows):
+        number = first + i
         notice = written_notice_for(cycle, row, number=number, issued_on=issued_on)
         path = documents.written_notice_pdf(notice, tmp / f"notice-{row.employer.pk}.pdf")
-        _store(
+        document = _store(
             job,
             kind=DocumentKind.WRITTEN_NOTICE,
             path=path,
-            name=f"书面告知书-{cycle.year}-{row.employer.uscc}.pdf",
+            name=f"书面告知书-{cycle.year}-{row.employer.uscc}-{number}.pdf",
             employer=row.employer,
             rows=1,
-            meta={"grade": row.final_grade, "rules": list(row.rules)},
+            meta={
+                "grade": notice.grade,
+                "rules": [r.code for r in notice.rules],
+                "grade_label": notice.grade_label,
+                "document_no": notice.document_no,
+            },
         )
-        _progress(job, done=number)
+        issue_notice(cycle=cycle, row=row, number=number, document=document, issued_on=issued_on)
+        _progress(job, done=i + 1)
+
+
+def _articles(codes, version) -> tuple[str, ...]:
+    """Fired rules as people read them: article and text, never the internal code."""
+    from grading.selectors import rule_explanations
+
+    return tuple(
+        f"{e.article} {e.text}".strip() for e in rule_explanations(codes, version) if e.article
+    )
 
 
 # --- publication -------------------------------------------------------------------------------
@@ -186,7 +220,7 @@ def published_list_rows(cycle) -> list[documents.ListRow]:
             kind=str(kinds.get(r.kind, r.kind)),
             industry=str(industries.get(r.industry, r.industry)),
             street=r.street_name,
-            rules=tuple(r.rules),
+            rules=_articles(r.rules, r.ruleset_version),
         )
         for r in PublishedResult.objects.filter(cycle=cycle).order_by("name", "id")
     ]

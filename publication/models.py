@@ -323,3 +323,188 @@ class PlatformStubConfig(models.Model):
     def clean(self):
         if self.pk not in (None, 1):
             raise ValidationError(_("只能有一条设置"))
+
+
+class PublicNotice(models.Model):
+    """The public notice (公示) of a cycle's proposed grades (SPEC §8 [r2]; seed 002 四（二）
+    拟评价结果公示不少于5个工作日): public at once on its page, with the title and 文号 the publisher
+    enters, the period in working days, how and where to object, and a contact."""
+
+    cycle = models.OneToOneField(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="public_notice",
+    )
+    title = models.CharField(_("公示标题"), max_length=200)
+    document_no = models.CharField(_("文号"), max_length=100, blank=True)
+    start = models.DateField(_("公示开始"))
+    end = models.DateField(_("公示结束"))
+    how_to_object = models.TextField(_("异议方式"))
+    contact = models.CharField(_("联系方式"), max_length=300)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("评价结果公示")
+        verbose_name_plural = _("评价结果公示")
+        ordering = ["-start", "-id"]
+
+    def __str__(self):
+        return self.title
+
+
+class WrittenNotice(models.Model):
+    """A written notice (书面告知) to an employer proposed C (or D), issued when the public notice
+    starts (SPEC §8 [r2]): its basis is the final proposed grade — after an approved override, the
+    override's reason and cited articles — stated by article and text, never by internal code.
+    A PDF, an online copy on the employer's page with a read receipt, and a mail through the
+    outbox. A later change of the proposed grade issues a new notice; the old one stays, marked
+    superseded."""
+
+    cycle = models.ForeignKey(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="written_notices",
+    )
+    employer = models.ForeignKey(
+        "employers.Employer",
+        verbose_name=_("用人单位"),
+        on_delete=models.PROTECT,
+        related_name="written_notices",
+    )
+    grade = models.CharField(_("拟评等级"), max_length=1)
+    grade_label = models.CharField(_("等级名称"), max_length=40)
+    # Internal: the rule codes the basis rests on (to tell whether the notice still matches).
+    rules = models.JSONField(_("依据规则"), default=list)
+    # What the notice states: [{"article": …, "text": …}], the override's reason, measures.
+    basis = models.JSONField(_("告知依据"), default=dict)
+    document_no = models.CharField(_("告知书文号"), max_length=100)
+    issued_on = models.DateField(_("告知日期"))
+    document = models.ForeignKey(
+        CycleDocument,
+        verbose_name=_("告知书（PDF）"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    mail = models.ForeignKey(
+        OutboxMessage,
+        verbose_name=_("邮寄消息"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    first_opened_at = models.DateTimeField(_("首次查阅时间"), null=True, blank=True)
+    first_opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("首次查阅人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("书面告知书")
+        verbose_name_plural = _("书面告知书")
+        ordering = ["cycle", "employer", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "employer"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="publication_one_current_notice",
+            )
+        ]
+
+    def __str__(self):
+        return self.document_no
+
+
+class AdjustmentSource(models.TextChoices):
+    REPAIR = "repair", _("信用修复")
+    ARTICLE_21 = "article21", _("郏县办法第二十一条：D级单位纠正后调整")
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", _("待确认")
+    CONFIRMED = "confirmed", _("已确认并公布")
+    DISMISSED = "dismissed", _("不予调整")
+
+
+class AdjustmentProposal(models.Model):
+    """A dated adjustment of a cycle grade proposed by the system for the publisher to confirm
+    (SPEC §7 [r2] after an approved repair; SPEC §5.1 [r2] jiaxian 第二十一条 with a due date).
+    Confirming it publishes a ``PublishedAdjustment``."""
+
+    source = models.CharField(_("来源"), max_length=16, choices=AdjustmentSource.choices)
+    cycle = models.ForeignKey(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="adjustment_proposals",
+    )
+    employer = models.ForeignKey(
+        "employers.Employer",
+        verbose_name=_("用人单位"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    current_grade = models.CharField(_("现行等级"), max_length=1)
+    proposed_grade = models.CharField(_("建议调整为"), max_length=1, blank=True)
+    proposed_rules = models.JSONField(_("调整后适用条款"), default=list, blank=True)
+    effective_date = models.DateField(_("调整日期"))
+    due_date = models.DateField(_("办理期限"), null=True, blank=True, db_index=True)
+    due_pending_year = models.PositiveSmallIntegerField(_("待载入年份"), null=True, blank=True)
+    basis = models.TextField(_("调整依据"))
+    reference = models.CharField(_("依据文书或案件"), max_length=100)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PENDING,
+        db_index=True,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("办理人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("办理时间"), null=True, blank=True)
+    decision_note = models.TextField(_("办理意见"), blank=True)
+    adjustment = models.ForeignKey(
+        PublishedAdjustment,
+        verbose_name=_("公布的调整"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("提出时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("等级调整建议")
+        verbose_name_plural = _("等级调整建议")
+        ordering = ["due_date", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cycle", "employer", "source", "reference"],
+                name="publication_proposal_once",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.employer} {self.current_grade} → {self.proposed_grade}"

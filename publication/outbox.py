@@ -171,6 +171,7 @@ def drain(
     ``now`` pins the clock (tests step it forward to pass back-off delays); ``send`` replaces
     ``publication.platform.send``.
     """
+    from . import mail
     from .platform import send as platform_send
 
     send = send or platform_send
@@ -184,7 +185,8 @@ def drain(
             break
         stats.claimed += len(batch)
         for message in batch:
-            delivery = send(message)
+            # SPEC §8 [r2]: written notices go to mail, everything else to the platform.
+            delivery = mail.send(message) if mail.is_mail(message) else send(message)
             status = record_result(message, delivery, now=now or timezone.now())
             if status == OutboxStatus.DELIVERED:
                 stats.delivered += 1

@@ -65,3 +65,66 @@ def employer_published_results(employer) -> QuerySet:
         .prefetch_related("adjustments")
         .order_by("-year", "ruleset_code")
     )
+
+
+def visible_proposals(user) -> QuerySet:
+    """Adjustment proposals of the cycles the user sees (SPEC §5.1 [r2], §7 [r2])."""
+    from .models import AdjustmentProposal
+
+    return AdjustmentProposal.objects.filter(cycle__in=visible_cycles(user)).select_related(
+        "cycle__jurisdiction", "employer"
+    )
+
+
+def pending_proposals(user) -> QuerySet:
+    from .models import ProposalStatus
+
+    return visible_proposals(user).filter(status=ProposalStatus.PENDING)
+
+
+def proposal_items(user):
+    """The workbench queue: pending proposals, soonest due first (first 20)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from employers.workbench import WorkItem
+
+    items = []
+    for p in pending_proposals(user).order_by("due_date", "created_at", "id")[:20]:
+        items.append(
+            WorkItem(
+                title=_("确认等级调整：%(old)s级 → %(new)s级")
+                % {"old": p.current_grade, "new": p.proposed_grade or "—"},
+                url=reverse("publication:adjustments") + f"#proposal-{p.pk}",
+                due=p.due_date,
+                subject=p.employer.name,
+                note=p.get_source_display(),
+            )
+        )
+    return items
+
+
+def proposal_count(user) -> int:
+    return pending_proposals(user).count()
+
+
+def visible_written_notices(user) -> QuerySet:
+    """Written notices a user may read: staff of the cycle's jurisdiction, and the employer its
+    own once the public notice has started (SPEC §8 [r2])."""
+    from grading.choices import CycleStatus
+
+    from .models import WrittenNotice
+
+    notices = WrittenNotice.objects.select_related("cycle__jurisdiction", "employer", "document")
+    if not user.is_authenticated:
+        return notices.none()
+    if user.has_role(Role.EMPLOYER):
+        return notices.filter(
+            employer_id=user.employer_id,
+            cycle__status__in=(
+                CycleStatus.PUBLIC_NOTICE,
+                CycleStatus.FINAL,
+                CycleStatus.PUBLISHED,
+            ),
+        )
+    return notices.filter(cycle__in=visible_cycles(user))

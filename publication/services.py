@@ -27,9 +27,8 @@ from grading.choices import CycleStatus
 from grading.models import Cycle
 
 from . import outbox
-from .choices import DocumentKind, JobKind, JobStatus
+from .choices import JobKind, JobStatus
 from .models import (
-    CycleDocument,
     CycleTransition,
     DocumentJob,
     PublishedAdjustment,
@@ -49,9 +48,7 @@ TRANSITIONS: dict[str, set[str]] = {
 # Seed 002 四(二): 拟评价结果公示不少于5个工作日.
 NOTICE_WORKDAYS = 5
 
-# Seed 002 四(二): 对拟评为C级的企业应按规定进行书面告知. Interpretation: in the rule sets that go
-# down to D (jiaxian, xuchang) an employer to be graded D is told in writing the same way — C is
-# the lowest grade of the seed that sets the duty, so "C" reads as "C or worse".
+# Seed 002 四(二): 对拟评为C级的企业应按规定进行书面告知 (see publication.notices).
 NOTICE_GRADES = ("C", "D")
 
 TOPIC_PUBLISHED = "grade.published"
@@ -140,36 +137,30 @@ def start_review(*, cycle: Cycle, actor, note: str = "") -> Cycle:
 
 
 # --- written notices ---------------------------------------------------------------------------
+# SPEC §8 [r2]: made when the public notice starts (``start_public_notice`` queues the job);
+# the rules of the basis are in ``publication.notices``.
 
 
 def notice_rows(cycle, rows=None) -> list:
-    """Rows of the cycle (``rows`` if already read) whose final grade calls for a written notice."""
-    rows = cycle_rows(cycle) if rows is None else rows
-    return [r for r in rows if r.final_grade in NOTICE_GRADES]
+    from .notices import notice_rows as rows_needing_notice
+
+    return rows_needing_notice(cycle, rows)
 
 
 def notices_missing(cycle, rows=None) -> list:
-    """Employers to be told in writing that have no notice for their current grade and rules."""
-    have = {
-        d["employer_id"]: (d["meta"].get("grade"), tuple(d["meta"].get("rules", ())))
-        for d in CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.WRITTEN_NOTICE).values(
-            "employer_id", "meta"
-        )
-    }
-    return [
-        r
-        for r in notice_rows(cycle, rows)
-        if have.get(r.employer.pk) != (r.final_grade, tuple(r.rules))
-    ]
+    from .notices import notices_missing as missing
+
+    return missing(cycle, rows)
 
 
 @transaction.atomic
 def request_written_notices(*, cycle: Cycle, actor) -> DocumentJob:
-    """Make the written notices (书面告知书) in the background, before the notice starts."""
+    """Issue the written notices still owed (SPEC §8 [r2]: they are issued when the public notice
+    starts; this makes them again after a failed job, or for a grade changed during the notice)."""
     cycle = _lock(cycle)
     _check_actor(actor, cycle)
-    if cycle.status not in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
-        raise WorkflowError(_("书面告知书须在公示开始前生成"))
+    if cycle.status != CycleStatus.PUBLIC_NOTICE:
+        raise WorkflowError(_("书面告知书在公示开始时生成；公示期间可重新生成缺少或需更新的告知书"))
     job = _queue_job(cycle, JobKind.WRITTEN_NOTICES, actor)
     write_audit(
         actor=actor,
@@ -210,12 +201,25 @@ def _start_job(job_id: int) -> None:
 
 @transaction.atomic
 def start_public_notice(
-    *, cycle: Cycle, actor, start: dt.date, today: dt.date | None = None
+    *,
+    cycle: Cycle,
+    actor,
+    start: dt.date,
+    today: dt.date | None = None,
+    title: str = "",
+    document_no: str = "",
+    how_to_object: str = "",
+    contact: str = "",
 ) -> Cycle:
     """Put the reviewed grades on public notice for 5 working days from ``start`` (SPEC §6: the
-    first 5 working days from ``start`` inclusive), once no override waits for the supervisor and
-    every employer graded C (or D) has its written notice."""
+    first 5 working days from ``start`` inclusive), once no override waits for the supervisor.
+
+    SPEC §8 [r2]: the proposed list is public at once on the notice page (title, 文号 entered by
+    the publisher, period, how and where to object, contact), and the written notices to every
+    employer proposed C (or D) are issued now, by a background job queued after commit."""
     from objections.calendar import CalendarNotLoaded, notice_days
+
+    from .notices import create_public_notice
 
     cycle = _lock(cycle)
     _check_actor(actor, cycle)
@@ -228,25 +232,29 @@ def start_public_notice(
         raise WorkflowError(
             _("尚有 %(n)d 项人工复核等待负责人审批，审批完成后方可公示") % {"n": waiting}
         )
-    missing = notices_missing(cycle)
-    if missing:
-        raise WorkflowError(
-            _(
-                "尚有 %(n)d 家拟评为C级（或D级）的单位没有与当前结果一致的书面告知书，请先生成书面告知书"
-            )
-            % {"n": len(missing)}
-        )
     try:
         days = notice_days(start, NOTICE_WORKDAYS)
     except CalendarNotLoaded as exc:
         raise WorkflowError(str(exc)) from None
-    return _move(
+    cycle = _move(
         cycle,
         CycleStatus.PUBLIC_NOTICE,
         actor=actor,
         notice_start=start,
         notice_end=days[-1],
     )
+    create_public_notice(
+        cycle=cycle,
+        actor=actor,
+        start=start,
+        end=days[-1],
+        title=title,
+        document_no=document_no,
+        how_to_object=how_to_object,
+        contact=contact,
+    )
+    _queue_job(cycle, JobKind.WRITTEN_NOTICES, actor)
+    return cycle
 
 
 def earliest_final_date(cycle) -> dt.date:

@@ -34,3 +34,11 @@ def make_documents(job_id: int) -> None:
     from . import jobs
 
     jobs.run(job_id)
+
+
+@shared_task
+def make_article21_items() -> int:
+    """Nightly (SPEC §5.1 [r2]): jiaxian 第二十一条 adjustment items of the cycles that ended."""
+    from . import proposals
+
+    return proposals.make_article21_items()

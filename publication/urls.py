@@ -7,8 +7,25 @@ app_name = "publication"
 urlpatterns = [
     # Public pages: no login (name, USCC and grade only).
     path("public/", views.public_index, name="public_index"),
+    # Before public_list: "notices" would otherwise be read as a jurisdiction code.
+    path("public/notices/<int:pk>/", views.public_notice, name="public_notice"),
     path("public/<slug:code>/<int:year>/", views.public_list, name="public_list"),
     path("publication/documents/<int:pk>/", views.document_download, name="document"),
+    # Written notices (SPEC §8 [r2]): the online copy and its read receipt.
+    path("publication/notices/<int:pk>/", views.notice_detail, name="notice"),
+    path("publication/notices/<int:pk>/open/", views.notice_open, name="notice_open"),
+    # Adjustments proposed by the system for the publisher (SPEC §5.1 [r2], §7 [r2]).
+    path("publication/adjustments/", views.adjustments, name="adjustments"),
+    path(
+        "publication/adjustments/<int:pk>/confirm/",
+        views.adjustment_confirm,
+        name="adjustment_confirm",
+    ),
+    path(
+        "publication/adjustments/<int:pk>/dismiss/",
+        views.adjustment_dismiss,
+        name="adjustment_dismiss",
+    ),
     # The cycle workflow (publishers; other staff read).
     path("publication/cycles/", views.cycle_list, name="cycles"),
     path("publication/cycles/<int:pk>/", views.cycle_detail, name="cycle_detail"),

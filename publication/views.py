@@ -2,6 +2,7 @@ from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -20,13 +21,25 @@ from employers.permissions import role_required
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
 
-from . import outbox, services
+from . import notices, outbox, proposals, services
 from .choices import DocumentKind, JobStatus, OutboxStatus
 from .documents import XLSX_CONTENT_TYPE
-from .forms import AdjustmentForm, NoticeStartForm, PublicSearchForm
+from .forms import (
+    AdjustmentForm,
+    NoticeStartForm,
+    ProposalConfirmForm,
+    ProposalDismissForm,
+    PublicSearchForm,
+)
 from .jobs import DEFAULT_LIST_TITLE, LIST_TITLES
 from .measures import patrol_list
-from .models import CycleDocument, DocumentJob, PublishedAdjustment, PublishedResult
+from .models import (
+    CycleDocument,
+    DocumentJob,
+    PublicNotice,
+    PublishedAdjustment,
+    PublishedResult,
+)
 from .results import cycle_rows, pending_overrides, undecided_objections, upheld_grade_cases
 from .selectors import (
     CYCLE_READERS,
@@ -35,6 +48,8 @@ from .selectors import (
     published_cycles,
     visible_cycles,
     visible_outbox,
+    visible_proposals,
+    visible_written_notices,
 )
 from .stub import behaviour
 
@@ -147,9 +162,10 @@ def cycle_detail(request, pk):
         "can_act": request.user.has_role(Role.PUBLISHER) and services.in_scope(request.user, cycle),
         "transitions": cycle.transitions.select_related("actor"),
         "jobs": cycle.document_jobs.all()[:5],
-        "written_notices": cycle.documents.filter(kind=DocumentKind.WRITTEN_NOTICE)
-        .select_related("employer")
-        .order_by("employer__name"),
+        "written_notices": cycle.written_notices.select_related("employer").order_by(
+            "employer__name", "-id"
+        )[:200],
+        "public_notice": PublicNotice.objects.filter(cycle=cycle).first(),
     }
     if published:
         results = PublishedResult.objects.filter(cycle=cycle)
@@ -167,11 +183,17 @@ def cycle_detail(request, pk):
         context["overridden"] = sum(1 for r in rows if r.overridden)
         context["pending_overrides"] = pending_overrides(cycle)
         if status in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
+            context["notice_form"] = NoticeStartForm(
+                initial={
+                    "start": _next_workday_from(timezone.localdate()),
+                    "title": notices.default_title(cycle),
+                    "how_to_object": notices.default_how_to_object(cycle),
+                    "contact": services.authority_of(cycle),
+                }
+            )
+        if status == CycleStatus.PUBLIC_NOTICE:
             context["notices_needed"] = len(services.notice_rows(cycle, rows))
             context["notices_missing"] = len(services.notices_missing(cycle, rows))
-            context["notice_form"] = NoticeStartForm(
-                initial={"start": _next_workday_from(timezone.localdate())}
-            )
         if status == CycleStatus.PUBLIC_NOTICE:
             from objections.calendar import CalendarNotLoaded
 
@@ -236,9 +258,19 @@ def cycle_start_notice(request, pk):
     def action(cycle):
         form = NoticeStartForm(request.POST)
         if not form.is_valid():
-            raise services.WorkflowError(_("请填写有效的公示开始日期"))
+            missing = "、".join(str(form.fields[f].label) for f in form.errors if f in form.fields)
+            raise services.WorkflowError(
+                _("请填写公示信息：%(fields)s") % {"fields": missing or _("公示开始日期")}
+            )
+        data = form.cleaned_data
         cycle = services.start_public_notice(
-            cycle=cycle, actor=request.user, start=form.cleaned_data["start"]
+            cycle=cycle,
+            actor=request.user,
+            start=data["start"],
+            title=data["title"],
+            document_no=data["document_no"],
+            how_to_object=data["how_to_object"],
+            contact=data["contact"],
         )
         messages.success(
             request,
@@ -437,7 +469,14 @@ def public_index(request):
             },
         )
         entry["published_at"] = max(entry["published_at"], cycle.published_at)
-    return render(request, "publication/public_index.html", {"entries": list(listing.values())})
+    current_notices = PublicNotice.objects.filter(cycle__status=CycleStatus.PUBLIC_NOTICE).order_by(
+        "-start", "title"
+    )[:50]
+    return render(
+        request,
+        "publication/public_index.html",
+        {"entries": list(listing.values()), "notices": current_notices},
+    )
 
 
 def public_list(request, code, year):
@@ -481,3 +520,142 @@ def public_list(request, code, year):
             "files": files,
         },
     )
+
+
+# --- public notice and written notices (SPEC §8 [r2]) -----------------------------------------
+
+
+def public_notice(request, pk):
+    """The public notice page (no login): the proposed list during 公示, with its title, 文号,
+    period, how to object and contact — name, USCC and proposed grade only."""
+    notice = get_object_or_404(
+        PublicNotice.objects.select_related("cycle__jurisdiction"),
+        pk=pk,
+        cycle__status=CycleStatus.PUBLIC_NOTICE,
+    )
+    cycle = notice.cycle
+    form = PublicSearchForm(request.GET or None)
+    results = notices.proposed_results(cycle)
+    q = ""
+    if form.is_valid() and form.cleaned_data["q"].strip():
+        q = form.cleaned_data["q"].strip()
+        results = results.filter(
+            Q(employer__name__icontains=q) | Q(employer__uscc__icontains=q.upper())
+        )
+    page = Paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
+        request.GET.get("page")
+    )
+    from objections.calendar import CalendarNotLoaded, notice_days
+
+    try:
+        workdays = len(notice_days(notice.start, services.NOTICE_WORKDAYS))
+    except CalendarNotLoaded:
+        workdays = services.NOTICE_WORKDAYS
+    return render(
+        request,
+        "publication/public_notice.html",
+        {
+            "notice": notice,
+            "cycle": cycle,
+            "authority": services.authority_of(cycle),
+            "workdays": workdays,
+            "form": form,
+            "page": page,
+            "rows": [
+                {"name": g.employer.name, "uscc": g.employer.uscc, "grade": g.final} for g in page
+            ],
+            "query": urlencode({"q": q}) if q else "",
+        },
+    )
+
+
+@login_required
+def notice_detail(request, pk):
+    """The online copy of a written notice: the employer reads its own (after opening it, which
+    records the read receipt); staff of the jurisdiction see it and whether it was opened."""
+    notice = get_object_or_404(visible_written_notices(request.user), pk=pk)
+    is_owner = request.user.has_role(Role.EMPLOYER)
+    return render(
+        request,
+        "publication/notice_detail.html",
+        {
+            "notice": notice,
+            "cycle": notice.cycle,
+            "authority": services.authority_of(notice.cycle),
+            "public_notice": PublicNotice.objects.filter(cycle=notice.cycle).first(),
+            "is_owner": is_owner,
+            "show_text": not is_owner or notice.first_opened_at is not None,
+        },
+    )
+
+
+@role_required(Role.EMPLOYER)
+@require_POST
+def notice_open(request, pk):
+    """The employer opens its notice: the first opening is its read receipt (a POST: a GET never
+    writes)."""
+    notice = get_object_or_404(visible_written_notices(request.user), pk=pk)
+    notices.open_notice(notice=notice, actor=request.user)
+    return redirect("publication:notice", pk=notice.pk)
+
+
+# --- adjustment proposals (SPEC §5.1 [r2] jiaxian 第二十一条, §7 [r2] repair) -------------------
+
+
+@role_required(*CYCLE_READERS)
+def adjustments(request):
+    listed = visible_proposals(request.user)
+    status = request.GET.get("status") or "pending"
+    listed = (
+        listed.filter(status=status) if status in ("pending", "confirmed", "dismissed") else listed
+    )
+    page = Paginator(listed.order_by("due_date", "created_at", "id"), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "publication/adjustments.html",
+        {
+            "page": page,
+            "status": status,
+            "query": f"status={status}",
+            "can_act": request.user.has_role(*services.ADJUSTERS),
+            "confirm_form": ProposalConfirmForm(),
+            "dismiss_form": ProposalDismissForm(),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@role_required(*services.ADJUSTERS)
+@require_POST
+def adjustment_confirm(request, pk):
+    proposal = get_object_or_404(visible_proposals(request.user), pk=pk)
+    form = ProposalConfirmForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("请填写公告说明"))
+    else:
+        try:
+            proposals.confirm_proposal(
+                proposal=proposal, actor=request.user, public_note=form.cleaned_data["public_note"]
+            )
+        except services.WorkflowError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("已公布等级调整。"))
+    return redirect("publication:adjustments")
+
+
+@role_required(*services.ADJUSTERS)
+@require_POST
+def adjustment_dismiss(request, pk):
+    proposal = get_object_or_404(visible_proposals(request.user), pk=pk)
+    try:
+        proposals.dismiss_proposal(
+            proposal=proposal, actor=request.user, note=request.POST.get("note", "")
+        )
+    except services.WorkflowError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("已记录不予调整。"))
+    return redirect("publication:adjustments")

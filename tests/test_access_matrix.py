@@ -39,7 +39,15 @@ from objections.services import apply_for_repair, file_objection
 from publication import documents
 from publication import services as publication
 from publication.choices import DocumentKind
-from publication.models import CycleDocument, DocumentJob, OutboxMessage, PublishedResult
+from publication.models import (
+    AdjustmentProposal,
+    CycleDocument,
+    DocumentJob,
+    OutboxMessage,
+    PublicNotice,
+    PublishedResult,
+    WrittenNotice,
+)
 from tests.factories import EmployerFactory, UserFactory, jurisdiction
 
 D = datetime.date
@@ -186,7 +194,6 @@ def _build() -> World:
     c2023 = Cycle.objects.get(jurisdiction=jx, year=2023)
     with TestCase.captureOnCommitCallbacks(execute=True):
         publication.start_review(cycle=c2023, actor=u[PUBLISHER_IN])
-        publication.request_written_notices(cycle=c2023, actor=u[PUBLISHER_IN])
     with TestCase.captureOnCommitCallbacks(execute=True):
         publication.start_public_notice(
             cycle=c2023, actor=u[PUBLISHER_IN], start=NOTICE_START, today=NOTICE_BEFORE
@@ -203,6 +210,27 @@ def _build() -> World:
     o["job"] = DocumentJob.objects.filter(cycle=c2023).first()
     o["outbox"] = OutboxMessage.objects.filter(key__startswith=o["a1"].uscc).first()
     o["published_a1"] = PublishedResult.objects.get(cycle=c2023, employer=o["a1"])
+    # --- law r2 (SPEC §8 [r2]): the written notice issued at 公示, a proposed adjustment, and
+    # xiqing's 2023 cycle in public notice (its public notice page).
+    o["written_notice"] = WrittenNotice.objects.get(cycle=c2023, employer=o["a1"])
+    o["proposal"] = AdjustmentProposal.objects.create(
+        source="repair",
+        cycle=c2023,
+        employer=o["a1"],
+        current_grade=o["published_a1"].grade,
+        proposed_grade="B" if o["published_a1"].grade != "B" else "A",
+        effective_date=timezone.localdate(),
+        basis="矩阵调整建议",
+        reference="矩阵 1",
+    )
+    cxq = Cycle.objects.get(jurisdiction=xq, year=2023)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        publication.start_review(cycle=cxq, actor=u[PUBLISHER_OUT])
+        publication.start_public_notice(
+            cycle=cxq, actor=u[PUBLISHER_OUT], start=NOTICE_START, today=NOTICE_BEFORE,
+            document_no="西青人社〔2025〕1号",
+        )  # fmt: skip
+    o["public_notice"] = PublicNotice.objects.get(cycle=cxq)
 
     # 2024: regraded and under review, with a pending override of a1's grade.
     with TestCase.captureOnCommitCallbacks(execute=True):
@@ -402,6 +430,10 @@ GET_CASES = [
     ),
     Case("publication:job_progress", pk("job"), allowed=STAFF_IN),
     Case("publication:outbox", allowed={PUBLISHER_IN, PUBLISHER_OUT, AUDITOR_IN, AUDITOR_OUT}),
+    # --- law (SPEC §8 [r2] public notice and written notices; §5.1/§7 [r2] adjustments) ---
+    Case("publication:public_notice", pk("public_notice"), allowed=EVERYONE),
+    Case("publication:notice", pk("written_notice"), allowed=STAFF_IN | {OWNER}),
+    Case("publication:adjustments", allowed=STAFF),
     # --- supervision ---
     Case("supervision:plans", allowed=STAFF),
     Case("supervision:plan_new", allowed=WRITERS),
@@ -651,14 +683,20 @@ POST_CASES = [
         "post",
         lambda w: {},
         (302,),
-        True,
+        # SPEC §8 [r2]: notices are issued when the notice starts; under review it is refused
     ),
     Case(
         "publication:cycle_notice",
         pk("c2024"),
         {PUBLISHER_IN},
         "post",
-        lambda w: {"start": timezone.localdate().isoformat()},
+        lambda w: {
+            "start": timezone.localdate().isoformat(),
+            "title": "矩阵公示",
+            "document_no": "矩阵〔2025〕1号",
+            "how_to_object": "矩阵",
+            "contact": "矩阵",
+        },
         (302,),
     ),
     Case("publication:cycle_finalise", pk("c2024"), {PUBLISHER_IN}, "post", lambda w: {}, (302,)),
@@ -986,6 +1024,34 @@ POST_CASES = [
         "post",
         lambda w: {"date": "2024-04-01", "summary": "拒不申报"},
         (302,),
+    ),
+    # --- law (SPEC §8 [r2] read receipt; §5.1/§7 [r2] adjustments) ---
+    Case(
+        "publication:notice_open",
+        pk("written_notice"),
+        {OWNER},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    Case(
+        "publication:adjustment_confirm",
+        pk("proposal"),
+        {PUBLISHER_IN, SUPERVISOR_IN},
+        "post",
+        lambda w: {"public_note": "信用修复后调整"},
+        (302,),
+        True,
+    ),
+    Case(
+        "publication:adjustment_dismiss",
+        pk("proposal"),
+        {PUBLISHER_IN, SUPERVISOR_IN},
+        "post",
+        lambda w: {"note": "矩阵"},
+        (302,),
+        True,
     ),
 ]
 

@@ -247,6 +247,18 @@ CELERY_BEAT_SCHEDULE["objections-deadline-reminders"] = {
     "schedule": crontab(hour=1, minute=30),
 }
 
+# publication: jiaxian 第二十一条 adjustment items once a cycle has ended (SPEC §5.1 [r2]).
+CELERY_BEAT_SCHEDULE["publication-article21-items"] = {
+    "task": "publication.tasks.make_article21_items",
+    "schedule": crontab(hour=2, minute=30),
+}
+
+# objections: end of publicity at the maximum period, told to the platform once (SPEC §7 [r2]).
+CELERY_BEAT_SCHEDULE["objections-end-expired-publicity"] = {
+    "task": "objections.tasks.end_expired_publicity",
+    "schedule": crontab(hour=1, minute=45),
+}
+
 # grading: live grades of every employer as of today (SPEC §4 动态调整), 02:00 local time, and a
 # safety net every minute that takes over a run whose driver was lost (a killed `manage.py
 # regrade`, or the worker holding the finaliser chain): grading/tasks.py.

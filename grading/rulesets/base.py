@@ -84,6 +84,9 @@ class RuleSet:
     # these kinds dated in the window (used by its scope rule and by the screening report);
     # empty when the rule set grades without it.
     supervision_kinds: tuple[str, ...] = ()
+    # [r2] Lists whose listing in force during the window is enforcement as well (jiangjin U.2:
+    # the wage-arrears blacklist).
+    supervision_lists: tuple[str, ...] = ()
     # Extra honours the rule set knows of (jiangjin 授牌, xuchang 诚信机构典型); used by pages.
     honours: tuple[str, ...] = ()
 
@@ -127,6 +130,14 @@ class RuleSet:
             for m in self.measures.get(grade, ())
             if not m.when_rules or fired.intersection(m.when_rules)
         ]
+
+
+def keep(registry: list, earlier: RuleSet, code: str) -> Rule:
+    """Carry a rule of an earlier version into a new one unchanged (same code, article, text,
+    predicate and interpretation): a new version lists every clause, changed or not."""
+    kept = earlier.rule(code)
+    registry.append(kept)
+    return kept
 
 
 def rule(registry: list, code: str, grade: str, article: str, text: str, *, interpretation=""):

@@ -14,10 +14,19 @@ from credit_records.choices import Performance, RecordKind, Rectification, Sever
 from employers.choices import EmployerKind
 
 from ..facts import Facts
-from ..windows import shift_years
 from .base import Measure, RuleSet, rule
 
 RULES: list = []
+
+
+def _v1_year_before(day: dt.date) -> dt.date:
+    """Version 1's reading of “1年以上”, kept so stored version-1 grades explain themselves: the
+    same calendar day a year before, 29 February → 28 February (compared as ``since <= that``).
+    Version 2 counts the year from the day contact was lost (credit_records.periods)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
 
 
 # --- who is graded -----------------------------------------------------------------------------
@@ -136,7 +145,7 @@ def refused_to_comply(f: Facts) -> bool:
     interpretation="Lost contact since a date at least one year before as_of and not restored by as_of.",
 )
 def lost_contact_one_year(f: Facts) -> bool:
-    return f.lost_contact_since is not None and f.lost_contact_since <= shift_years(f.as_of, -1)
+    return f.lost_contact_since is not None and f.lost_contact_since <= _v1_year_before(f.as_of)
 
 
 @rule(

@@ -65,7 +65,7 @@ def test_inspector_adds_a_record_with_evidence(client, inspector, employer):
     detail = client.get(reverse("employers:detail", args=[employer.pk])).content.decode()
     assert (
         "劳动保障违法行为被查处" in detail
-        and "失信信息—一般" in detail
+        and "基础信息" in detail  # SPEC §3 [r2]: a violation that is not major
         and "询问笔录.pdf" in detail
     )
 

@@ -40,7 +40,7 @@ def test_inspector_builds_credit_file_and_employer_sees_it(live_server, page, lo
     page.click("button:has-text('保存记录')")
     page.wait_for_selector("#credit-file")
     assert "劳动保障违法行为被查处" in page.inner_text("#credit-file")
-    assert "失信信息—一般" in page.inner_text("#credit-file")
+    assert "基础信息" in page.inner_text("#credit-file")  # SPEC §3 [r2]: not a major violation
 
     page.click("#credit-file >> text=详情与历史")
     page.click("text=作废")

@@ -54,19 +54,21 @@ def test_publisher_takes_a_cycle_from_computed_to_published(
 
     page.click("#start-review")
     page.wait_for_selector("#cycle-status:has-text('人工复核中')")
-    assert "需书面告知 1 家，其中尚无与当前结果一致的告知书 1 家" in page.inner_text("main")
 
-    page.click("#make-notices")
-    page.wait_for_selector("text=尚无与当前结果一致的告知书 0 家")
-    assert "郏县堂街镇运输队" in page.inner_text("main")
-
+    # SPEC §8 [r2]: the notice page's title, 文号, how to object and contact; the written
+    # notices are issued when the notice starts.
     assert page.input_value("#id_start") == "2025-09-26"  # today, a working day
     page.fill("#id_start", "2025-09-29")
+    page.fill("#id_document_no", "郏人社〔2025〕12号")
+    page.fill("#id_contact", "郏县劳动保障监察大队 0375-5199999")
     page.click("#start-notice")
     page.wait_for_selector("#cycle-status:has-text('公示中')")
     text = page.inner_text("main")
     assert "公示期：2025年9月29日 至 2025年10月11日" in text
     assert "2025年10月13日起可确定结果" in text
+    page.wait_for_selector("#written-notices")
+    assert "郏县堂街镇运输队" in page.inner_text("#written-notices")
+    assert "需书面告知 1 家，其中尚无与当前拟评结果一致的告知书 0 家" in page.inner_text("main")
 
     page.click("#finalise")  # too early
     page.wait_for_selector(".alert-danger")

@@ -85,7 +85,8 @@ def test_regrade_records_the_run_and_computes_the_cycles():
     assert (str(run.as_of), str(run.window_start), str(run.window_end)) == (
         "2024-12-31", "2024-01-01", "2024-12-31",
     )  # fmt: skip
-    assert run.ruleset_versions == {"jiangjin": "1", "jiaxian": "1", "xiqing": "1", "xuchang": "1"}
+    # SPEC §5.5 [r2]: version 2 carries version 1's dates and grades every run from now on.
+    assert run.ruleset_versions == {"jiangjin": "2", "jiaxian": "2", "xiqing": "2", "xuchang": "2"}
     assert run.chunks_total == 3 and run.chunks_done == 3
     assert run.counts["employers"] == 13
     assert run.counts["grades"]["jiaxian"] == {"A": 1, "C": 1, "D": 2}
@@ -97,7 +98,7 @@ def test_regrade_records_the_run_and_computes_the_cycles():
     }  # fmt: skip
     assert all(c.status == CycleStatus.COMPUTED and c.run == run for c in cycles.values())
     grade = Grade.objects.get(employer__uscc="91410425MG00000024")
-    assert grade.ruleset_version == "1"
+    assert grade.ruleset_version == "2"  # SPEC §5.5 [r2]
     assert grade.facts["cases_in_window"] == 1  # the violation and the penalty are one case
     assert "administrative_penalty" in grade.facts["kinds_in_window"]
 

@@ -1,5 +1,9 @@
 """The aggregate SQL of grading.facts against SPEC §4 read literally (reference_facts), on
-random ledgers: same facts for every employer, on SQLite and PostgreSQL alike."""
+random ledgers: same facts for every employer, on SQLite and PostgreSQL alike.
+
+[r2]: the ledgers include repaired records (SPEC §7: not counted from the approval day) and
+blacklistings whose three-year expiry falls around the span starts, from 29 February and month
+ends (SPEC §4: expiry by 民法典 第二百零二条, computed in Python and passed to SQL as a threshold)."""
 
 import datetime as dt
 import random
@@ -7,6 +11,7 @@ import random
 import pytest
 
 from credit_records.models import CreditRecord
+from credit_records.services import repair_record
 from grading.facts import EmployerSelection, compute_facts, reference_facts
 from grading.windows import Span
 from tests.factories import EmployerFactory
@@ -70,6 +75,24 @@ def random_ledger(rng: random.Random, employers):
                     correct(record, date=record.date - dt.timedelta(days=rng.randint(1, 400)))
                 except Exception:  # noqa: BLE001 - a correction the ledger refuses is fine
                     pass
+            elif roll < 0.3:
+                repaired_on = record.date + dt.timedelta(days=rng.randint(0, 900))
+                repaired_on = min(repaired_on, dt.date(2026, 1, 31))
+                repair_record(actor=None, record=record, repaired_on=repaired_on, reason="修复")
+        # Blacklistings whose expiry falls around the starts of the spans below (SPEC §4 [r2]).
+        for listed_on in BLACKLIST_DATES:
+            if rng.random() < 0.15:
+                add(employer, "wage_arrears_blacklist", listed_on)
+
+
+# Dates whose three-year expiry is on, just before or just after a span start below:
+# 2020-02-29 → 2023-02-28; 2021-02-28 → 2024-02-28; 2021-03-01 → 2024-03-01 …
+BLACKLIST_DATES = [
+    dt.date(2020, 2, 28), dt.date(2020, 2, 29), dt.date(2020, 3, 1), dt.date(2020, 3, 2),
+    dt.date(2021, 2, 28), dt.date(2021, 3, 1), dt.date(2021, 3, 2), dt.date(2020, 12, 31),
+    dt.date(2021, 1, 1), dt.date(2021, 1, 2), dt.date(2020, 7, 1), dt.date(2020, 7, 2),
+    dt.date(2021, 8, 1), dt.date(2019, 1, 1), dt.date(2019, 1, 2),
+]  # fmt: skip
 
 
 SPANS = [
@@ -77,6 +100,10 @@ SPANS = [
     Span.for_cycle(2024),
     Span.for_as_of(dt.date(2024, 6, 30)),
     Span.for_as_of(dt.date(2024, 2, 29)),
+    Span.for_as_of(dt.date(2024, 2, 28)),
+    Span.for_as_of(dt.date(2024, 3, 1)),
+    Span.for_as_of(dt.date(2023, 2, 28)),
+    Span.for_as_of(dt.date(2025, 8, 1)),
 ]
 
 
@@ -88,6 +115,7 @@ def test_sql_facts_equal_the_reference(seed):
     assert CreditRecord.objects.count() > 50
     assert CreditRecord.objects.filter(entry_type="void").exists()
     assert CreditRecord.objects.filter(entry_type="correction").exists()
+    assert CreditRecord.objects.filter(entry_type="repair").exists()
     ids = tuple(e.pk for e in employers)
     for span in SPANS:
         computed = compute_facts(span, EmployerSelection(employer_ids=ids))
@@ -98,6 +126,15 @@ def test_sql_facts_equal_the_reference(seed):
         # A primary-key range gives the same facts as the id list.
         ranged = compute_facts(span, EmployerSelection(first_id=min(ids), last_id=max(ids)))
         assert ranged == computed
+        # Repairs approved after as_of taken into account (a published grade's adjustment).
+        later = dt.date(2026, 1, 31)
+        with_repairs = compute_facts(span, EmployerSelection(employer_ids=ids), repaired_by=later)
+        for employer in employers:
+            records = list(CreditRecord.objects.filter(employer=employer))
+            expected = reference_facts(
+                records, employer_kind=employer.kind, span=span, repaired_by=later
+            )
+            assert with_repairs[employer.pk] == expected, (span, employer.pk, "repaired_by")
 
 
 def test_stored_facts_json_is_the_facts_to_json():

@@ -116,12 +116,21 @@ def test_auditor_cannot_start_runs(client, world):
 def test_review_through_the_pages(client, world):
     grade = Grade.objects.get(employer=world["penalised"], run__cycle_year=2024)
     login(client, Role.INSPECTOR)
-    response = client.post(
+    # SPEC §8 [r2]: a proposal to C must cite its articles (the written notice states them).
+    refused = client.post(
         reverse("grading:override_propose", args=[grade.pk]),
         {"proposed_grade": "C", "reason": "已履行处罚决定"},
+        follow=True,
+    )
+    assert "请选择所依据的条款" in refused.content.decode()
+    assert not GradeOverride.objects.exists()
+    response = client.post(
+        reverse("grading:override_propose", args=[grade.pk]),
+        {"proposed_grade": "C", "reason": "已履行处罚决定", "cited_rules": ["jiaxian.C.1"]},
     )
     assert response.status_code == 302
     override = GradeOverride.objects.get()
+    assert override.cited_rules == ["jiaxian.C.1"]
     assert override.status == OverrideStatus.PENDING
     login(client, Role.SUPERVISOR)
     page = client.get(reverse("grading:overrides")).content.decode()

@@ -196,7 +196,9 @@ def test_sysadmin_edits_assignments_in_the_admin_with_audit(client):
 
     admin_user = UserFactory(role=Role.SYSADMIN, is_staff=True, is_superuser=True)
     client.force_login(admin_user)
-    assignment = RuleSetAssignment.objects.get(jurisdiction__code="xuchang")
+    assignment = RuleSetAssignment.objects.get(
+        jurisdiction__code="xuchang", employer_kind="hr_agency"
+    )
     response = client.post(
         f"/admin/grading/rulesetassignment/{assignment.pk}/change/",
         {

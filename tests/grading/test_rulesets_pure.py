@@ -2,6 +2,9 @@
 
 One row per clause; the boundaries that depend on the ledger (windows, voids, L60 …) are in
 test_rulesets_records.py, which goes from credit records through the facts queries.
+
+This table is **version 1** of each rule set, kept so stored version-1 grades explain themselves
+(SPEC §5.5 [r2]); version 2 has its own table in test_rulesets_v2.py.
 """
 
 import datetime as dt
@@ -117,7 +120,7 @@ PURE_CASES = [
     ids=[f"{c[0]}-{i}" for i, c in enumerate(PURE_CASES)],
 )
 def test_pure_evaluation(code, given, grade, rules):
-    result = rulesets.get(code).evaluate(given)
+    result = rulesets.get(code, "1").evaluate(given)
     assert (result.grade, list(result.rules)) == (grade, rules)
 
 
@@ -146,7 +149,8 @@ def test_rules_are_in_the_regulations_order():
 
 def test_registry_lookup_by_code_and_version():
     assert rulesets.get("jiaxian", "1").code == "jiaxian"
-    assert rulesets.get("xuchang").version == "1"
+    assert rulesets.get("xuchang").version == "2"  # the highest version (SPEC §5.5 [r2])
+    assert rulesets.get("xuchang", "1").version == "1"
     with pytest.raises(KeyError):
         rulesets.get("jiaxian", "999")
     assert rulesets.rule_by_code("jiaxian.D.2").article == "第十二条第（二）项"
@@ -171,7 +175,7 @@ def test_a_rule_set_that_fires_nothing_is_an_error():
 
 
 def test_measures_follow_the_rule_that_fired():
-    jiaxian = rulesets.get("jiaxian")
+    jiaxian = rulesets.get("jiaxian", "1")
     penalty = [m.article for m in jiaxian.measures_for("D", ["jiaxian.D.1"])]
     blacklist = [m.article for m in jiaxian.measures_for("D", ["jiaxian.D.2"])]
     assert "第十七条第二款" not in penalty and "第十七条第一款第（三）项" in penalty

@@ -191,14 +191,15 @@ def test_approved_blacklist_repair_removes_the_listing_early(
     closed = services.approve_decision(actor=supervisor, case=application)
     assert closed.status == CaseStatus.CLOSED
     assert closed.publicity_ends_on == today
-    correction = CreditRecord.objects.get(supersedes=record)
-    assert correction.entry_type == EntryType.CORRECTION
-    assert correction.end_date == today
+    # SPEC §7 [r2]: a repair entry, removed from the list today and repaired from today.
+    repair = CreditRecord.objects.get(supersedes=record)
+    assert repair.entry_type == EntryType.REPAIR
+    assert (repair.end_date, repair.repaired_on) == (today, today)
     assert CreditRecord.objects.filter(pk=record.pk).exists()  # the original stays
     assert OutboxMessage.objects.filter(topic="record.repaired").count() == 1
 
 
-def test_approved_penalty_repair_ends_publicity_without_touching_the_ledger(
+def test_approved_penalty_repair_is_a_repair_entry_from_today(
     employer, employer_user, inspector, supervisor
 ):
     today = timezone.localdate()
@@ -217,8 +218,16 @@ def test_approved_penalty_repair_ends_publicity_without_touching_the_ledger(
     )
     closed = services.approve_decision(actor=supervisor, case=application)
     assert closed.publicity_ends_on == today
-    assert closed.ledger_entry is None
-    assert CreditRecord.objects.effective().filter(pk=record.pk).exists()
+    # SPEC §7 [r2]: the same content, plus the approval day; the original stays in the ledger.
+    repair = closed.ledger_entry
+    assert (repair.entry_type, repair.supersedes_id, repair.repaired_on) == (
+        EntryType.REPAIR, record.pk, today,
+    )  # fmt: skip
+    assert (repair.date, repair.performance, repair.end_date) == (
+        record.date, record.performance, None,
+    )  # fmt: skip
+    assert CreditRecord.objects.filter(pk=record.pk).exists()
+    assert CreditRecord.objects.effective().filter(pk=repair.pk).exists()
 
 
 def test_ineligible_application_is_refused_with_reasons(employer, employer_user):

@@ -251,7 +251,6 @@ def test_written_notice_lists_rules_articles_and_how_to_object(tmp_path):
         "郏县安良镇食品加工厂",
         "91410425MA0000022X",
         "C级（一般）",
-        "jiaxian.C.1",
         "第十一条",
         "适当增加日常巡视检查频次",
         "异议",
@@ -260,6 +259,7 @@ def test_written_notice_lists_rules_articles_and_how_to_object(tmp_path):
     ):
         assert expected in text, expected
     assert re.search(r"Page size:\s+595\.2\d* x 841\.89 pts \(A4\)", pdf_info(path))  # portrait
+    assert "jiaxian" not in text and "C.1" not in text  # SPEC §8 [r2]: never an internal code
 
 
 # --- the jobs ------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from grading.choices import CycleStatus
 from grading.models import Cycle
 from publication import documents, services
 from publication.choices import DocumentKind
-from publication.models import CycleDocument, PublishedResult
+from publication.models import CycleDocument, PublishedResult, WrittenNotice
 from tests.factories import EmployerFactory, UserFactory, jurisdiction
 
 from .conftest import D, make_cycle
@@ -204,10 +204,25 @@ def test_publisher_takes_the_cycle_through_the_buttons(
     detail = reverse("publication:cycle_detail", args=[cycle.pk])
     monkeypatch.setattr(services.timezone, "localdate", lambda *a: D(2025, 9, 26))
     client.post(reverse("publication:cycle_review", args=[cycle.pk]))
+    # SPEC §8 [r2]: the notice needs its title, 文号, how to object and contact.
+    refused = client.post(
+        reverse("publication:cycle_notice", args=[cycle.pk]), {"start": "2025-09-29"}, follow=True
+    )
+    assert "请填写公示信息" in refused.content.decode() and "文号" in refused.content.decode()
+    assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.UNDER_REVIEW
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("publication:cycle_written_notices", args=[cycle.pk]))
-    client.post(reverse("publication:cycle_notice", args=[cycle.pk]), {"start": "2025-09-29"})
+        client.post(
+            reverse("publication:cycle_notice", args=[cycle.pk]),
+            {
+                "start": "2025-09-29",
+                "title": "关于2024年度评价结果（拟评）的公示",
+                "document_no": "郏人社〔2025〕12号",
+                "how_to_object": "登录系统提出异议，或提交书面材料。",
+                "contact": "监察大队 0375-5199999",
+            },
+        )
     assert Cycle.objects.get(pk=cycle.pk).status == CycleStatus.PUBLIC_NOTICE
+    assert WrittenNotice.objects.filter(cycle=cycle).count() == 1  # issued when it started
     # Too early: the page says why and nothing changes.
     response = client.post(reverse("publication:cycle_finalise", args=[cycle.pk]), follow=True)
     assert "2025年10月13日起方可确定结果" in response.content.decode()
@@ -257,6 +272,7 @@ def test_adjustment_form(client, published, publisher, monkeypatch):
         {
             "uscc": result.uscc.lower(),
             "new_grade": "B",
+            # the publication day in local time (a UTC date is a day early after 16:00 UTC)
             "effective_date": timezone.localdate(result.published_at).isoformat(),
             "public_note": "经复评调整",
             "reason": "复评成立",

@@ -7,20 +7,22 @@ from django.db.utils import DatabaseError
 
 from credit_records.models import AppendOnlyError, AuditEntry
 from employers.choices import Role
-from grading.choices import CycleStatus, OverrideStatus
-from grading.models import Cycle, Grade, GradeOverride
+from grading import rulesets
+from grading.choices import CycleStatus
+from grading.models import Cycle, Grade
 from objections.choices import CaseStatus, ObjectionKind
 from objections.models import Objection
 from publication import outbox, services
 from publication.choices import DocumentKind, JobStatus, OutboxStatus
 from publication.models import (
-    CycleDocument,
     CycleTransition,
     DocumentJob,
     OutboxMessage,
     PlatformStubMessage,
+    PublicNotice,
     PublishedAdjustment,
     PublishedResult,
+    WrittenNotice,
 )
 from tests.factories import UserFactory, jurisdiction
 
@@ -45,18 +47,20 @@ def to_review(cycle, publisher):
     return services.start_review(cycle=cycle, actor=publisher)
 
 
-def make_notices(cycle, publisher, capture):
+def start_notice(cycle, publisher, capture, **fields):
+    """Start the public notice; the written notices are issued by the job it queues (run here)."""
     with capture(execute=True):
-        job = services.request_written_notices(cycle=cycle, actor=publisher)
-    job.refresh_from_db()
-    assert job.status == JobStatus.DONE, job.error
-    return job
+        started = services.start_public_notice(
+            cycle=cycle, actor=publisher, start=START, today=BEFORE, **fields
+        )
+    job = DocumentJob.objects.filter(cycle=cycle).order_by("-id").first()
+    assert job is not None and job.status == JobStatus.DONE, job and job.error
+    return started
 
 
 def to_notice(cycle, publisher, capture):
     to_review(cycle, publisher)
-    make_notices(cycle, publisher, capture)
-    return services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
+    return start_notice(cycle, publisher, capture)
 
 
 def to_final(cycle, publisher, capture):
@@ -69,8 +73,7 @@ def test_a_cycle_goes_from_computed_to_published(
 ):
     to_review(cycle, publisher)
     assert reload(cycle).status == CycleStatus.UNDER_REVIEW
-    make_notices(cycle, publisher, django_capture_on_commit_callbacks)
-    services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
+    start_notice(cycle, publisher, django_capture_on_commit_callbacks)
     noticed = reload(cycle)
     assert (noticed.status, noticed.notice_start, noticed.notice_end) == (
         CycleStatus.PUBLIC_NOTICE,
@@ -101,8 +104,10 @@ def test_a_cycle_goes_from_computed_to_published(
         "publication.cycle_public_notice",
         "publication.cycle_final",
         "publication.cycle_published",
-        "publication.written_notices_requested",
+        "publication.public_notice",  # SPEC §8 [r2]: the notice page's data
     } <= actions
+    # The written notice was issued by the job the notice started (SPEC §8 [r2]).
+    assert AuditEntry.objects.filter(action="publication.written_notice_issued").count() == 1
 
 
 # --- guards ------------------------------------------------------------------------------------
@@ -226,49 +231,117 @@ def test_steps_out_of_order_are_refused(cycle, publisher):
     assert not CycleTransition.objects.exists()
 
 
-def test_notice_needs_written_notices_for_every_c_employer(
+def test_written_notices_are_issued_when_the_notice_starts(
     cycle, publisher, django_capture_on_commit_callbacks
 ):
+    """SPEC §8 [r2]: not before — at the start of the public notice, by a background job."""
     to_review(cycle, publisher)
-    with pytest.raises(services.WorkflowError, match="1 家.*书面告知书"):
-        services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
-    make_notices(cycle, publisher, django_capture_on_commit_callbacks)
-    notices = CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.WRITTEN_NOTICE)
-    assert [d.employer for d in notices] == [cycle.test_employers[2]]
-    services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
+    with pytest.raises(services.WorkflowError, match="公示开始时生成"):
+        services.request_written_notices(cycle=cycle, actor=publisher)
+    assert not WrittenNotice.objects.exists()
+    start_notice(
+        cycle, publisher, django_capture_on_commit_callbacks,
+        title="关于2024年度评价结果的公示", document_no="郏人社〔2025〕12号",
+        contact="郏县人社局劳动保障监察大队 0375-5199999",
+    )  # fmt: skip
     assert reload(cycle).status == CycleStatus.PUBLIC_NOTICE
+    notice = WrittenNotice.objects.get()
+    assert notice.employer == cycle.test_employers[2]  # the employer proposed C
+    assert (notice.grade, notice.first_opened_at, notice.superseded_at) == ("C", None, None)
+    assert notice.document.kind == DocumentKind.WRITTEN_NOTICE
+    public = PublicNotice.objects.get(cycle=cycle)
+    assert (public.document_no, public.start, public.end) == (
+        "郏人社〔2025〕12号",
+        START,
+        NOTICE_END,
+    )
+    assert services.notices_missing(cycle) == []
+    # Asking again in the notice issues nothing new: every notice matches its basis.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_written_notices(cycle=cycle, actor=publisher)
+    assert WrittenNotice.objects.count() == 1
 
 
-def test_an_override_to_c_after_the_notices_needs_a_new_notice(
-    cycle, publisher, supervisor, inspector, django_capture_on_commit_callbacks
+def test_a_notice_after_an_override_states_the_overrides_basis(
+    cycle, publisher, supervisor, inspector, django_capture_on_commit_callbacks, tmp_path
 ):
+    """SPEC §8 [r2]: the basis is the final proposed grade — after an approved override B→C,
+    the override's reason and the articles it cites, never the B rule of the computed grade."""
+    from grading import services as grading_services
+    from publication import jobs
+
     to_review(cycle, publisher)
-    make_notices(cycle, publisher, django_capture_on_commit_callbacks)
     b_grade = Grade.objects.get(run=cycle.run, grade="B")
-    override = GradeOverride.objects.create(
-        grade=b_grade, proposed_grade="C", reason="漏录一起查处案件", proposed_by=inspector
+    override = grading_services.propose_override(
+        actor=inspector,
+        grade=b_grade,
+        proposed_grade="C",
+        reason="漏录一起查处案件：2024年5月拖欠工资已立案查处",
+        cited_rules=["jiaxian.C.1"],
     )
     with pytest.raises(services.WorkflowError, match="人工复核等待负责人审批"):
         services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
-    GradeOverride.objects.filter(pk=override.pk).update(
-        status=OverrideStatus.APPROVED, decided_by=supervisor
-    )
-    with pytest.raises(services.WorkflowError, match="1 家"):
-        services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
-    make_notices(cycle, publisher, django_capture_on_commit_callbacks)
-    assert CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.WRITTEN_NOTICE).count() == 2
-    services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
+    grading_services.decide_override(actor=supervisor, override=override, approve=True)
+    start_notice(cycle, publisher, django_capture_on_commit_callbacks)
+    notice = WrittenNotice.objects.get(employer=b_grade.employer)
+    assert notice.grade == "C" and notice.rules == ["jiaxian.C.1"]
+    assert notice.basis["override_reason"].startswith("漏录一起查处案件")
+    assert notice.basis["rules"] == [
+        {"article": "第十一条", "text": rulesets.rule_by_code("jiaxian.C.1", "1").text}
+    ]
+    # The PDF: the override's reason and article, the B rule nowhere, no internal code.
+    from .test_documents import pdf_text
+
+    text = pdf_text(notice.document.file.path).replace("\n", "")
+    assert "漏录一起查处案件" in text and "第十一条" in text and "C级（一般）" in text
+    assert "第十条" not in text and "未被发现有违反" not in text
+    assert "jiaxian" not in text and "B.1" not in text and "C.1" not in text
+    # The content object the PDF is made from says the same.
+    row = next(r for r in services.notice_rows(cycle) if r.employer == b_grade.employer)
+    content = jobs.written_notice_for(cycle, row, number=9, issued_on=START)
+    assert [r.article for r in content.rules] == ["第十一条"]
+    assert content.override_reason and content.computed_grade_label == "B级（良好）"
     services.finalise(cycle=cycle, actor=publisher, today=EARLIEST_FINAL)
     services.publish(cycle=cycle, actor=publisher)
     overridden = PublishedResult.objects.get(employer=b_grade.employer)
     assert (overridden.computed_grade, overridden.grade) == ("B", "C")
 
 
+def test_a_grade_changed_during_the_notice_gets_a_new_notice(
+    cycle, publisher, supervisor, inspector, django_capture_on_commit_callbacks
+):
+    from grading import services as grading_services
+
+    to_notice(cycle, publisher, django_capture_on_commit_callbacks)
+    first = WrittenNotice.objects.get()
+    c_grade = Grade.objects.get(run=cycle.run, grade="C")
+    # An objection upheld during the notice: C → D, with its basis.
+    override = grading_services.propose_override(
+        actor=inspector, grade=c_grade, proposed_grade="D", reason="另查明受到行政处罚",
+        cited_rules=["jiaxian.D.1"], objection=_objection_on(c_grade),
+    )  # fmt: skip
+    grading_services.decide_override(
+        actor=supervisor, override=override, approve=True, objection=_objection_on(c_grade)
+    )
+    assert [r.employer for r in services.notices_missing(cycle)] == [c_grade.employer]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.request_written_notices(cycle=cycle, actor=publisher)
+    first.refresh_from_db()
+    current = WrittenNotice.objects.get(superseded_at__isnull=True)
+    assert first.superseded_at is not None and current.grade == "D"
+    assert current.document_no != first.document_no
+
+
+def _objection_on(grade):
+    from types import SimpleNamespace
+
+    return SimpleNamespace(grade_id_ref=grade.pk)
+
+
 def test_notice_cannot_start_in_the_past_or_in_an_unloaded_year(
     cycle, publisher, django_capture_on_commit_callbacks
 ):
     to_review(cycle, publisher)
-    make_notices(cycle, publisher, django_capture_on_commit_callbacks)
     with pytest.raises(services.WorkflowError, match="不能早于今天"):
         services.start_public_notice(cycle=cycle, actor=publisher, start=BEFORE, today=START)
     with pytest.raises(services.WorkflowError, match="2031年的节假日安排尚未载入"):
@@ -404,7 +477,8 @@ def test_a_job_whose_worker_died_is_run_again(cycle, publisher, django_capture_o
 
     to_review(cycle, publisher)
     with django_capture_on_commit_callbacks(execute=False):
-        lost = services.request_written_notices(cycle=cycle, actor=publisher)
+        services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
+    lost = DocumentJob.objects.get(cycle=cycle)
     DocumentJob.objects.filter(pk=lost.pk).update(
         status=JobStatus.RUNNING, started_at=timezone.now() - dt.timedelta(minutes=30)
     )
