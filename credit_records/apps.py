@@ -6,9 +6,9 @@ from django.utils.translation import gettext_lazy as _
 def _restore_ledger_head(sender, **kwargs):
     """The chain head row comes from a migration; a test flush (TRUNCATE) removes it and Django
     then sends post_migrate, so it is put back here like the other reference data."""
-    from .models import LedgerHead
+    from .ledger import ensure_head
 
-    LedgerHead.objects.get_or_create(pk=1)
+    ensure_head()
 
 
 class CreditRecordsConfig(AppConfig):
@@ -18,6 +18,12 @@ class CreditRecordsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_restore_ledger_head, sender=self)
+
+        from audit.checkpoints import register_chain
+
+        from .ledger import CHAIN, ensure_head
+
+        register_chain(CHAIN, ensure_head)
 
         from employers.panels import register_panel
 

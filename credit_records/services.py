@@ -14,6 +14,7 @@ import hashlib
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -400,13 +401,15 @@ def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
         "created_by_id": getattr(actor, "pk", None),
         "created_at": timezone.now(),
     }
-    fields = ledger.HASHED_FIELDS
-    rows = [
-        tuple({**content, **fixed, "employer_id": employer_id}[f] for f in fields)
-        for employer_id, content in new
-    ]
-    ids = ledger.append_rows(rows)
-    last_by_employer = {row[0]: pk for row, pk in zip(rows, ids, strict=True)}
+    rows = [{**content, **fixed, "employer_id": employer_id} for employer_id, content in new]
+    appended = ledger.append_rows(rows)
+    ids = [appended.first_id, appended.last_id]
+    last_by_employer = dict(
+        CreditRecord.objects.filter(pk__gte=ids[0], pk__lte=ids[1])
+        .values("employer_id")
+        .annotate(last=Max("pk"))
+        .values_list("employer_id", "last")
+    )
     path = getattr(getattr(actor, "jurisdiction", None), "path", "") if actor is not None else ""
     write_audit(
         actor=actor,

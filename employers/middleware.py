@@ -1,16 +1,11 @@
-import contextvars
-
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 
-_ip_address = contextvars.ContextVar("request_ip_address", default=None)
+from audit.context import current_ip_address, reset_ip_address, set_ip_address
 
-
-def current_ip_address():
-    """The client address of the request being served (None outside a request)."""
-    return _ip_address.get()
+__all__ = ["current_ip_address"]  # kept here for the code that imports it from employers
 
 
 class RequestAddressMiddleware:
@@ -20,11 +15,11 @@ class RequestAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _ip_address.set(request.META.get("REMOTE_ADDR") or None)
+        token = set_ip_address(request.META.get("REMOTE_ADDR") or None)
         try:
             return self.get_response(request)
         finally:
-            _ip_address.reset(token)
+            reset_ip_address(token)
 
 
 class ForcePasswordChangeMiddleware:

@@ -30,7 +30,9 @@ def _reference_data(request):
     restored by post_migrate handlers after each flush. A flush that skips post_migrate (e.g. a
     serialized-rollback test) would leave the next test without it, so check cheaply and restore."""
     db_fixtures = {"db", "transactional_db", "live_server", "django_db_serialized_rollback"}
-    if not (request.node.get_closest_marker("django_db") or db_fixtures & set(request.fixturenames)):
+    if not (
+        request.node.get_closest_marker("django_db") or db_fixtures & set(request.fixturenames)
+    ):
         yield
         return
     request.getfixturevalue("db")  # the database as the test asked for it (transactional or not)
@@ -76,3 +78,9 @@ def employer_user(db, employer):
 @pytest.fixture
 def sysadmin(db):
     return UserFactory(role=Role.SYSADMIN, jurisdiction=None, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_checkpoint_dir(settings, tmp_path):
+    """Signed ledger checkpoints are files (audit.checkpoints): each test writes its own."""
+    settings.LEDGER_CHECKPOINT_DIR = str(tmp_path / "checkpoints")

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "import_export",
+    "audit",
     "employers",
     "credit_records",
     "grading",
@@ -224,3 +225,15 @@ CELERY_BEAT_SCHEDULE["grading-watch-runs"] = {
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=50_000)
 # A chunk taken by a worker this long ago and still not done is sent again (its worker was lost).
 GRADING_STALE_CHUNK_SECONDS = env.int("GRADING_STALE_CHUNK_SECONDS", default=15 * 60)
+
+# Tamper-evidence (audit.chain, audit.checkpoints): the key of the ledger's and the audit log's
+# hash chains (HMAC-SHA256). It lives in the environment, never in the database: whoever owns the
+# database cannot recompute a hash. Production requires its own; this default is for development.
+LEDGER_HMAC_KEY = env("LEDGER_HMAC_KEY", default="dev-only-ledger-hmac-key-never-use-in-production")
+# Where the signed daily checkpoints of both chain heads are written (outside the database; also
+# sent to the shared credit platform). verify_ledger checks the chains against them.
+LEDGER_CHECKPOINT_DIR = env("LEDGER_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "checkpoints"))
+CELERY_BEAT_SCHEDULE["publication-ledger-checkpoint"] = {
+    "task": "publication.tasks.publish_checkpoint",
+    "schedule": crontab(hour=3, minute=15),
+}
