@@ -27,6 +27,7 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", include("employers.account_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("employers/", include("employers.urls")),
     path("records/", include("credit_records.urls")),

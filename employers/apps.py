@@ -17,3 +17,43 @@ class EmployersConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_restore_reference_data, sender=self)
+
+        from django.urls import reverse_lazy
+
+        from .choices import ACCOUNT_APPROVER_ROLES
+        from .workbench import register_queue
+
+        register_queue(
+            key="accounts.pending_requests",
+            label=_("待审批的账号申请"),
+            roles=ACCOUNT_APPROVER_ROLES,
+            items=_account_request_items,
+            count=lambda user: _pending_requests(user).count(),
+            order=90,
+            url=reverse_lazy("accounts:requests"),
+        )
+
+
+def _pending_requests(user):
+    from .services import pending_for_approver
+
+    return pending_for_approver(user)
+
+
+def _account_request_items(user):
+    from django.urls import reverse
+
+    from .workbench import WorkItem
+
+    items = []
+    for request in _pending_requests(user).select_related("target").order_by("requested_at")[:20]:
+        who = request.target.username if request.target_id else request.username
+        items.append(
+            WorkItem(
+                title=_("审批%(kind)s申请") % {"kind": request.get_kind_display()},
+                url=reverse("accounts:request", args=[request.pk]),
+                subject=who,
+                note=_("系统管理员 %(maker)s 提出") % {"maker": request.requested_by},
+            )
+        )
+    return items

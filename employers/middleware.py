@@ -25,7 +25,7 @@ class RequestAddressMiddleware:
 class ForcePasswordChangeMiddleware:
     """A user with an initial password may do nothing but change it (or log out)."""
 
-    allowed_names = ("password_change", "password_change_done", "logout")
+    allowed_names = ("password_change", "password_change_done", "logout", "accounts:activate")
 
     def __init__(self, get_response):
         self.get_response = get_response

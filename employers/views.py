@@ -37,6 +37,20 @@ def home(request):
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
 
+    def form_valid(self, form):
+        from audit.services import write_audit
+
+        response = super().form_valid(form)
+        user = form.user
+        write_audit(
+            actor=user,
+            action="accounts.password_changed",
+            obj=user,
+            jurisdiction_path=user.jurisdiction.path if user.jurisdiction_id else "",
+            note=_("本人修改密码"),
+        )
+        return response
+
 
 def _filtered_employers(request):
     employers = visible_employers(request.user)

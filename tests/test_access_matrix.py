@@ -246,6 +246,18 @@ def _build() -> World:
         )
     o["case_attachment"] = CaseAttachment.objects.filter(objection=o["objection"]).get()
     o["repair_attachment"] = CaseAttachment.objects.filter(repair=o["repair"]).get()
+
+    # --- trust-b: accounts (三员分立) ---
+    from employers.services import request_access_change
+
+    o["account_user"] = UserFactory(role=Role.INSPECTOR, jurisdiction=jx)
+    o["account_request"] = request_access_change(
+        actor=u[SYSADMIN],
+        user=o["account_user"],
+        role=Role.PUBLISHER,
+        jurisdiction=jx,
+        reason="矩阵",
+    )
     return w
 
 
@@ -374,6 +386,17 @@ GET_CASES = [
     ),
     Case("publication:job_progress", pk("job"), allowed=STAFF_IN),
     Case("publication:outbox", allowed={PUBLISHER_IN, PUBLISHER_OUT, AUDITOR_IN, AUDITOR_OUT}),
+    # --- trust-b: accounts (三员分立) ---
+    Case("accounts:users", allowed={SYSADMIN}),
+    Case("accounts:create", allowed={SYSADMIN}),
+    Case("accounts:change", pk("account_user"), allowed={SYSADMIN}),
+    Case("accounts:reset", pk("account_user"), allowed={SYSADMIN}),
+    Case(
+        "accounts:requests",
+        allowed={SYSADMIN, SUPERVISOR_IN, SUPERVISOR_OUT, AUDITOR_IN, AUDITOR_OUT},
+    ),
+    Case("accounts:request", pk("account_request"), allowed={SYSADMIN, SUPERVISOR_IN, AUDITOR_IN}),
+    Case("accounts:activate", allowed=EVERYONE),
 ]
 
 
@@ -623,6 +646,65 @@ POST_CASES = [
         ok=(302,),
         # The form offers one's own jurisdictions only: a forged id is sent back, nothing runs.
         refused=(302, 403),
+    ),
+    # --- trust-b: accounts (三员分立) ---
+    Case(
+        "accounts:create",
+        allowed={SYSADMIN},
+        method="post",
+        data=lambda w: {
+            "username": "matrix_new",
+            "role": Role.INSPECTOR,
+            "jurisdiction": w.a1.jurisdiction_id,
+            "reason": "矩阵",
+        },
+        ok=(302,),
+        writes=True,
+    ),
+    Case(
+        "accounts:change",
+        lambda w: [w.users[PUBLISHER_OUT].pk],
+        {SYSADMIN},
+        "post",
+        lambda w: {"role": Role.AUDITOR, "jurisdiction": w.b1.jurisdiction_id, "reason": "矩阵"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:reset",
+        lambda w: [w.users[AUDITOR_OUT].pk],
+        {SYSADMIN},
+        "post",
+        lambda w: {"reason": "矩阵"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:approve",
+        pk("account_request"),
+        {SUPERVISOR_IN, AUDITOR_IN},
+        "post",
+        lambda w: {"note": "同意"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:reject",
+        pk("account_request"),
+        {SUPERVISOR_IN, AUDITOR_IN},
+        "post",
+        lambda w: {"note": "矩阵驳回"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:withdraw",
+        pk("account_request"),
+        {SYSADMIN},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
     ),
 ]
 
