@@ -11,7 +11,7 @@ urlpatterns = [
     path("", employer_views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
+        employer_views.LoginView.as_view(
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",

@@ -113,4 +113,6 @@ def visible_audit_entries(user) -> QuerySet:
     by_sysadmin = Q(actor__role=Role.SYSADMIN)
     account_types = ("employers.User", "employers.user", "employers.AccountRequest")
     accounts = Q(jurisdiction_path="", object_type__in=account_types)
-    return AuditEntry.objects.filter(in_subtree | by_staff_here | by_system | by_sysadmin | accounts)
+    return AuditEntry.objects.filter(
+        in_subtree | by_staff_here | by_system | by_sysadmin | accounts
+    )

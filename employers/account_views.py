@@ -113,9 +113,7 @@ def request_change(request, pk):
         else:
             messages.success(request, _("已提交变更申请，审批通过后生效。"))
             return redirect("accounts:request", pk=made.pk)
-    return render(
-        request, "employers/accounts/request_form.html", {"form": form, "target": target}
-    )
+    return render(request, "employers/accounts/request_form.html", {"form": form, "target": target})
 
 
 @role_required(*MAKERS)

@@ -18,6 +18,13 @@ class EmployersConfig(AppConfig):
     def ready(self):
         post_migrate.connect(_restore_reference_data, sender=self)
 
+        from django.contrib.auth.signals import user_logged_in, user_login_failed
+
+        from . import login_throttle
+
+        user_login_failed.connect(login_throttle.on_login_failed, dispatch_uid="login_throttle")
+        user_logged_in.connect(login_throttle.on_logged_in, dispatch_uid="login_throttle")
+
         from django.urls import reverse_lazy
 
         from .choices import ACCOUNT_APPROVER_ROLES

@@ -15,7 +15,9 @@ class RequestAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = set_ip_address(request.META.get("REMOTE_ADDR") or None)
+        from .network import client_ip
+
+        token = set_ip_address(client_ip(request))
         try:
             return self.get_response(request)
         finally:

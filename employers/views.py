@@ -34,6 +34,18 @@ def home(request):
     return render(request, "home.html", {})
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login, plus the known-device cookie that exempts this browser from a lock a
+    stranger put on the user name (employers.login_throttle)."""
+
+    def form_valid(self, form):
+        from .login_throttle import remember_device
+
+        response = super().form_valid(form)
+        remember_device(self.request, response, form.get_user().get_username())
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
 
