@@ -22,7 +22,14 @@ from .choices import (
 )
 from .models import AccountActivation, AccountRequest, Employer, User
 from .resources import EMPLOYER_COLUMNS, EMPLOYER_REQUIRED, EmployerResource
-from .tabular import ImportFileError, ImportReport, RowProblem, read_dataset, spreadsheet_row
+from .tabular import (
+    ImportFileError,
+    ImportReport,
+    RowProblem,
+    dataset_of,
+    open_table,
+    spreadsheet_row,
+)
 
 
 def problems_from_result(result, dataset) -> list[RowProblem]:
@@ -43,33 +50,54 @@ def problems_from_result(result, dataset) -> list[RowProblem]:
     return problems
 
 
+IMPORT_BATCH = 2000
+
+
 def import_employers(
-    *, data: bytes, filename: str, actor=None, dry_run: bool = False
+    *,
+    data: bytes | None = None,
+    path=None,
+    filename: str,
+    actor=None,
+    dry_run: bool = False,
+    progress=None,
 ) -> ImportReport:
     """Validate the whole file, then write all of it or nothing (SPEC §9). With an ``actor``
-    (the import page), every row must be an employer of the actor's jurisdiction subtree."""
-    try:
-        dataset = read_dataset(data, filename, required=EMPLOYER_REQUIRED, known=EMPLOYER_COLUMNS)
-    except ImportFileError as exc:
-        return ImportReport(problems=[RowProblem(1, "-", str(exc))], dry_run=dry_run)
-    report = ImportReport(total=len(dataset), dry_run=dry_run)
+    (the import page), every row must be an employer of the actor's jurisdiction subtree.
+
+    The file (``path``, or ``data`` in memory) is read as a stream and handed to the
+    django-import-export resource ``IMPORT_BATCH`` rows at a time, all inside one transaction:
+    memory does not grow with the file, and the first problem turns the rest of the file into a
+    dry run (every problem is still listed) and the transaction is rolled back."""
+    source = path if path is not None else data
+    report = ImportReport(dry_run=dry_run)
+    seen_uscc: dict = {}
     with transaction.atomic():
-        resource = EmployerResource(actor=actor)
-        result = resource.import_data(
-            dataset, dry_run=dry_run, use_transactions=True, rollback_on_validation_errors=True
-        )
-        report.problems = problems_from_result(result, dataset)
-        totals = result.totals
-        report.created = totals.get("new", 0)
-        report.updated = totals.get("update", 0)
-        report.skipped = (
-            report.total - report.created - report.updated - len({p.row for p in report.problems})
-        )
+        try:
+            with open_table(
+                source, filename, required=EMPLOYER_REQUIRED, known=EMPLOYER_COLUMNS
+            ) as table:
+                batch = []
+                for numbered in table.rows():
+                    batch.append(numbered)
+                    if len(batch) >= IMPORT_BATCH:
+                        _import_employer_batch(table.headers, batch, actor, report, seen_uscc)
+                        batch = []
+                        if progress:
+                            progress(report.total, "check")
+                _import_employer_batch(table.headers, batch, actor, report, seen_uscc)
+        except ImportFileError as exc:
+            report.file_problem(exc)
+        if progress:
+            progress(report.total, "check")
         if report.problems:
-            report.created = report.updated = 0
+            report.problems.sort(key=lambda p: (p.row, p.column))
+            report.created = report.updated = report.skipped = 0
             transaction.set_rollback(True)
             return report
-        if not dry_run and (report.created or report.updated):
+        if dry_run:
+            transaction.set_rollback(True)
+        elif report.created or report.updated:
             write_audit(
                 actor=actor,
                 action="employers.import",
@@ -77,13 +105,46 @@ def import_employers(
                 object_repr=_("导入用人单位文件 %(name)s") % {"name": filename},
                 after={
                     "file": filename,
-                    "sha256": hashlib.sha256(data).hexdigest(),
+                    "sha256": _sha256(source),
                     "created": report.created,
                     "updated": report.updated,
                     "skipped": report.skipped,
                 },
             )
     return report
+
+
+def _import_employer_batch(headers, batch, actor, report: ImportReport, seen_uscc: dict) -> None:
+    if not batch:
+        return
+    dataset = dataset_of(headers, batch)
+    report.total += len(dataset)
+    resource = EmployerResource(actor=actor, seen_uscc=seen_uscc)
+    # After a problem the rest is only checked: nothing more is written to a rolled-back file.
+    result = resource.import_data(
+        dataset,
+        dry_run=bool(report.problems) or report.dry_run,
+        use_transactions=True,
+        rollback_on_validation_errors=True,
+    )
+    problems = problems_from_result(result, dataset)
+    report.add_problems(problems)
+    totals = result.totals
+    created, updated = totals.get("new", 0), totals.get("update", 0)
+    report.created += created
+    report.updated += updated
+    report.skipped += len(dataset) - created - updated - len({p.row for p in problems})
+
+
+def _sha256(source) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, bytes | bytearray):
+        digest.update(source)
+    else:
+        with open(source, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()
 
 
 EDITABLE_FIELDS = [
