@@ -28,6 +28,7 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("accounts/", include("employers.account_urls")),
+    path("imports/", include("employers.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("employers/", include("employers.urls")),
     path("records/", include("credit_records.urls")),

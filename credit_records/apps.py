@@ -11,6 +11,12 @@ def _restore_ledger_head(sender, **kwargs):
     ensure_head()
 
 
+def _import_records(**kwargs):
+    from .services import import_records
+
+    return import_records(**kwargs)
+
+
 class CreditRecordsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "credit_records"
@@ -24,6 +30,18 @@ class CreditRecordsConfig(AppConfig):
         from .ledger import CHAIN, ensure_head
 
         register_chain(CHAIN, ensure_head)
+
+        from employers.choices import CREDIT_WRITER_ROLES
+        from employers.import_jobs import register_import_kind
+
+        register_import_kind(
+            key="records",
+            label=_("信用记录"),
+            run=_import_records,
+            roles=CREDIT_WRITER_ROLES,
+            upload_url="credit_records:import",
+            done_url="credit_records:import",
+        )
 
         from employers.panels import register_panel
 

@@ -27,8 +27,18 @@ class EmployersConfig(AppConfig):
 
         from django.urls import reverse_lazy
 
-        from .choices import ACCOUNT_APPROVER_ROLES
+        from .choices import ACCOUNT_APPROVER_ROLES, Role
+        from .import_jobs import register_import_kind
         from .workbench import register_queue
+
+        register_import_kind(
+            key="employers",
+            label=_("用人单位"),
+            run=_import_employers,
+            roles={Role.INSPECTOR, Role.SUPERVISOR},
+            upload_url="employers:import",
+            done_url="employers:list",
+        )
 
         register_queue(
             key="accounts.pending_requests",
@@ -39,6 +49,12 @@ class EmployersConfig(AppConfig):
             order=90,
             url=reverse_lazy("accounts:requests"),
         )
+
+
+def _import_employers(**kwargs):
+    from .services import import_employers
+
+    return import_employers(**kwargs)
 
 
 def _pending_requests(user):

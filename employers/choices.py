@@ -74,3 +74,18 @@ ACCOUNT_MAKER_ROLES = {Role.SYSADMIN}
 ACCOUNT_APPROVER_ROLES = {Role.SUPERVISOR, Role.AUDITOR}
 # Accounts without a jurisdiction that reach the whole system: only an auditor approves them.
 SYSTEM_WIDE_ROLES = {Role.SYSADMIN}
+
+
+class ImportJobStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传，等待校验")
+    CHECKING = "checking", _("校验中")
+    READY = "ready", _("校验通过，待确认导入")
+    INVALID = "invalid", _("文件有错误")
+    WRITING = "writing", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("处理失败")
+    CANCELLED = "cancelled", _("已取消")
+    EXPIRED = "expired", _("已过期清理")
+
+
+IMPORT_JOB_RUNNING = {ImportJobStatus.UPLOADED, ImportJobStatus.CHECKING, ImportJobStatus.WRITING}

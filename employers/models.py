@@ -1,3 +1,5 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -13,6 +15,7 @@ from .choices import (
     AccountRequestStatus,
     EmployerKind,
     EmployerStatus,
+    ImportJobStatus,
     Industry,
     JurisdictionLevel,
     Role,
@@ -355,3 +358,46 @@ class LoginThrottle(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet on its way into the system (employers or credit records): the
+    check (a full dry run) and the write run as background tasks (``employers.import_jobs``),
+    with progress; the user confirms in between. The file waits in ``IMPORT_UPLOAD_ROOT`` (never
+    under MEDIA_ROOT) and is deleted once imported, cancelled or expired."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("导入类型"), max_length=32)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ImportJobStatus.choices,
+        default=ImportJobStatus.UPLOADED,
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    stored_name = models.CharField(max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    rows_estimate = models.PositiveIntegerField(_("估计行数"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "User", verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    problems_name = models.CharField(max_length=100, blank=True, editable=False)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_by", "created_at"]),
+        ]
+
+    def __str__(self):
+        return self.filename

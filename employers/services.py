@@ -18,9 +18,10 @@ from .choices import (
     SYSTEM_WIDE_ROLES,
     AccountRequestKind,
     AccountRequestStatus,
+    ImportJobStatus,
     Role,
 )
-from .models import AccountActivation, AccountRequest, Employer, User
+from .models import AccountActivation, AccountRequest, Employer, ImportJob, User
 from .resources import EMPLOYER_COLUMNS, EMPLOYER_REQUIRED, EmployerResource
 from .tabular import (
     ImportFileError,
@@ -589,3 +590,98 @@ def activate_account(*, username: str, code: str, password: str) -> User:
         after={"activation": activation.pk},
     )
     return user
+
+
+# --- imports as jobs (employers.import_jobs) ---------------------------------------------------
+
+
+def _queue_import(job_id, phase: str) -> None:
+    from .tasks import run_import_job
+
+    transaction.on_commit(lambda: run_import_job.delay(str(job_id), phase))
+
+
+def _estimate_rows(path, suffix: str) -> int | None:
+    if suffix != ".csv":
+        return None
+    lines = 0
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            lines += chunk.count(b"\n")
+    return max(0, lines - 1)
+
+
+@transaction.atomic
+def start_import(*, kind: str, upload, actor) -> ImportJob:
+    """Store an uploaded file outside MEDIA_ROOT and start its check in the background."""
+    import uuid
+    from pathlib import Path
+
+    from .import_jobs import import_kind, upload_root
+
+    spec = import_kind(kind)
+    if actor is None or not actor.has_role(*spec.roles):
+        raise PermissionDenied(_("您的角色不能导入该类文件"))
+    suffix = Path(upload.name).suffix.lower()
+    stored_name = f"{uuid.uuid4().hex}{suffix}"
+    path = upload_root() / stored_name
+    digest = hashlib.sha256()
+    size = 0
+    with open(path, "wb") as out:
+        for chunk in upload.chunks():
+            digest.update(chunk)
+            size += len(chunk)
+            out.write(chunk)
+    job = ImportJob.objects.create(
+        kind=kind,
+        filename=Path(upload.name).name[-200:],
+        stored_name=stored_name,
+        size=size,
+        sha256=digest.hexdigest(),
+        rows_estimate=_estimate_rows(path, suffix),
+        created_by=actor,
+    )
+    _queue_import(job.pk, "check")
+    return job
+
+
+def _own_job(job: ImportJob, actor) -> ImportJob:
+    job = ImportJob.objects.select_for_update().get(pk=job.pk)
+    if actor is None or job.created_by_id != actor.pk:
+        raise PermissionDenied(_("只能操作自己上传的文件"))
+    return job
+
+
+@transaction.atomic
+def confirm_import(*, job: ImportJob, actor) -> ImportJob:
+    """The user confirms a checked file: the write starts in the background. A second confirm
+    (a double click, another tab) finds the job already on its way and changes nothing."""
+    job = _own_job(job, actor)
+    retry = job.status == ImportJobStatus.FAILED and job.confirmed_at is not None
+    if job.status != ImportJobStatus.READY and not retry:
+        raise ValidationError(
+            _("该文件当前状态为“%(status)s”，不能确认导入") % {"status": job.get_status_display()}
+        )
+    report = job.report or {}
+    if not (report.get("created") or report.get("updated")):
+        raise ValidationError(_("文件中的内容均已存在，无需导入"))
+    job.status = ImportJobStatus.WRITING
+    job.confirmed_at = timezone.now()
+    job.error = ""
+    job.save(update_fields=["status", "confirmed_at", "error", "updated_at"])
+    _queue_import(job.pk, "write")
+    return job
+
+
+@transaction.atomic
+def cancel_import(*, job: ImportJob, actor) -> ImportJob:
+    from .import_jobs import problems_path, stored_path
+
+    job = _own_job(job, actor)
+    if job.status in (ImportJobStatus.WRITING, ImportJobStatus.DONE):
+        raise ValidationError(_("导入已开始或已完成，不能取消"))
+    job.status = ImportJobStatus.CANCELLED
+    job.save(update_fields=["status", "updated_at"])
+    paths = [stored_path(job), problems_path(job)]
+    transaction.on_commit(lambda: [p.unlink(missing_ok=True) for p in paths if p is not None])
+    return job

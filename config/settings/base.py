@@ -252,3 +252,17 @@ CELERY_BEAT_SCHEDULE["publication-ledger-checkpoint"] = {
     "task": "publication.tasks.publish_checkpoint",
     "schedule": crontab(hour=3, minute=15),
 }
+
+# Imports as jobs (employers.import_jobs): uploads wait here, outside MEDIA_ROOT, between the
+# check and the confirmed write; unconfirmed ones are deleted after IMPORT_UPLOAD_TTL_HOURS.
+IMPORT_UPLOAD_ROOT = env("IMPORT_UPLOAD_ROOT", default=str(BASE_DIR / "var" / "import-uploads"))
+IMPORT_UPLOAD_TTL_HOURS = env.float("IMPORT_UPLOAD_TTL_HOURS", default=24.0)
+IMPORT_STUCK_SECONDS = env.int("IMPORT_STUCK_SECONDS", default=15 * 60)
+CELERY_BEAT_SCHEDULE["employers-tidy-imports"] = {
+    "task": "employers.tasks.tidy_imports",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["employers-purge-login-throttle"] = {
+    "task": "employers.tasks.purge_login_throttle",
+    "schedule": crontab(hour=4, minute=0),
+}
