@@ -340,3 +340,20 @@ def test_the_pages_for_maker_and_approver(client, admin_user, boss):
     assert response.status_code == 302
     inspector.refresh_from_db()
     assert inspector.role == Role.SUPERVISOR
+
+
+def test_the_first_approvers_are_created_from_the_command_line(client):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "create_account", "first_auditor", role=Role.AUDITOR, jurisdiction="jiaxian", stdout=out
+    )
+    code = CODE.search(out.getvalue()).group(0)
+    user = User.objects.get(username="first_auditor")
+    assert not user.has_usable_password()
+    services.activate_account(username="first_auditor", code=code, password=NEW_PASSWORD)
+    assert login(client, "first_auditor", NEW_PASSWORD).status_code == 302
+    assert AuditEntry.objects.filter(action="accounts.create", actor=None).exists()
