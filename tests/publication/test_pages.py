@@ -3,6 +3,7 @@ cycle page and its buttons, the patrol working list."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from employers.choices import Role
 from grading.choices import CycleStatus
@@ -256,7 +257,7 @@ def test_adjustment_form(client, published, publisher, monkeypatch):
         {
             "uscc": result.uscc.lower(),
             "new_grade": "B",
-            "effective_date": result.published_at.date().isoformat(),
+            "effective_date": timezone.localdate(result.published_at).isoformat(),
             "public_note": "经复评调整",
             "reason": "复评成立",
             "reference": "复评 #3",
