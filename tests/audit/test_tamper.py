@@ -428,3 +428,13 @@ def test_production_settings_require_the_key(monkeypatch):
         text=True,
     )
     assert good.returncode == 0, good.stderr
+
+
+def test_an_old_checkpoint_is_pointed_out(employer):
+    from django.utils import timezone
+
+    add(employer)
+    publish_checkpoint(now=timezone.now() - datetime.timedelta(days=3))
+    code, out, err = verify()
+    assert code == 0, err
+    assert "已超过两天" in out

@@ -9,17 +9,20 @@ the SHA-256 recorded at upload. Exit status 0 when everything is intact, 1 when 
 changed behind the application's back.
 """
 
+import datetime
 import hashlib
 import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand
+from django.utils import timezone
 
 from audit.checkpoints import checkpoints_for, load_checkpoints
 from audit.services import verify_audit
 from credit_records.ledger import verify
 from credit_records.models import Attachment, AuditEntry, CreditRecord
 
+STALE = datetime.timedelta(days=2)
 LEDGER_ACTIONS = ("credit_records.add", "credit_records.correct", "credit_records.void")
 
 
@@ -109,6 +112,11 @@ class Command(BaseCommand):
             self.stderr.write(f"账本校验失败：{total} 条记录中发现 {problems} 处不一致。")
             sys.exit(1)
         latest = valid[-1].body["created_at"] if valid else None
+        if latest and timezone.now() - datetime.datetime.fromisoformat(latest) > STALE:
+            self.stdout.write(
+                f"注意：最近一个检查点是 {latest}，已超过两天；请检查每日发布检查点的定时任务"
+                "（publication.tasks.publish_checkpoint）。"
+            )
         self.stdout.write(
             f"账本完整：{total} 条记录，审计日志 {audit_total} 条，哈希链校验通过；"
             + (
