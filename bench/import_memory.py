@@ -55,6 +55,7 @@ def main():
     parser.add_argument("--rows", type=int, default=350_000)
     parser.add_argument("--employers", type=int, default=50_000)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--only", choices=["records", "employers"], help="run one import only")
     parser.add_argument("--child", nargs=2, metavar=("STEP", "PATH"))
     args = parser.parse_args()
     if args.child:
@@ -107,6 +108,8 @@ def main():
             ("employers-check", employers),
             ("employers-write", employers),
         ]:
+            if args.only and not step.startswith(args.only):
+                continue
             subprocess.run(
                 [sys.executable, __file__, "--child", step, str(path)], env=env, check=True
             )

@@ -8,6 +8,7 @@ header is row 1).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -111,24 +112,31 @@ def _has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
-def _plausible_encodings(raw: bytes) -> set[str]:
+BOTH = frozenset({"utf-8", "gb18030"})
+UTF8_ONLY = frozenset({"utf-8"})
+GB_ONLY = frozenset({"gb18030"})
+
+
+def _plausible_encodings(raw: bytes) -> frozenset[str]:
     """Which encodings a line's bytes can be in. Chinese text in UTF-8 is valid UTF-8 and reads
     as CJK; GB18030 bytes are almost never valid UTF-8, and when they happen to be they do not
     read as CJK — such a line could be either."""
     if raw.isascii():
-        return {"utf-8", "gb18030"}
+        return BOTH
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
         text = None
+    if text is not None and _has_cjk(text):
+        return UTF8_ONLY
     try:
         raw.decode("gb18030")
         gb = True
     except UnicodeDecodeError:
         gb = False
     if text is not None:
-        return {"utf-8"} if _has_cjk(text) or not gb else {"utf-8", "gb18030"}
-    return {"gb18030"} if gb else set()
+        return BOTH if gb else UTF8_ONLY
+    return GB_ONLY if gb else frozenset()
 
 
 def _binary(source):
@@ -139,12 +147,27 @@ def _binary(source):
     return source
 
 
+def _all_utf8(stream) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
 def detect_csv_encoding(source) -> str:
     """One streaming pass over the raw lines: the file's encoding, "utf-8" or "gb18030".
     Raises ``EncodingMismatch`` naming the first row (as the spreadsheet counts rows) whose bytes
     are in another encoding than the rows before it, or ImportFileError for bytes in neither."""
     stream = _binary(source)
     try:
+        if _all_utf8(stream):
+            # Every byte is UTF-8: the row-by-row pass below could only conclude the same.
+            return "utf-8"
+        stream.seek(0)
         first = stream.read(3)
         bom = first == BOM
         if not bom:
@@ -170,7 +193,7 @@ def detect_csv_encoding(source) -> str:
             except csv.Error as exc:
                 raise ImportFileError(_("CSV 文件格式错误：%(error)s") % {"error": exc}) from None
             row += 1
-            plausible = set.intersection(*pending) if pending else {"utf-8", "gb18030"}
+            plausible = frozenset.intersection(*pending) if pending else BOTH
             pending.clear()
             if not plausible:
                 raise EncodingMismatch(
