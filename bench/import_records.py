@@ -167,11 +167,11 @@ def main():
 
         # The ledger's own work is measured: live regrades of the affected employers are
         # grading's, queued to Celery workers in production (eager here, without a broker).
-        from credit_records.signals import record_changed
+        from credit_records.signals import records_imported
 
-        detached = record_changed.disconnect(dispatch_uid="grading.live_regrade")
+        detached = records_imported.disconnect(dispatch_uid="grading.imported_regrade")
         signals = []
-        record_changed.connect(lambda **kw: signals.append(kw["employer_id"]), weak=False)
+        records_imported.connect(lambda **kw: signals.append(kw["count"]), weak=False)
 
         data = path.read_bytes()
         t0 = time.perf_counter()
@@ -185,8 +185,8 @@ def main():
             f"import: {report.created:,} records in {elapsed:.1f} s = "
             f"{report.created / elapsed:,.0f} rows/s "
             f"({'within' if elapsed <= 300 else 'OVER'} the 5-minute target); "
-            f"record_changed sent for {len(set(signals)):,} employers "
-            f"(grading's live regrade {'detached' if detached else 'not connected'})"
+            f"records_imported sent {len(signals)} time(s) "
+            f"(grading's batched regrade {'detached' if detached else 'not connected'})"
         )
 
         t0 = time.perf_counter()

@@ -9,7 +9,7 @@ urlpatterns = [
     path("", employer_views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
+        employer_views.LoginView.as_view(
             authentication_form=LoginForm, redirect_authenticated_user=True
         ),
         name="login",
@@ -25,6 +25,8 @@ urlpatterns = [
         auth_views.PasswordChangeDoneView.as_view(),
         name="password_change_done",
     ),
+    path("accounts/", include("employers.account_urls")),
+    path("imports/", include("employers.import_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("employers/", include("employers.urls")),
     path("records/", include("credit_records.urls")),

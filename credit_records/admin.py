@@ -3,21 +3,9 @@
 
 from django.contrib import admin
 
-from .models import Attachment, AuditEntry, CreditRecord
+from audit.admin import ReadOnlyAdmin
 
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        return {}
+from .models import Attachment, CreditRecord
 
 
 @admin.register(CreditRecord)
@@ -42,18 +30,3 @@ class CreditRecordAdmin(ReadOnlyAdmin):
 class AttachmentAdmin(ReadOnlyAdmin):
     list_display = ["id", "record", "original_name", "size", "sha256", "uploaded_by", "uploaded_at"]
     exclude = ["file"]  # private: downloaded only through the record page's checked view
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = [
-        "at",
-        "actor_repr",
-        "action",
-        "object_type",
-        "object_id",
-        "object_repr",
-        "ip_address",
-    ]
-    list_filter = ["action", "object_type"]
-    search_fields = ["actor_repr", "object_repr", "object_id"]

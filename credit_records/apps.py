@@ -6,9 +6,15 @@ from django.utils.translation import gettext_lazy as _
 def _restore_ledger_head(sender, **kwargs):
     """The chain head row comes from a migration; a test flush (TRUNCATE) removes it and Django
     then sends post_migrate, so it is put back here like the other reference data."""
-    from .models import LedgerHead
+    from .ledger import ensure_head
 
-    LedgerHead.objects.get_or_create(pk=1)
+    ensure_head()
+
+
+def _import_records(**kwargs):
+    from .services import import_records
+
+    return import_records(**kwargs)
 
 
 class CreditRecordsConfig(AppConfig):
@@ -18,6 +24,24 @@ class CreditRecordsConfig(AppConfig):
 
     def ready(self):
         post_migrate.connect(_restore_ledger_head, sender=self)
+
+        from audit.checkpoints import register_chain
+
+        from .ledger import CHAIN, ensure_head
+
+        register_chain(CHAIN, ensure_head)
+
+        from employers.choices import CREDIT_WRITER_ROLES
+        from employers.import_jobs import register_import_kind
+
+        register_import_kind(
+            key="records",
+            label=_("信用记录"),
+            run=_import_records,
+            roles=CREDIT_WRITER_ROLES,
+            upload_url="credit_records:import",
+            done_url="credit_records:import",
+        )
 
         from employers.panels import register_panel
 

@@ -430,15 +430,15 @@ def seed(*, rng, stdout, today=None) -> None:
             "created_at": timezone.now(),
             "repaired_on": None,
         }
-        rows.append(tuple(entry[f] for f in ledger.ALL_HASHED_FIELDS))
+        rows.append(entry)
     with transaction.atomic():
-        ids = ledger.append_rows(rows)
+        appended = ledger.append_rows(rows)
         write_audit(
             actor=None,
             action="credit_records.demo",
             object_type="credit_records.CreditRecord",
             object_repr="演示信用记录",
-            after={"created": len(ids)},
+            after={"created": appended.count},
         )
         # A few fixes so histories show: a rectification completed late, an upheld objection.
         violations = list(
@@ -467,5 +467,5 @@ def seed(*, rng, stdout, today=None) -> None:
                 reason="用人单位异议成立：投诉所涉为其他单位，记录作废",
             )
     stdout.write(
-        f"信用记录：新增 {len(ids)} 条（另有 {len(violations)} 条更正、{len(complaints)} 条作废）"
+        f"信用记录：新增 {appended.count} 条（另有 {len(violations)} 条更正、{len(complaints)} 条作废）"
     )

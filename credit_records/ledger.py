@@ -1,28 +1,41 @@
-"""The only code that inserts ledger rows, and the hash chain over them.
+"""The only code that inserts ledger rows, and the keyed hash chain over them.
 
 Each entry stores ``prev_hash`` (the previous entry's ``entry_hash``, in id order) and
-``entry_hash`` = sha256(prev_hash + canonical JSON of its content). Writers take a row lock on
-the single ``LedgerHead`` row inside their transaction, so concurrent writers queue up instead
-of forking the chain; a bulk append computes the whole chain in Python between one read of
-the head and one update of it, which keeps a million-row import fast.
+``entry_hash`` = HMAC-SHA256(LEDGER_HMAC_KEY, prev_hash + ``hash_payload``) — see
+``audit.chain`` for the versions, the seal of the entries written before the key, and the
+checkpoints. Writers take a row lock on the single ``LedgerHead`` row inside their transaction
+(after the audit log's head, always in that order), so concurrent writers queue up instead of
+forking the chain; a bulk append computes the chain in Python between one read of the head and
+one update of it, which keeps a million-row import fast.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
-import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from django.db import connection
 from django.utils import timezone
 
+from audit.chain import (
+    CURRENT_VERSION,
+    GENESIS,
+    ChainProblem,
+    ChainRow,
+    Hasher,
+    canonical,
+    dumps,
+    seal_head,
+    verify_chain,
+)
+from audit.services import lock_audit_head
+
 from .models import CreditRecord, LedgerHead, ledger_writing
 
-GENESIS = "0" * 64
+CHAIN = "ledger"
 
-# The content the hash covers: everything but the id and the hashes themselves.
+# What an entry's hash covers, in this order: everything but the id and the hashes themselves.
+# Never reorder or remove a field (entries already written would no longer verify).
 HASHED_FIELDS = (
     "employer_id",
     "kind",
@@ -48,55 +61,65 @@ HASHED_FIELDS = (
     "created_by_id",
     "created_at",
 )
-# Fields added after the chain began (SPEC [r2]): hashed only when they hold something, so every
-# entry written before they existed (or without them) hashes exactly as it did.
-OPTIONAL_HASHED_FIELDS = ("mitigation", "repaired_on")
-# Every hashed field, in the order ``payload`` takes them (rows of ``append_rows``, ``verify``).
-ALL_HASHED_FIELDS = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
+# Fields added to the ledger later: in the payload as [name, value] pairs after the fields above,
+# and only when not empty, so every entry written before a field existed keeps its hash.
+OPTIONAL_HASHED_FIELDS: tuple[str, ...] = ("mitigation", "repaired_on")  # SPEC [r2]
 # Values of an optional field that mean "not set" (a penalty's mitigation defaults to "none").
-_UNSET = {"mitigation": ("", None, "none"), "repaired_on": (None, "")}
+_UNSET = {"mitigation": (None, "", "none")}
+# Every field an entry's hash may depend on (what to read for ``hash_payload``).
+CHAIN_FIELDS = HASHED_FIELDS + OPTIONAL_HASHED_FIELDS
 
 
-def _canonical(value):
-    kind = type(value)
-    if kind is datetime.datetime:
-        return value.astimezone(datetime.UTC).isoformat(timespec="microseconds")
-    if kind is datetime.date:
-        return value.isoformat()
-    return value
+def hash_payload(values: Mapping) -> str:
+    """The canonical text an entry's hash covers — the one definition, for every write path and
+    for verification. ``values`` maps the names of ``CHAIN_FIELDS`` to the entry's values."""
+    items = [canonical(values[f]) for f in HASHED_FIELDS]
+    for name in OPTIONAL_HASHED_FIELDS:
+        value = values.get(name)
+        if value not in _UNSET.get(name, (None, "")):
+            items.append([name, canonical(value)])
+    return dumps(items)
 
 
-def payload(values: Iterable) -> str:
-    """The canonical content an entry's hash covers — the one definition of it.
-
-    ``values`` are the entry's ALL_HASHED_FIELDS values in order (fewer is allowed: missing
-    optional fields are unset). The HASHED_FIELDS values form a JSON list, as since the chain
-    began; an optional field that is set is appended as one ``{"name": value}`` object per field,
-    so an entry without them hashes exactly as before they existed.
-    """
-    values = list(values)
-    base = [_canonical(v) for v in values[: len(HASHED_FIELDS)]]
-    for name, value in zip(OPTIONAL_HASHED_FIELDS, values[len(HASHED_FIELDS) :], strict=False):
-        if value not in _UNSET[name]:
-            base.append({name: _canonical(value)})
-    return json.dumps(base, ensure_ascii=False, separators=(",", ":"))
+def record_values(record: CreditRecord) -> dict:
+    return {f: getattr(record, f) for f in CHAIN_FIELDS}
 
 
-def digest(prev_hash: str, values: Iterable) -> str:
-    """The entry hash of one entry given its ALL_HASHED_FIELDS values in order."""
-    return hashlib.sha256((prev_hash + payload(values)).encode("utf-8")).hexdigest()
+def record_digest(record: CreditRecord, hasher: Hasher | None = None) -> str:
+    """The entry hash ``record`` should have, by its own chain version."""
+    hasher = hasher or Hasher()
+    return hasher.entry_hash(
+        record.chain_version, record.prev_hash, hash_payload(record_values(record))
+    )
 
 
-def record_digest(record: CreditRecord) -> str:
-    return digest(record.prev_hash, (getattr(record, f) for f in ALL_HASHED_FIELDS))
+def ensure_head() -> LedgerHead:
+    """The head row comes from a migration; a test flush (TRUNCATE) removes it and it is put
+    back here, sealed with an empty legacy prefix."""
+    head = LedgerHead.objects.filter(pk=1).first()
+    if head is None:
+        fresh = LedgerHead(pk=1)
+        seal_head(fresh, CHAIN)
+        head, _created = LedgerHead.objects.get_or_create(
+            pk=1,
+            defaults={
+                "legacy_length": fresh.legacy_length,
+                "legacy_last_id": fresh.legacy_last_id,
+                "legacy_last_hash": fresh.legacy_last_hash,
+                "seal": fresh.seal,
+            },
+        )
+    return head
 
 
 def lock_head() -> LedgerHead:
-    """Lock the chain head for the rest of the transaction (PostgreSQL row lock)."""
+    """Lock the chain head for the rest of the transaction (PostgreSQL row lock). The audit
+    log's head is locked first: every ledger write also writes an audit entry, and taking the two
+    locks in one order everywhere means they never deadlock."""
+    lock_audit_head()
     head = LedgerHead.objects.select_for_update().filter(pk=1).first()
     if head is None:
-        # The head row is created by migration 0003; recreate it if a test flush removed it.
-        head, _ = LedgerHead.objects.get_or_create(pk=1)
+        ensure_head()
         head = LedgerHead.objects.select_for_update().get(pk=1)
     return head
 
@@ -120,49 +143,84 @@ def append(records: list[CreditRecord]) -> list[CreditRecord]:
         return records
     head = lock_head()
     prev = head.last_hash or GENESIS
+    hasher = Hasher()
     with ledger_writing():
         for record in records:
             if record.created_at is None:
                 record.created_at = timezone.now()
+            record.chain_version = CURRENT_VERSION
             record.prev_hash = prev
-            record.entry_hash = prev = record_digest(record)
+            record.entry_hash = prev = record_digest(record, hasher)
             record.save(force_insert=True)
     _move_head(head, last_hash=prev, added=len(records), last_id=records[-1].pk)
     return records
 
 
-def append_rows(rows: list[tuple], *, batch_size: int = 5000) -> list[int]:
-    """The bulk path (imports): ``rows`` are tuples of ALL_HASHED_FIELDS values. The chain is
-    computed in Python between one read and one update of the locked head; on PostgreSQL the
-    rows go in with COPY, ids drawn from the sequence in chain order (nobody else can draw in
-    between: they wait for the head). Returns the new ids in order."""
+@dataclass
+class Appended:
+    """What a bulk append wrote: how many entries, and the first and last id (every id in
+    between belongs to this append: nobody else draws ledger ids while the head is locked)."""
+
+    count: int = 0
+    first_id: int | None = None
+    last_id: int | None = None
+
+
+def append_rows(rows: Iterable[Mapping], *, batch_size: int = 5000) -> Appended:
+    """The bulk path (imports): ``rows`` are mappings of ``CHAIN_FIELDS`` values, consumed as a
+    stream, ``batch_size`` at a time. The chain is computed in Python between one read and one
+    update of the locked head; on PostgreSQL the rows go in with COPY, ids drawn from the
+    sequence in chain order (nobody else can draw in between: they wait for the head)."""
     _require_transaction()
-    if not rows:
-        return []
     head = lock_head()
     prev = head.last_hash or GENESIS
-    chained = []
-    for row in rows:
-        entry_hash = digest(prev, row)
-        chained.append((prev, entry_hash, row))
+    hasher = Hasher()
+    done = Appended()
+    batch: list[tuple] = []
+
+    def flush():
+        nonlocal batch
+        if not batch:
+            return
+        with ledger_writing():
+            if connection.vendor == "postgresql":
+                ids = _copy(batch)
+            else:
+                objs = [
+                    CreditRecord(
+                        chain_version=CURRENT_VERSION,
+                        prev_hash=p,
+                        entry_hash=h,
+                        **values,
+                    )
+                    for p, h, values in batch
+                ]
+                CreditRecord.objects.bulk_create(objs, batch_size=batch_size)
+                ids = [obj.pk for obj in objs]
+        done.count += len(ids)
+        done.first_id = ids[0] if done.first_id is None else done.first_id
+        done.last_id = ids[-1]
+        batch = []
+
+    nullable = _nullable()
+    for given in rows:
+        # Stored as the columns store them (empty text, not NULL), then hashed as stored.
+        values = {}
+        for f in CHAIN_FIELDS:
+            value = given.get(f)
+            values[f] = "" if value is None and f not in nullable else value
+        entry_hash = hasher.keyed(prev, hash_payload(values))
+        batch.append((prev, entry_hash, values))
         prev = entry_hash
-    with ledger_writing():
-        if connection.vendor == "postgresql":
-            ids = _copy(chained)
-        else:
-            objs = [
-                CreditRecord(
-                    prev_hash=p, entry_hash=h, **dict(zip(ALL_HASHED_FIELDS, row, strict=True))
-                )
-                for p, h, row in chained
-            ]
-            CreditRecord.objects.bulk_create(objs, batch_size=batch_size)
-            ids = [obj.pk for obj in objs]
-    _move_head(head, last_hash=prev, added=len(rows), last_id=ids[-1])
-    return ids
+        if len(batch) >= batch_size:
+            flush()
+    flush()
+    if done.count:
+        _move_head(head, last_hash=prev, added=done.count, last_id=done.last_id)
+    return done
 
 
-COPY_COLUMNS = ("id", "prev_hash", "entry_hash") + ALL_HASHED_FIELDS
+COPY_COLUMNS = ("id", "chain_version", "prev_hash", "entry_hash") + CHAIN_FIELDS
 
 
 def _copy(chained: list[tuple]) -> list[int]:
@@ -175,49 +233,46 @@ def _copy(chained: list[tuple]) -> list[int]:
         ids = sorted(row[0] for row in cursor.fetchall())
         columns = ", ".join(connection.ops.quote_name(c) for c in COPY_COLUMNS)
         with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-            for pk, (prev_hash, entry_hash, row) in zip(ids, chained, strict=True):
-                copy.write_row((pk, prev_hash, entry_hash, *row))
+            for pk, (prev_hash, entry_hash, values) in zip(ids, chained, strict=True):
+                copy.write_row(
+                    (
+                        pk,
+                        CURRENT_VERSION,
+                        prev_hash,
+                        entry_hash,
+                        *(values[f] for f in CHAIN_FIELDS),
+                    )
+                )
     return ids
 
 
-@dataclass
-class ChainProblem:
-    record_id: int | None
-    message: str
-
-    def __str__(self):
-        where = f"entry {self.record_id}" if self.record_id is not None else "ledger"
-        return f"{where}: {self.message}"
+def _nullable() -> set[str]:
+    return {f.attname for f in CreditRecord._meta.concrete_fields if f.null}
 
 
-def verify(*, chunk_size: int = 5000) -> Iterator[ChainProblem]:
-    """Recompute the chain in id order and yield every entry that no longer matches."""
-    prev = GENESIS
-    count = 0
-    last_id = 0
+def chain_rows(*, chunk_size: int = 5000) -> Iterator[ChainRow]:
     rows = (
         CreditRecord.objects.order_by("pk")
-        .values_list("pk", "prev_hash", "entry_hash", *ALL_HASHED_FIELDS)
+        .values_list("pk", "chain_version", "prev_hash", "entry_hash", *CHAIN_FIELDS)
         .iterator(chunk_size=chunk_size)
     )
-    for pk, prev_hash, entry_hash, *values in rows:
-        count += 1
-        last_id = pk
-        if prev_hash != prev:
-            yield ChainProblem(
-                pk, "链接断开：上一条哈希与前一条记录不一致（记录被插入、删除或重排）"
-            )
-        if digest(prev_hash, values) != entry_hash:
-            yield ChainProblem(pk, "内容与哈希不符：该记录在写入后被修改")
-        prev = entry_hash
-    head = LedgerHead.objects.filter(pk=1).first()
-    if head is None:
-        if count:
-            yield ChainProblem(None, "链头缺失")
-        return
-    if head.length != count or (count and (head.last_hash != prev or head.last_id != last_id)):
-        yield ChainProblem(
-            None,
-            f"链头与记录不一致：链头记载 {head.length} 条、末条 {head.last_id}，"
-            f"实际 {count} 条、末条 {last_id}（记录被删除或追加时绕过了账本）",
+    for pk, version, prev_hash, entry_hash, *values in rows:
+        yield ChainRow(
+            pk,
+            version,
+            prev_hash,
+            entry_hash,
+            hash_payload(dict(zip(CHAIN_FIELDS, values, strict=True))),
         )
+
+
+def verify(*, checkpoints=(), chunk_size: int = 5000) -> Iterator[ChainProblem]:
+    """Recompute the chain in id order and yield every problem (``audit.chain.verify_chain``):
+    edited or forged entries, broken links, a head or seal that does not match, a checkpoint the
+    chain no longer passes through."""
+    return verify_chain(
+        chain=CHAIN,
+        rows=chain_rows(chunk_size=chunk_size),
+        head=LedgerHead.objects.filter(pk=1).first(),
+        checkpoints=checkpoints,
+    )

@@ -1,10 +1,14 @@
-"""The ledger: append-only credit records (SPEC §3) and the system-wide audit log.
+"""The ledger: append-only credit records (SPEC §3) and their evidence files.
 
 Append-only is enforced three times: here (no ORM update or delete, inserts only through the
 ledger's own write path in ``ledger.py``), in the admin (read-only), and on PostgreSQL by
-triggers that refuse UPDATE and DELETE (migration 0004), so even raw SQL fails. The hash chain
-(``prev_hash``/``entry_hash``) makes any change made with the protection switched off visible
-to ``manage.py verify_ledger``.
+triggers that refuse UPDATE, DELETE and TRUNCATE (migrations 0004 and 0006), so even raw SQL
+fails. The keyed hash chain (``prev_hash``/``entry_hash``, ``audit.chain``) and the daily signed
+checkpoint make any change made with the protection switched off visible to
+``manage.py verify_ledger``.
+
+The audit log lives in the ``audit`` app; ``AuditEntry`` and the append-only base classes are
+re-exported here for the code that imports them from ``credit_records.models``.
 """
 
 import contextvars
@@ -18,6 +22,14 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from audit.chain import CURRENT_VERSION
+from audit.models import (  # noqa: F401  (re-exported: other apps import them from here)
+    AppendOnlyError,
+    AppendOnlyModel,
+    AppendOnlyQuerySet,
+    AuditEntry,
+    ChainHead,
+)
 from config.storage import PrivateFileSystemStorage
 from employers.models import Employer
 
@@ -33,12 +45,6 @@ from .choices import (
     Severity,
     Source,
 )
-
-
-class AppendOnlyError(RuntimeError):
-    """An attempt to change or delete a row of an append-only table, or to write the ledger
-    outside its own write path."""
-
 
 _ledger_writer = contextvars.ContextVar("ledger_writer", default=False)
 
@@ -59,39 +65,6 @@ def _refuse_outside_ledger():
             "信用记录只能通过 credit_records.services（add_record / correct_record / "
             "void_record / import_records）写入"
         )
-
-
-class AppendOnlyQuerySet(models.QuerySet):
-    """No UPDATE and no DELETE through the ORM, for any append-only table."""
-
-    def update(self, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
-
-    def update_or_create(self, *args, **kwargs):
-        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能修改")
-
-    def delete(self):
-        raise AppendOnlyError(f"{self.model._meta.label} 只能追加，不能删除")
-
-    delete.queryset_only = True
-    delete.alters_data = True
-
-
-class AppendOnlyModel(models.Model):
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self._state.adding:
-            raise AppendOnlyError(f"{self._meta.label} 只能追加，不能修改")
-        kwargs["force_insert"] = True
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError(f"{self._meta.label} 只能追加，不能删除")
 
 
 class LedgerQuerySet(AppendOnlyQuerySet):
@@ -196,11 +169,17 @@ class CreditRecord(AppendOnlyModel):
     # Set by the write path before hashing (not auto_now_add: the hash covers it).
     created_at = models.DateTimeField(_("录入时间"), default=timezone.now)
 
-    # The hash chain (ledger.py): entry_hash = sha256(prev_hash + canonical content).
+    # The hash chain (ledger.py): entry_hash = HMAC-SHA256(key, prev_hash + canonical content);
+    # entries written before the key have chain_version 1 (unkeyed SHA-256, sealed: audit.chain).
+    chain_version = models.PositiveSmallIntegerField(
+        _("哈希版本"), default=CURRENT_VERSION, editable=False
+    )
     prev_hash = models.CharField(_("上一条哈希"), max_length=64, editable=False, default="")
     entry_hash = models.CharField(_("本条哈希"), max_length=64, editable=False, default="")
 
     objects = CreditRecordQuerySet.as_manager()
+
+    DB_PRIVILEGES = "SELECT, INSERT"  # the application can append and nothing else
 
     class Meta:
         verbose_name = _("信用记录")
@@ -246,21 +225,14 @@ class CreditRecord(AppendOnlyModel):
         return blacklist_expiry(self.date) if self.kind == "wage_arrears_blacklist" else None
 
 
-class LedgerHead(models.Model):
-    """The end of the hash chain: one row, locked by every ledger write (so concurrent writers
-    cannot fork the chain) and compared by ``verify_ledger`` with the last entry (so a removed
-    tail is noticed)."""
-
-    last_id = models.BigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64, default="")
-    length = models.BigIntegerField(default=0)
+class LedgerHead(ChainHead):
+    """The end of the ledger's hash chain: one row, locked by every ledger write (so concurrent
+    writers cannot fork the chain) and compared by ``verify_ledger`` with the last entry and with
+    the signed checkpoints (so a removed tail is noticed)."""
 
     class Meta:
         verbose_name = _("账本链头")
         verbose_name_plural = _("账本链头")
-
-    def __str__(self):
-        return f"{self.length} @ {self.last_hash[:12]}"
 
 
 def evidence_storage():
@@ -303,6 +275,8 @@ class Attachment(AppendOnlyModel):
 
     objects = AppendOnlyQuerySet.as_manager()
 
+    DB_PRIVILEGES = "SELECT, INSERT"
+
     class Meta:
         verbose_name = _("证据附件")
         verbose_name_plural = _("证据附件")
@@ -310,37 +284,3 @@ class Attachment(AppendOnlyModel):
 
     def __str__(self):
         return self.original_name
-
-
-class AuditEntry(AppendOnlyModel):
-    """Who changed what, when, from where — for every write in the system (append-only)."""
-
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("操作人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    actor_repr = models.CharField(_("操作人"), max_length=150, blank=True)
-    action = models.CharField(_("操作"), max_length=64, db_index=True)
-    object_type = models.CharField(_("对象类型"), max_length=64, db_index=True)
-    object_id = models.CharField(_("对象编号"), max_length=64, blank=True, db_index=True)
-    object_repr = models.CharField(_("对象"), max_length=300, blank=True)
-    jurisdiction_path = models.CharField(_("辖区路径"), max_length=400, blank=True, db_index=True)
-    before = models.JSONField(_("变更前"), null=True, blank=True)
-    after = models.JSONField(_("变更后"), null=True, blank=True)
-    ip_address = models.GenericIPAddressField(_("来源地址"), null=True, blank=True)
-    note = models.TextField(_("说明"), blank=True)
-
-    objects = AppendOnlyQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = _("审计日志")
-        verbose_name_plural = _("审计日志")
-        ordering = ["-at", "-id"]
-
-    def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_repr} {self.action} {self.object_repr}"

@@ -98,7 +98,8 @@ def mask_personal_data(text: str, *, names=()) -> str:
 
 def visible_audit_entries(user) -> QuerySet:
     """The auditor reads the audit log of their jurisdiction's subtree, plus the entries of
-    the system itself (command line, batch); nobody else reads it (三员分立)."""
+    the system itself (command line, batch) and everything the sysadmin did; nobody else reads
+    it (三员分立)."""
     if not user.is_authenticated or not user.has_role(Role.AUDITOR) or not user.jurisdiction_id:
         return AuditEntry.objects.none()
     path = user.jurisdiction.path
@@ -107,4 +108,11 @@ def visible_audit_entries(user) -> QuerySet:
         Q(actor__jurisdiction__path=path) | Q(actor__jurisdiction__path__startswith=path + "/")
     )
     by_system = Q(jurisdiction_path="", actor__isnull=True)
-    return AuditEntry.objects.filter(in_subtree | by_staff_here | by_system)
+    # The sysadmin works system-wide, on accounts (its own too): every auditor sees all of it,
+    # and every account change that has no jurisdiction of its own (三员分立).
+    by_sysadmin = Q(actor__role=Role.SYSADMIN)
+    account_types = ("employers.User", "employers.user", "employers.AccountRequest")
+    accounts = Q(jurisdiction_path="", object_type__in=account_types)
+    return AuditEntry.objects.filter(
+        in_subtree | by_staff_here | by_system | by_sysadmin | accounts
+    )

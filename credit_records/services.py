@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from employers.models import Employer
 from employers.selectors import scope_by_employer
-from employers.tabular import ImportFileError, ImportReport, RowProblem, read_dataset
+from employers.tabular import ImportFileError, ImportReport, RowProblem, open_table
 from employers.uscc import normalize_uscc
 
 from . import ledger
@@ -31,7 +30,7 @@ from .evidence import MAX_ATTACHMENTS_PER_UPLOAD, check_upload
 from .importing import RECORD_COLUMNS, RECORD_REQUIRED, parse_date, parse_row, problems_of
 from .kinds import CONTENT_FIELDS, KIND_SPECS, clean_record, fields_for, same_content
 from .models import Attachment, CreditRecord, LedgerHead
-from .signals import ledger_appended, record_changed
+from .signals import ledger_appended, record_changed, records_imported
 
 
 def _today() -> datetime.date:
@@ -303,29 +302,24 @@ IMPORT_BATCH = 5000
 
 
 def _employers_by_uscc(codes: list[str], actor) -> tuple[dict, set]:
-    """{uscc: (employer id, jurisdiction path)} for the codes that exist, and the set of codes
-    outside the actor's jurisdiction — one query per 5,000 codes."""
-    found, outside = {}, set()
-    for start in range(0, len(codes), 5000):
-        chunk = codes[start : start + 5000]
-        rows = Employer.objects.filter(uscc__in=chunk).values_list(
-            "uscc", "pk", "jurisdiction__path"
-        )
-        for uscc, pk, path in rows:
-            found[uscc] = (pk, path)
-        if actor is not None:
-            visible = set(
-                scope_by_employer(Employer.objects.filter(uscc__in=chunk), actor).values_list(
-                    "uscc", flat=True
-                )
+    """{uscc: employer id} for the codes that exist, and the set of codes outside the actor's
+    jurisdiction — one query (two with an actor) per batch of codes."""
+    found = dict(Employer.objects.filter(uscc__in=codes).values_list("uscc", "pk"))
+    outside = set()
+    if actor is not None and found:
+        visible = set(
+            scope_by_employer(Employer.objects.filter(uscc__in=list(found)), actor).values_list(
+                "uscc", flat=True
             )
-            outside.update(c for c in chunk if c in found and c not in visible)
+        )
+        outside = {c for c in found if c not in visible}
     return found, outside
 
 
-def _existing_keys(employer_ids: list[int]) -> set:
+def _existing_keys(employer_ids) -> set:
     """The idempotency keys (employer, kind, date, case_no, document_no) already in the ledger."""
     keys = set()
+    employer_ids = sorted(employer_ids)
     for start in range(0, len(employer_ids), 2000):
         keys.update(
             CreditRecord.objects.filter(employer_id__in=employer_ids[start : start + 2000])
@@ -335,46 +329,67 @@ def _existing_keys(employer_ids: list[int]) -> set:
     return keys
 
 
-def import_records(
-    *, data: bytes, filename: str, actor=None, dry_run: bool = False
-) -> ImportReport:
-    """Validate the whole records file, then append all of it or nothing (SPEC §9).
+def _key(employer_id, content) -> tuple:
+    return (
+        employer_id,
+        content["kind"],
+        content["date"],
+        content["case_no"],
+        content["document_no"],
+    )
 
-    A row whose (uscc, kind, date, case_no, document_no) is already in the ledger is skipped, so
-    importing the same file twice changes nothing the second time. The new entries go through
-    ``ledger.append`` (hash chain) in one transaction with one audit entry for the file.
-    """
-    if actor is not None and not getattr(actor, "can_write_credit", False):
-        raise PermissionDenied(_("您的角色不能导入信用记录"))
-    try:
-        dataset = read_dataset(data, filename, required=RECORD_REQUIRED, known=RECORD_COLUMNS)
-    except ImportFileError as exc:
-        return ImportReport(problems=[RowProblem(1, "-", str(exc))], dry_run=dry_run)
-    report = ImportReport(total=len(dataset), dry_run=dry_run)
-    headers = dataset.headers
-    rows = dataset._data  # tablib rows; plain lists are all this loop needs
-    uscc_at = headers.index("uscc")
-    codes = sorted({normalize_uscc(row[uscc_at]) for row in rows} - {""})
+
+def _key_digest(key: tuple) -> int:
+    """Eight bytes standing for a row's idempotency key, so that finding the duplicates in a
+    file of a million rows does not hold a million keys."""
+    text = "\x1f".join("" if v is None else str(v) for v in key)
+    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big")
+
+
+class _Spill:
+    """The validated new entries of a file, written to a temporary file batch by batch between
+    the check and the append, so neither holds the whole file in memory."""
+
+    def __init__(self):
+        import tempfile
+
+        self.file = tempfile.TemporaryFile()
+        self.count = 0
+
+    def write(self, batch: list) -> None:
+        import pickle
+
+        if batch:
+            pickle.dump(batch, self.file, protocol=pickle.HIGHEST_PROTOCOL)
+            self.count += len(batch)
+
+    def batches(self):
+        import pickle
+
+        self.file.seek(0)
+        while True:
+            try:
+                yield pickle.load(self.file)  # our own file, written just now
+            except EOFError:
+                return
+
+    def close(self):
+        self.file.close()
+
+
+def _check_batch(batch, *, actor, today, report, seen, spill) -> None:
+    """Validate one batch of ``(row number, cells)``: the employers, the content, duplicates in
+    the file and entries already in the ledger (skipped). New entries go to ``spill``."""
+    codes = sorted({normalize_uscc(cells.get("uscc")) for _n, cells in batch} - {""})
     employers, outside = _employers_by_uscc(codes, actor)
-    ledger_length = LedgerHead.objects.values_list("length", flat=True).first()
-    existing = _existing_keys(sorted({pk for pk, _path in employers.values()}))
-
-    today = _today()
-    problems = report.problems
-    seen: dict[tuple, int] = {}
-    new: list[tuple] = []  # (employer id, content values in CONTENT_FIELDS order)
-    for index, raw in enumerate(rows):
-        number = index + 2  # the header is row 1
-        cells = dict(zip(headers, raw, strict=False))
-        if all(v in ("", None) for v in cells.values()):
-            report.total -= 1
-            continue
-        uscc = normalize_uscc(cells["uscc"])
-        employer = employers.get(uscc)
+    checked = []
+    for number, cells in batch:
+        uscc = normalize_uscc(cells.get("uscc"))
+        employer_id = employers.get(uscc)
         if not uscc:
-            problems.append(RowProblem(number, "uscc", _("统一社会信用代码不能为空")))
-        elif employer is None:
-            problems.append(
+            report.add_problem(RowProblem(number, "uscc", _("统一社会信用代码不能为空")))
+        elif employer_id is None:
+            report.add_problem(
                 RowProblem(
                     number,
                     "uscc",
@@ -382,7 +397,7 @@ def import_records(
                 )
             )
         elif uscc in outside:
-            problems.append(
+            report.add_problem(
                 RowProblem(
                     number, "uscc", _("用人单位“%(value)s”不在您的管辖范围内") % {"value": uscc}
                 )
@@ -390,69 +405,133 @@ def import_records(
         try:
             content = parse_row(cells, today=today)
         except ValidationError as exc:
-            problems.extend(problems_of(number, exc))
+            report.add_problems(problems_of(number, exc))
             continue
-        if employer is None or uscc in outside:
+        if employer_id is None or uscc in outside:
             continue
-        key = (
-            employer[0],
-            content["kind"],
-            content["date"],
-            content["case_no"],
-            content["document_no"],
-        )
-        if key in seen:
-            problems.append(
+        digest = _key_digest(_key(employer_id, content))
+        first = seen.get(digest)
+        if first is not None:
+            report.add_problem(
                 RowProblem(
                     number,
                     "kind",
                     _(
                         "与第 %(first)d 行是同一条记录（统一社会信用代码、类型、日期、案件编号、文书号均相同）"
                     )
-                    % {"first": seen[key]},
+                    % {"first": first},
                 )
             )
             continue
-        seen[key] = number
-        if key in existing:
+        seen[digest] = number
+        checked.append((employer_id, content))
+    if not checked:
+        return
+    existing = _existing_keys({employer_id for employer_id, _c in checked})
+    new = []
+    for employer_id, content in checked:
+        if _key(employer_id, content) in existing:
             report.skipped += 1
-            continue
-        new.append((employer[0], content))
-    if problems:
-        problems.sort(
-            key=lambda p: (
-                p.row,
-                RECORD_COLUMNS.index(p.column) if p.column in RECORD_COLUMNS else -1,
+        else:
+            new.append((employer_id, content))
+    report.created += len(new)
+    if spill is not None and not report.problems:
+        spill.write(new)
+
+
+def import_records(
+    *,
+    data: bytes | None = None,
+    path=None,
+    filename: str,
+    actor=None,
+    dry_run: bool = False,
+    progress=None,
+) -> ImportReport:
+    """Validate the whole records file, then append all of it or nothing (SPEC §9).
+
+    The file (``path``, or ``data`` in memory) is read as a stream, ``IMPORT_BATCH`` rows at a
+    time: memory does not grow with the file. A row whose (uscc, kind, date, case_no,
+    document_no) is already in the ledger is skipped, so importing the same file twice changes
+    nothing the second time. The new entries go through ``ledger.append_rows`` (hash chain) in
+    one transaction with one audit entry for the file; after the commit one ``records_imported``
+    signal asks grading for one batched regrade of the employers concerned. ``progress(rows,
+    phase)`` is told how far the work is.
+    """
+    if actor is not None and not getattr(actor, "can_write_credit", False):
+        raise PermissionDenied(_("您的角色不能导入信用记录"))
+    source = path if path is not None else data
+    report = ImportReport(dry_run=dry_run)
+    ledger_length = LedgerHead.objects.values_list("length", flat=True).first()
+    spill = None if dry_run else _Spill()
+    try:
+        try:
+            with open_table(
+                source, filename, required=RECORD_REQUIRED, known=RECORD_COLUMNS
+            ) as table:
+                headers = table.headers
+                today = _today()
+                seen: dict[int, int] = {}
+                batch = []
+                for number, raw in table.rows():
+                    report.total += 1
+                    batch.append((number, dict(zip(headers, raw, strict=False))))
+                    if len(batch) >= IMPORT_BATCH:
+                        _check_batch(
+                            batch, actor=actor, today=today, report=report, seen=seen, spill=spill
+                        )
+                        batch = []
+                        if progress:
+                            progress(report.total, "check")
+                _check_batch(batch, actor=actor, today=today, report=report, seen=seen, spill=spill)
+                del seen
+        except ImportFileError as exc:
+            report.file_problem(exc)
+        if progress:
+            progress(report.total, "check")
+        if report.problems:
+            report.problems.sort(
+                key=lambda p: (
+                    p.row,
+                    RECORD_COLUMNS.index(p.column) if p.column in RECORD_COLUMNS else -1,
+                )
             )
+            report.created = report.skipped = 0
+            return report
+        if dry_run or not report.created:
+            return report
+        _append_imported(
+            spill,
+            actor=actor,
+            filename=filename,
+            sha256=_file_sha256(source),
+            report=report,
+            seen=ledger_length,
+            progress=progress,
         )
-        report.skipped = 0
         return report
-    report.created = len(new)
-    if dry_run or not new:
-        return report
-    _append_imported(
-        new, actor=actor, filename=filename, data=data, report=report, seen=ledger_length
-    )
-    return report
+    finally:
+        if spill is not None:
+            spill.close()
+
+
+def _file_sha256(source) -> str:
+    digest = hashlib.sha256()
+    if isinstance(source, bytes | bytearray):
+        digest.update(source)
+        return digest.hexdigest()
+    with open(source, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 @transaction.atomic
-def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
+def _append_imported(spill, *, actor, filename, sha256, report, seen=None, progress=None) -> None:
     # The ledger grew since the file was checked (e.g. the same file confirmed twice at once):
     # look again under the chain lock and skip what is in it now (SPEC §9: twice = no change).
     head = ledger.lock_head()
-    if head.length != seen:
-        existing = _existing_keys(sorted({employer_id for employer_id, _content in new}))
-        fresh = [
-            (employer_id, c)
-            for employer_id, c in new
-            if (employer_id, c["kind"], c["date"], c["case_no"], c["document_no"]) not in existing
-        ]
-        report.skipped += len(new) - len(fresh)
-        report.created = len(fresh)
-        new = fresh
-        if not new:
-            return
+    recheck = head.length != seen
     fixed = {
         "entry_type": EntryType.ORIGINAL.value,
         "supersedes_id": None,
@@ -461,19 +540,33 @@ def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
         "created_at": timezone.now(),
         "repaired_on": None,
     }
-    fields = ledger.ALL_HASHED_FIELDS
-    rows = [
-        tuple({**content, **fixed, "employer_id": employer_id}[f] for f in fields)
-        for employer_id, content in new
-    ]
-    ids = ledger.append_rows(rows)
-    last_by_employer = {row[0]: pk for row, pk in zip(rows, ids, strict=True)}
+    written = 0
+
+    def rows():
+        nonlocal written
+        for batch in spill.batches():
+            if recheck:
+                existing = _existing_keys({employer_id for employer_id, _c in batch})
+                fresh = [(e, c) for e, c in batch if _key(e, c) not in existing]
+                report.skipped += len(batch) - len(fresh)
+                batch = fresh
+            for employer_id, content in batch:
+                yield {**content, **fixed, "employer_id": employer_id}
+            written += len(batch)
+            if progress:
+                progress(written, "write")
+
+    appended = ledger.append_rows(rows())
+    report.created = appended.count
+    if not appended.count:
+        return
+    # SPEC §3 [r2]: receivers act in this transaction (publication queues the dishonesty
+    # information); the new entries are read back in ledger order, a chunk at a time.
     ledger_appended.send(
         sender=CreditRecord,
-        entries=(  # a generator: a million-row file is not held twice in memory
-            SimpleNamespace(id=pk, pk=pk, **dict(zip(fields, row, strict=True)))
-            for row, pk in zip(rows, ids, strict=True)
-        ),
+        entries=CreditRecord.objects.filter(pk__gte=appended.first_id, pk__lte=appended.last_id)
+        .order_by("pk")
+        .iterator(chunk_size=5000),
         superseded={},
         bulk=True,
     )
@@ -486,26 +579,17 @@ def _append_imported(new, *, actor, filename, data, report, seen=None) -> None:
         jurisdiction_path=path,
         after={
             "file": filename,
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "sha256": sha256,
             "created": report.created,
             "skipped": report.skipped,
-            "employers": len(last_by_employer),
-            "ids": [ids[0], ids[-1]],
+            "ids": [appended.first_id, appended.last_id],
         },
     )
-
-    def notify():
-        # One signal per affected employer (grading regrades each) with its last new entry;
-        # ``imported=True`` lets a receiver defer the work of a large file to a batch.
-        last_ids = list(last_by_employer.values())
-        for start in range(0, len(last_ids), 2000):
-            for record in CreditRecord.objects.filter(pk__in=last_ids[start : start + 2000]):
-                record_changed.send(
-                    sender=CreditRecord,
-                    employer_id=record.employer_id,
-                    record=record,
-                    action="add",
-                    imported=True,
-                )
-
-    transaction.on_commit(notify)
+    first_id, last_id, count = appended.first_id, appended.last_id, appended.count
+    # One signal for the whole file (grading queues one batched regrade of the employers
+    # concerned), after the commit.
+    transaction.on_commit(
+        lambda: records_imported.send(
+            sender=CreditRecord, first_id=first_id, last_id=last_id, count=count
+        )
+    )

@@ -17,6 +17,5 @@ urlpatterns = [
     path("<int:pk>/attachments/", views.attachment_upload, name="attach"),
     path("attachments/<int:pk>/download/", views.attachment_download, name="download"),
     path("import/", views.record_import, name="import"),
-    path("import/<str:token>/confirm/", views.record_import_confirm, name="import_confirm"),
     path("audit/", views.audit_log, name="audit"),
 ]

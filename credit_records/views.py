@@ -1,10 +1,6 @@
 """Ledger pages: the credit file, add/correct/void, evidence, import/export, the audit log.
 Views stay thin: reads through selectors.py, writes through services.py."""
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -19,6 +15,7 @@ from employers.choices import Role
 from employers.forms import ImportUploadForm
 from employers.permissions import role_required
 from employers.selectors import visible_employers
+from employers.services import start_import
 from employers.tabular import csv_bytes, xlsx_bytes
 
 from . import services
@@ -220,57 +217,17 @@ def employer_export(request, employer_pk, fmt):
     return response
 
 
-def _pending_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT).parent / (Path(settings.MEDIA_ROOT).name + "-pending-records")
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @role_required(*RECORD_WRITERS)
 @require_http_methods(["GET", "POST"])
 def record_import(request):
-    """Upload → preview (a full dry run) → confirm. Nothing is written before the confirm."""
+    """Upload → check in the background (a full dry run, with progress) → confirm → write in
+    the background (employers.import_jobs). Nothing is written before the confirm."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        report = services.import_records(
-            data=data, filename=upload.name, actor=request.user, dry_run=True
-        )
-        token = ""
-        if report.ok and report.created:
-            token = uuid.uuid4().hex
-            suffix = Path(upload.name).suffix.lower()
-            (_pending_dir() / f"{token}{suffix}").write_bytes(data)
-            request.session[f"records-import:{token}"] = {"name": upload.name, "suffix": suffix}
-        return render(
-            request,
-            "credit_records/import_preview.html",
-            {"report": report, "token": token, "filename": upload.name},
-        )
+        job = start_import(kind="records", upload=form.cleaned_data["file"], actor=request.user)
+        return redirect("imports:job", pk=job.pk)
     return render(
         request, "credit_records/import_upload.html", {"form": form, "columns": RECORD_COLUMNS}
-    )
-
-
-@role_required(*RECORD_WRITERS)
-@require_POST
-def record_import_confirm(request, token):
-    meta = request.session.pop(f"records-import:{token}", None)
-    if meta is None or not token.isalnum():
-        messages.error(request, _("导入预览已失效或已确认过，请重新上传文件。"))
-        return redirect("credit_records:import")
-    path = _pending_dir() / f"{token}{meta['suffix']}"
-    data = path.read_bytes()
-    path.unlink(missing_ok=True)
-    report = services.import_records(data=data, filename=meta["name"], actor=request.user)
-    if report.ok:
-        messages.success(request, report.summary())
-        return redirect("credit_records:import")
-    return render(
-        request,
-        "credit_records/import_preview.html",
-        {"report": report, "token": "", "filename": meta["name"]},
     )
 
 

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 
@@ -57,9 +58,30 @@ class UserAdmin(BaseUserAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         if not request.user.is_superuser:
             # 三员分立: the sysadmin manages accounts but cannot make anyone a superuser (who
-            # reads the ledger and the audit log in the admin) or hand out model permissions,
-            # nor change its own role and scope.
-            fields += ["is_superuser", "groups", "user_permissions"]
+            # reads the ledger and the audit log in the admin) or hand out model permissions.
+            # Role, scope and password change only through a request a second person approves
+            # (employers.services, the accounts pages); never here.
+            fields += [
+                "is_superuser",
+                "groups",
+                "user_permissions",
+                "is_staff",
+                "role",
+                "jurisdiction",
+                "employer",
+                "must_change_password",
+            ]
             if obj is not None and obj.pk == request.user.pk:
-                fields += ["role", "jurisdiction", "employer", "is_staff", "is_active"]
+                fields += ["is_active"]
         return fields
+
+    def has_add_permission(self, request):
+        # A new account is a request approved by a second person (accounts:create).
+        return request.user.is_superuser and super().has_add_permission(request)
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting someone's password would let the sysadmin log in as them: a reset is a
+        # request, and the user sets its own password with a one-time code (accounts:reset).
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        return super().user_change_password(request, id, form_url)

@@ -51,3 +51,41 @@ class Role(models.TextChoices):
 STAFF_ROLES = {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR}
 # Roles allowed to write credit records and grades (三员分立: never the sysadmin).
 CREDIT_WRITER_ROLES = {Role.INSPECTOR, Role.SUPERVISOR}
+
+
+# --- separation of duties for accounts (三员分立) -----------------------------------------------
+
+
+class AccountRequestKind(models.TextChoices):
+    CREATE = "create", _("新建账号")
+    CHANGE_ACCESS = "change_access", _("变更角色或范围")
+    RESET_PASSWORD = "reset_password", _("重置密码")
+
+
+class AccountRequestStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")
+    APPROVED = "approved", _("已批准")
+    REJECTED = "rejected", _("已驳回")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+# Who makes account requests, and who approves them (the second person, never the maker).
+ACCOUNT_MAKER_ROLES = {Role.SYSADMIN}
+ACCOUNT_APPROVER_ROLES = {Role.SUPERVISOR, Role.AUDITOR}
+# Accounts without a jurisdiction that reach the whole system: only an auditor approves them.
+SYSTEM_WIDE_ROLES = {Role.SYSADMIN}
+
+
+class ImportJobStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("已上传，等待校验")
+    CHECKING = "checking", _("校验中")
+    READY = "ready", _("校验通过，待确认导入")
+    INVALID = "invalid", _("文件有错误")
+    WRITING = "writing", _("导入中")
+    DONE = "done", _("已导入")
+    FAILED = "failed", _("处理失败")
+    CANCELLED = "cancelled", _("已取消")
+    EXPIRED = "expired", _("已过期清理")
+
+
+IMPORT_JOB_RUNNING = {ImportJobStatus.UPLOADED, ImportJobStatus.CHECKING, ImportJobStatus.WRITING}

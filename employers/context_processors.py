@@ -53,6 +53,8 @@ NAV_GROUPS = [
         _("系统管理"),
         [
             (_("审计日志"), "credit_records:audit", {Role.AUDITOR}),
+            (_("账号管理"), "accounts:users", {Role.SYSADMIN}),
+            (_("账号审批"), "accounts:requests", {Role.SUPERVISOR, Role.AUDITOR}),
             (_("工作日历"), "objections:calendar", {Role.SYSADMIN}),
             (_("用户与辖区"), "admin:index", {Role.SYSADMIN}),
         ],

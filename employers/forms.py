@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 from django.utils.translation import gettext_lazy as _
 
-from .choices import EmployerKind, Industry
+from .choices import EmployerKind, Industry, Role
 from .models import Employer, Jurisdiction
 
 
@@ -93,3 +93,144 @@ class ImportUploadForm(forms.Form):
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise forms.ValidationError(_("请上传 .csv 或 .xlsx 文件"))
         return upload
+
+
+# --- accounts (三员分立) ------------------------------------------------------------------------
+
+
+def _style(form):
+    for field in form.fields.values():
+        css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+        field.widget.attrs.setdefault("class", css)
+
+
+class AccessFields(forms.Form):
+    """Role and scope of an account: a jurisdiction for staff, an employer (by USCC) for an
+    employer account, neither for the sysadmin."""
+
+    role = forms.ChoiceField(label=_("角色"), choices=Role.choices)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("所属辖区"),
+        queryset=Jurisdiction.objects.all(),
+        required=False,
+        help_text=_("监察员、负责人、发布管理员和审计员必填"),
+    )
+    employer_uscc = forms.CharField(
+        label=_("所属用人单位（统一社会信用代码）"),
+        max_length=18,
+        required=False,
+        help_text=_("用人单位账号必填"),
+    )
+
+    def clean_employer_uscc(self):
+        from .uscc import normalize_uscc
+
+        code = normalize_uscc(self.cleaned_data.get("employer_uscc") or "")
+        if not code:
+            return None
+        employer = Employer.objects.filter(uscc=code).first()
+        if employer is None:
+            raise forms.ValidationError(
+                _("统一社会信用代码“%(code)s”没有对应的用人单位") % {"code": code}
+            )
+        return employer
+
+    def clean(self):
+        data = super().clean()
+        role = data.get("role")
+        if role and role != Role.EMPLOYER:
+            data["employer_uscc"] = None
+        if role in (Role.EMPLOYER, Role.SYSADMIN):
+            data["jurisdiction"] = None
+        return data
+
+
+class AccountCreateForm(AccessFields):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    display_name = forms.CharField(label=_("姓名"), max_length=50, required=False)
+    email = forms.EmailField(label=_("电子邮箱"), required=False)
+    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    field_order = ["username", "display_name", "email", "role", "jurisdiction", "employer_uscc"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AccessChangeForm(AccessFields):
+    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user=None, **kwargs):
+        if user is not None:
+            kwargs.setdefault(
+                "initial",
+                {
+                    "role": user.role,
+                    "jurisdiction": user.jurisdiction_id,
+                    "employer_uscc": user.employer.uscc if user.employer_id else "",
+                },
+            )
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class AccountReasonForm(forms.Form):
+    reason = forms.CharField(label=_("申请理由"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(
+        label=_("审批意见"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("驳回时必填"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("用户名或姓名"), required=False)
+    role = forms.ChoiceField(
+        label=_("角色"), choices=[("", _("全部"))] + Role.choices, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+
+class ActivationForm(forms.Form):
+    username = forms.CharField(label=_("用户名"), max_length=150)
+    code = forms.CharField(
+        label=_("激活码"),
+        max_length=40,
+        help_text=_("审批人交给您的一次性激活码，如 ABCD-EFGH-JKLM-NPQR"),
+    )
+    new_password1 = forms.CharField(
+        label=_("设置密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("确认密码"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _style(self)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_password1") != data.get("new_password2"):
+            self.add_error("new_password2", _("两次输入的密码不一致"))
+        return data

@@ -1,16 +1,11 @@
-import contextvars
-
 from django.conf import settings
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import redirect
 from django.urls import reverse
 
-_ip_address = contextvars.ContextVar("request_ip_address", default=None)
+from audit.context import current_ip_address, reset_ip_address, set_ip_address
 
-
-def current_ip_address():
-    """The client address of the request being served (None outside a request)."""
-    return _ip_address.get()
+__all__ = ["current_ip_address"]  # kept here for the code that imports it from employers
 
 
 class RequestAddressMiddleware:
@@ -20,17 +15,19 @@ class RequestAddressMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        token = _ip_address.set(request.META.get("REMOTE_ADDR") or None)
+        from .network import client_ip
+
+        token = set_ip_address(client_ip(request))
         try:
             return self.get_response(request)
         finally:
-            _ip_address.reset(token)
+            reset_ip_address(token)
 
 
 class ForcePasswordChangeMiddleware:
     """A user with an initial password may do nothing but change it (or log out)."""
 
-    allowed_names = ("password_change", "password_change_done", "logout")
+    allowed_names = ("password_change", "password_change_done", "logout", "accounts:activate")
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -1,15 +1,21 @@
+import uuid
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from .choices import (
     CREDIT_WRITER_ROLES,
     STAFF_ROLES,
+    AccountRequestKind,
+    AccountRequestStatus,
     EmployerKind,
     EmployerStatus,
+    ImportJobStatus,
     Industry,
     JurisdictionLevel,
     Role,
@@ -223,3 +229,181 @@ class User(AbstractUser):
 
     def has_role(self, *roles):
         return self.is_active and self.role in roles
+
+
+class AccountRequest(models.Model):
+    """A change to an account that waits for a second person (三员分立): a new account, a new
+    role or scope, a password reset. The sysadmin makes it; a supervisor or auditor whose
+    jurisdiction covers the account approves it (``employers.services.approve_account_request``);
+    the maker never can. Nothing changes before the approval, and an approved new account or
+    reset gets no password anyone knows: its user sets one with a one-time activation code that
+    only the approver sees."""
+
+    kind = models.CharField(_("申请类型"), max_length=16, choices=AccountRequestKind.choices)
+    status = models.CharField(
+        _("状态"),
+        max_length=12,
+        choices=AccountRequestStatus.choices,
+        default=AccountRequestStatus.PENDING,
+        db_index=True,
+    )
+    target = models.ForeignKey(
+        "User",
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account_requests",
+    )
+    # The proposed account (create) or access (change_access).
+    username = models.CharField(_("用户名"), max_length=150, blank=True)
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    email = models.EmailField(_("电子邮箱"), blank=True)
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, blank=True)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction,
+        verbose_name=_("所属辖区"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    employer = models.ForeignKey(
+        Employer,
+        verbose_name=_("所属用人单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    before = models.JSONField(_("申请时的账号"), null=True, blank=True)
+    # Jurisdiction paths the approver must cover: the new scope, and the old one for a change.
+    scope_paths = models.JSONField(_("涉及辖区"), default=list, blank=True)
+    reason = models.TextField(_("申请理由"))
+    requested_by = models.ForeignKey(
+        "User", verbose_name=_("申请人"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(_("申请时间"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        "User",
+        verbose_name=_("审批人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("审批时间"), null=True, blank=True)
+    decision_note = models.TextField(_("审批意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("账号变更申请")
+        verbose_name_plural = _("账号变更申请")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "requested_at"])]
+        constraints = [
+            # One open request per account, and per proposed user name.
+            models.UniqueConstraint(
+                fields=["target"],
+                condition=Q(status="pending", target__isnull=False),
+                name="account_request_one_pending_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["username"],
+                condition=Q(status="pending", kind="create"),
+                name="account_request_one_pending_per_username",
+            ),
+        ]
+
+    def __str__(self):
+        who = self.target.username if self.target_id else self.username
+        return f"{self.get_kind_display()} {who}"
+
+
+class AccountActivation(models.Model):
+    """A one-time code with which a user sets its own password (after an approved new account
+    or password reset). Stored hashed; shown once, to the approver; expires."""
+
+    user = models.ForeignKey(
+        "User", verbose_name=_("账号"), on_delete=models.CASCADE, related_name="activations"
+    )
+    request = models.ForeignKey(
+        AccountRequest,
+        verbose_name=_("账号变更申请"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="activations",
+    )
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("账号激活码")
+        verbose_name_plural = _("账号激活码")
+        indexes = [models.Index(fields=["user", "used_at"])]
+
+    def __str__(self):
+        return f"{self.user} {self.created_at:%Y-%m-%d}"
+
+
+class LoginThrottle(models.Model):
+    """Failed sign-ins counted per user name (or per user name on a known device), for the brief,
+    growing lock of ``employers.login_throttle``. The long lock per client address is django-axes'."""
+
+    key = models.CharField(max_length=200, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locks = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    last_failure_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("登录失败计数")
+        verbose_name_plural = _("登录失败计数")
+
+    def __str__(self):
+        return self.key
+
+
+class ImportJob(models.Model):
+    """One uploaded spreadsheet on its way into the system (employers or credit records): the
+    check (a full dry run) and the write run as background tasks (``employers.import_jobs``),
+    with progress; the user confirms in between. The file waits in ``IMPORT_UPLOAD_ROOT`` (never
+    under MEDIA_ROOT) and is deleted once imported, cancelled or expired."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("导入类型"), max_length=32)
+    status = models.CharField(
+        _("状态"),
+        max_length=16,
+        choices=ImportJobStatus.choices,
+        default=ImportJobStatus.UPLOADED,
+    )
+    filename = models.CharField(_("文件名"), max_length=200)
+    stored_name = models.CharField(max_length=100, editable=False)
+    size = models.PositiveBigIntegerField(_("大小（字节）"), default=0)
+    sha256 = models.CharField(_("SHA-256"), max_length=64, blank=True)
+    rows_estimate = models.PositiveIntegerField(_("估计行数"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "User", verbose_name=_("上传人"), on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(_("上传时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    report = models.JSONField(_("结果"), default=dict, blank=True)
+    problems_name = models.CharField(max_length=100, blank=True, editable=False)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("导入任务")
+        verbose_name_plural = _("导入任务")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["created_by", "created_at"]),
+        ]
+
+    def __str__(self):
+        return self.filename

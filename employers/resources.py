@@ -203,11 +203,14 @@ class EmployerResource(resources.ModelResource):
         batch_size = 2000
         clean_model_instances = False
 
-    def __init__(self, *, actor=None, **kwargs):
+    def __init__(self, *, actor=None, seen_uscc=None, **kwargs):
         super().__init__(**kwargs)
         # A user importing through the page may create and change employers of their own
         # jurisdiction subtree only (as the form); None = the system (the command line).
         self.actor = actor
+        # A file is imported in batches (employers.services.import_employers): the codes seen
+        # in earlier batches, {hash(uscc): row}, so a duplicate is found across batches.
+        self._shared_seen = seen_uscc
 
     def before_import(self, dataset, **kwargs):
         self._scope = None
@@ -223,7 +226,7 @@ class EmployerResource(resources.ModelResource):
                 row[index] = normalize_uscc(row[index])
                 dataset[i] = row
         self._dataset = dataset
-        self._seen_uscc = {}
+        self._seen_uscc = self._shared_seen if self._shared_seen is not None else {}
         self._streets = None
         # Columns present in this file, resolved once: (column, attribute, widget).
         self._plan = [
@@ -245,15 +248,16 @@ class EmployerResource(resources.ModelResource):
     def before_import_row(self, row, **kwargs):
         uscc = row.get("uscc") or ""
         number = spreadsheet_row(self._dataset, kwargs.get("row_number", 0))
-        if uscc and uscc in self._seen_uscc:
+        key = hash(uscc)  # a number, not the code: a million codes would cost a lot of memory
+        if uscc and key in self._seen_uscc:
             raise ValidationError(
                 {
                     "uscc": _("统一社会信用代码“%(value)s”与第 %(first)d 行重复")
-                    % {"value": uscc, "first": self._seen_uscc[uscc]}
+                    % {"value": uscc, "first": self._seen_uscc[key]}
                 }
             )
         if uscc:
-            self._seen_uscc[uscc] = number
+            self._seen_uscc[key] = number
 
     def get_bulk_update_fields(self):
         # bulk_update() does not touch auto_now fields: a changed row must still move

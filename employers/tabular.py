@@ -8,8 +8,10 @@ header is row 1).
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -37,6 +39,11 @@ def spreadsheet_row(dataset: tablib.Dataset, index: int) -> int:
     return rows[index - 1] if rows and 0 < index <= len(rows) else index + 1
 
 
+# A file with more problems than this lists the first ones and counts the rest: a file that bad
+# is the wrong file, and listing millions of problems would cost more memory than the import.
+MAX_LISTED_PROBLEMS = 10_000
+
+
 @dataclass
 class ImportReport:
     total: int = 0
@@ -45,10 +52,29 @@ class ImportReport:
     skipped: int = 0
     problems: list[RowProblem] = field(default_factory=list)
     dry_run: bool = False
+    unlisted_problems: int = 0  # beyond MAX_LISTED_PROBLEMS
 
     @property
     def ok(self):
         return not self.problems
+
+    @property
+    def problem_count(self) -> int:
+        return len(self.problems) + self.unlisted_problems
+
+    def add_problem(self, problem: RowProblem) -> None:
+        if len(self.problems) < MAX_LISTED_PROBLEMS:
+            self.problems.append(problem)
+        else:
+            self.unlisted_problems += 1
+
+    def add_problems(self, problems) -> None:
+        for problem in problems:
+            self.add_problem(problem)
+
+    def file_problem(self, exc: Exception) -> None:
+        """The file as a whole could not be read: one problem, at the row it names."""
+        self.add_problem(RowProblem(getattr(exc, "row", 1), "-", str(exc)))
 
     def summary(self) -> str:
         verb = _("校验通过（未写入）") if self.dry_run else _("导入完成")
@@ -64,21 +90,147 @@ class ImportReport:
 
 
 SPREADSHEET_SUFFIXES = {".csv", ".xlsx"}
+BOM = b"\xef\xbb\xbf"
+
+
+class EncodingMismatch(ImportFileError):
+    """A CSV whose rows are not all in one encoding (e.g. UTF-8 rows pasted into a GB18030
+    file): decoding it either way would turn some rows into mojibake, so it is refused."""
+
+    def __init__(self, message, *, row: int):
+        super().__init__(message)
+        self.row = row
+
+
+_ENCODING_NAMES = {"utf-8": "UTF-8", "gb18030": "GB18030（GBK）"}
+
+
+_CJK = re.compile("[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def _has_cjk(text: str) -> bool:
+    return _CJK.search(text) is not None
+
+
+BOTH = frozenset({"utf-8", "gb18030"})
+UTF8_ONLY = frozenset({"utf-8"})
+GB_ONLY = frozenset({"gb18030"})
+
+
+def _plausible_encodings(raw: bytes) -> frozenset[str]:
+    """Which encodings a line's bytes can be in. Chinese text in UTF-8 is valid UTF-8 and reads
+    as CJK; GB18030 bytes are almost never valid UTF-8, and when they happen to be they do not
+    read as CJK — such a line could be either."""
+    if raw.isascii():
+        return BOTH
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    if text is not None and _has_cjk(text):
+        return UTF8_ONLY
+    try:
+        raw.decode("gb18030")
+        gb = True
+    except UnicodeDecodeError:
+        gb = False
+    if text is not None:
+        return BOTH if gb else UTF8_ONLY
+    return GB_ONLY if gb else frozenset()
+
+
+def _binary(source):
+    if isinstance(source, bytes | bytearray | memoryview):
+        return io.BytesIO(bytes(source))
+    if isinstance(source, str | Path):
+        return open(source, "rb")  # noqa: SIM115 (closed by the caller's Table)
+    return source
+
+
+def _all_utf8(stream) -> bool:
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        for chunk in iter(lambda: stream.read(1 << 20), b""):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def detect_csv_encoding(source) -> str:
+    """One streaming pass over the raw lines: the file's encoding, "utf-8" or "gb18030".
+    Raises ``EncodingMismatch`` naming the first row (as the spreadsheet counts rows) whose bytes
+    are in another encoding than the rows before it, or ImportFileError for bytes in neither."""
+    stream = _binary(source)
+    try:
+        if _all_utf8(stream):
+            # Every byte is UTF-8: the row-by-row pass below could only conclude the same.
+            return "utf-8"
+        stream.seek(0)
+        first = stream.read(3)
+        bom = first == BOM
+        if not bom:
+            stream.seek(0)
+        candidates = {"utf-8"} if bom else {"utf-8", "gb18030"}
+        decided_at = 1 if bom else 0
+        pending: list[set] = []
+
+        def lines():
+            # CSV structure (quotes, commas, line ends) is ASCII and never inside a multi-byte
+            # character of either encoding, so Latin-1 finds the rows without decoding anything.
+            for raw in stream:
+                pending.append(_plausible_encodings(raw))
+                yield raw.decode("latin-1")
+
+        reader = csv.reader(lines())
+        row = 0
+        while True:
+            try:
+                next(reader)
+            except StopIteration:
+                break
+            except csv.Error as exc:
+                raise ImportFileError(_("CSV 文件格式错误：%(error)s") % {"error": exc}) from None
+            row += 1
+            plausible = frozenset.intersection(*pending) if pending else BOTH
+            pending.clear()
+            if not plausible:
+                raise EncodingMismatch(
+                    _(
+                        "无法识别文件编码：第 %(row)d 行含有既不是 UTF-8 也不是 GB18030 的字节；"
+                        "CSV 文件应为 UTF-8（可带 BOM）或 GB18030/GBK 编码"
+                    )
+                    % {"row": row},
+                    row=row,
+                )
+            narrowed = candidates & plausible
+            if not narrowed:
+                before = _ENCODING_NAMES["utf-8" if "utf-8" in candidates else "gb18030"]
+                here = _ENCODING_NAMES["utf-8" if "utf-8" in plausible else "gb18030"]
+                raise EncodingMismatch(
+                    _(
+                        "第 %(row)d 行的编码（%(here)s）与前面的行（%(before)s，第 %(first)d 行起）"
+                        "不一致：文件混用了两种编码，按任何一种读取都会产生乱码。请将整个文件另存为"
+                        "同一种编码（建议 UTF-8）后重新上传。"
+                    )
+                    % {"row": row, "here": here, "before": before, "first": decided_at or row},
+                    row=row,
+                )
+            if narrowed != candidates and not decided_at:
+                decided_at = row
+            candidates = narrowed
+        return "utf-8" if "utf-8" in candidates else "gb18030"
+    finally:
+        if stream is not source:
+            stream.close()
+        elif hasattr(stream, "seek"):
+            stream.seek(0)
 
 
 def decode_csv_bytes(data: bytes) -> str:
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("无法识别文件编码：CSV 文件应为 UTF-8（可带 BOM）或 GB18030/GBK 编码")
-        ) from None
+    encoding = detect_csv_encoding(data)
+    return data.decode("utf-8-sig" if encoding == "utf-8" else encoding)
 
 
 def _clean_cell(value):
@@ -91,36 +243,37 @@ def _clean_cell(value):
     return value
 
 
-def read_dataset(
-    data: bytes, filename: str, *, required: list[str], known: list[str]
-) -> tablib.Dataset:
-    """Parse an uploaded file into a Dataset with normalised headers and no blank rows."""
-    suffix = Path(filename).suffix.lower()
-    if suffix not in SPREADSHEET_SUFFIXES:
-        raise ImportFileError(
-            _("不支持的文件类型“%(suffix)s”：请上传 .csv 或 .xlsx 文件")
-            % {"suffix": suffix or filename}
-        )
-    rows: list[list]
-    if suffix == ".csv":
-        text = decode_csv_bytes(data)
-        try:
-            rows = list(csv.reader(io.StringIO(text, newline="")))
-        except csv.Error as exc:
-            raise ImportFileError(_("CSV 文件格式错误：%(error)s") % {"error": exc}) from None
-    else:
-        from openpyxl import load_workbook
+class Table:
+    """A spreadsheet opened for streaming: ``headers`` (normalised) and ``rows()``, which yields
+    ``(spreadsheet row number, cells)`` one row at a time, blank rows skipped. Nothing but the
+    current row is held in memory. Use as a context manager (it closes the file)."""
 
-        try:
-            workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        except Exception:
-            raise ImportFileError(_("无法读取 XLSX 文件：文件已损坏或不是 Excel 工作簿")) from None
-        sheet = workbook.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        workbook.close()
-    if not rows:
-        raise ImportFileError(_("文件为空：第 1 行应为表头"))
-    headers = [str(h or "").strip().lstrip("\ufeff").lower() for h in rows[0]]
+    def __init__(self, headers, rows, closer):
+        self.headers = headers
+        self._rows = rows
+        self._closer = closer
+
+    def rows(self):
+        width = len(self.headers)
+        for number, raw in self._rows:
+            cells = [_clean_cell(v) for v in list(raw)[:width]]
+            cells += [""] * (width - len(cells))
+            if all(c == "" for c in cells):
+                continue
+            yield number, cells
+
+    def close(self):
+        self._closer()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+
+def _check_headers(raw_headers, *, required, known) -> list[str]:
+    headers = [str(h or "").strip().lstrip("\ufeff").lower() for h in raw_headers]
     # Trailing empty header cells (Excel leaves them) are dropped with their column.
     while headers and not headers[-1]:
         headers.pop()
@@ -139,16 +292,91 @@ def read_dataset(
     duplicates = sorted({h for h in headers if headers.count(h) > 1})
     if duplicates:
         raise ImportFileError(_("表头中有重复的列：%(cols)s") % {"cols": ", ".join(duplicates)})
+    return headers
+
+
+def open_table(source, filename: str, *, required: list[str], known: list[str]) -> Table:
+    """Open an uploaded file (bytes, a path or a binary file) for streaming. Raises
+    ImportFileError (``EncodingMismatch`` with the row) when the file as a whole cannot be read."""
+    suffix = Path(filename).suffix.lower()
+    if suffix not in SPREADSHEET_SUFFIXES:
+        raise ImportFileError(
+            _("不支持的文件类型“%(suffix)s”：请上传 .csv 或 .xlsx 文件")
+            % {"suffix": suffix or filename}
+        )
+    if suffix == ".csv":
+        encoding = detect_csv_encoding(source)
+        stream = _binary(source)
+        text = io.TextIOWrapper(
+            stream, encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
+        )
+        reader = csv.reader(text)
+
+        def closer():
+            text.detach()
+            if stream is not source:
+                stream.close()
+
+        def numbered():
+            number = 0
+            try:
+                for raw in reader:
+                    number += 1
+                    yield number, raw
+            except csv.Error as exc:
+                raise ImportFileError(
+                    _("第 %(row)d 行 CSV 格式错误：%(error)s") % {"row": number + 1, "error": exc}
+                ) from None
+
+        rows = numbered()
+    else:
+        from openpyxl import load_workbook
+
+        handle = _binary(source)
+        try:
+            workbook = load_workbook(handle, read_only=True, data_only=True)
+        except Exception:
+            if handle is not source:
+                handle.close()
+            raise ImportFileError(_("无法读取 XLSX 文件：文件已损坏或不是 Excel 工作簿")) from None
+        sheet = workbook.worksheets[0]
+
+        def closer():
+            workbook.close()
+            if handle is not source:
+                handle.close()
+
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+    try:
+        first = next(rows, None)
+        if first is None:
+            raise ImportFileError(_("文件为空：第 1 行应为表头"))
+        headers = _check_headers(first[1], required=required, known=known)
+    except BaseException:
+        closer()
+        raise
+    return Table(headers, rows, closer)
+
+
+def read_dataset(
+    data: bytes, filename: str, *, required: list[str], known: list[str]
+) -> tablib.Dataset:
+    """The whole (small) file as a Dataset with normalised headers and no blank rows; each data
+    row's spreadsheet row number in ``source_rows``. Large files: ``open_table``."""
+    with open_table(data, filename, required=required, known=known) as table:
+        dataset = tablib.Dataset(headers=table.headers)
+        dataset.source_rows = []
+        for number, cells in table.rows():
+            dataset.append(cells)
+            dataset.source_rows.append(number)
+    return dataset
+
+
+def dataset_of(headers, numbered_rows) -> tablib.Dataset:
+    """A Dataset of one batch of ``(row number, cells)`` from ``Table.rows()``."""
     dataset = tablib.Dataset(headers=headers)
-    # Blank lines are skipped; ``source_rows`` keeps each data row's spreadsheet row number so
-    # problems are reported at the row the user sees.
     dataset.source_rows = []
-    width = len(headers)
-    for number, raw in enumerate(rows[1:], start=2):
-        cells = [_clean_cell(v) for v in list(raw)[:width]]
-        cells += [""] * (width - len(cells))
-        if all(c == "" for c in cells):
-            continue
+    for number, cells in numbered_rows:
         dataset.append(cells)
         dataset.source_rows.append(number)
     return dataset

@@ -9,7 +9,6 @@ urlpatterns = [
     path("new/", views.employer_edit, name="create"),
     path("mine/", views.my_employer, name="mine"),
     path("import/", views.employer_import, name="import"),
-    path("import/<str:token>/confirm/", views.employer_import_confirm, name="import_confirm"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.employer_export, name="export"),
     path("<int:pk>/", views.employer_detail, name="detail"),
     path("<int:pk>/edit/", views.employer_edit, name="edit"),

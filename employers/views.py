@@ -1,7 +1,3 @@
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -11,7 +7,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from .choices import Role
 from .forms import EmployerFilterForm, EmployerForm, ImportUploadForm
@@ -19,7 +15,7 @@ from .panels import panels_for
 from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
 from .selectors import visible_employers, visible_jurisdictions
-from .services import import_employers, save_employer
+from .services import save_employer, start_import
 from .tabular import csv_bytes, xlsx_bytes
 
 REGISTRY_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR, Role.SYSADMIN)
@@ -34,8 +30,34 @@ def home(request):
     return render(request, "home.html", {})
 
 
+class LoginView(auth_views.LoginView):
+    """Django's login, plus the known-device cookie that exempts this browser from a lock a
+    stranger put on the user name (employers.login_throttle)."""
+
+    def form_valid(self, form):
+        from .login_throttle import remember_device
+
+        response = super().form_valid(form)
+        remember_device(self.request, response, form.get_user().get_username())
+        return response
+
+
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "registration/password_change_form.html"
+
+    def form_valid(self, form):
+        from audit.services import write_audit
+
+        response = super().form_valid(form)
+        user = form.user
+        write_audit(
+            actor=user,
+            action="accounts.password_changed",
+            obj=user,
+            jurisdiction_path=user.jurisdiction.path if user.jurisdiction_id else "",
+            note=_("本人修改密码"),
+        )
+        return response
 
 
 def _filtered_employers(request):
@@ -115,57 +137,19 @@ def employer_edit(request, pk=None):
     return render(request, "employers/employer_form.html", {"form": form, "employer": employer})
 
 
-def _pending_dir() -> Path:
-    path = Path(settings.MEDIA_ROOT) / "pending-imports"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
-
-
 @role_required(*REGISTRY_WRITERS)
 @require_http_methods(["GET", "POST"])
 def employer_import(request):
-    """Upload → preview (a full dry run) → confirm. Nothing is written before the confirm."""
+    """Upload → check in the background (a full dry run, with progress) → confirm → write in
+    the background (employers.import_jobs). Nothing is written before the confirm."""
     form = ImportUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        data = upload.read()
-        report = import_employers(data=data, filename=upload.name, actor=request.user, dry_run=True)
-        token = ""
-        if report.ok:
-            token = uuid.uuid4().hex
-            suffix = Path(upload.name).suffix.lower()
-            (_pending_dir() / f"{token}{suffix}").write_bytes(data)
-            request.session[f"import:{token}"] = {"name": upload.name, "suffix": suffix}
-        return render(
-            request,
-            "employers/import_preview.html",
-            {"report": report, "token": token, "filename": upload.name},
-        )
+        job = start_import(kind="employers", upload=form.cleaned_data["file"], actor=request.user)
+        return redirect("imports:job", pk=job.pk)
     return render(
         request,
         "employers/import_upload.html",
         {"form": form, "columns": EMPLOYER_COLUMNS},
-    )
-
-
-@role_required(*REGISTRY_WRITERS)
-@require_POST
-def employer_import_confirm(request, token):
-    meta = request.session.pop(f"import:{token}", None)
-    if meta is None or not token.isalnum():
-        messages.error(request, _("导入预览已失效或已确认过，请重新上传文件。"))
-        return redirect("employers:import")
-    path = _pending_dir() / f"{token}{meta['suffix']}"
-    data = path.read_bytes()
-    path.unlink(missing_ok=True)
-    report = import_employers(data=data, filename=meta["name"], actor=request.user)
-    if report.ok:
-        messages.success(request, report.summary())
-        return redirect("employers:list")
-    return render(
-        request,
-        "employers/import_preview.html",
-        {"report": report, "token": "", "filename": meta["name"]},
     )
 
 

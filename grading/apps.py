@@ -11,13 +11,14 @@ class GradingConfig(AppConfig):
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
-        from credit_records.signals import record_changed
+        from credit_records.signals import record_changed, records_imported
         from employers.panels import register_panel
 
         from .panels import employer_grade_panel
-        from .receivers import on_record_changed
+        from .receivers import on_record_changed, on_records_imported
 
         record_changed.connect(on_record_changed, dispatch_uid="grading.live_regrade")
+        records_imported.connect(on_records_imported, dispatch_uid="grading.imported_regrade")
         post_migrate.connect(restore_reference_data, sender=self)
         connection_created.connect(add_sqlite_bit_or, dispatch_uid="grading.sqlite_bit_or")
         register_panel(

@@ -25,3 +25,15 @@ def on_record_changed(sender, *, employer_id, record=None, action="", imported=F
             regrade_employer_task.delay(employer_id, record_id)
         except Exception:
             logger.exception("could not queue the regrade of employer %s", employer_id)
+
+
+def on_records_imported(sender, *, first_id, last_id, count=0, **kwargs):
+    """A records file was imported: ONE task regrades every employer it touched, in batches
+    (never one task per employer: a file of 350,000 rows names tens of thousands)."""
+    from .tasks import regrade_imported_task
+
+    try:
+        regrade_imported_task.delay(first_id, last_id)
+    except Exception:
+        # The records are committed; the nightly run regrades everyone anyway.
+        logger.exception("could not queue the regrade of imported records %s–%s", first_id, last_id)

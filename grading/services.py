@@ -771,6 +771,46 @@ def regrade_employer(employer_id: int, *, record=None, as_of: dt.date | None = N
     return changes
 
 
+IMPORT_REGRADE_BATCH = 2000
+
+
+def regrade_imported(first_id: int, last_id: int, *, as_of: dt.date | None = None) -> int:
+    """Regrade, as of today, every employer with a ledger entry whose id is in
+    [first_id, last_id] (one records import), ``IMPORT_REGRADE_BATCH`` employers per query and
+    transaction: the same set-based facts as a run, not one task per employer. Idempotent.
+    Returns the number of employers regraded."""
+    from credit_records.models import CreditRecord
+
+    as_of = as_of or timezone.localdate()
+    span = Span.for_as_of(as_of)
+    assignments = Assignments(as_of)
+    employer_ids = sorted(
+        set(
+            CreditRecord.objects.filter(pk__gte=first_id, pk__lte=last_id)
+            .values_list("employer_id", flat=True)
+            .iterator(chunk_size=20000)
+        )
+    )
+    for start in range(0, len(employer_ids), IMPORT_REGRADE_BATCH):
+        batch = tuple(employer_ids[start : start + IMPORT_REGRADE_BATCH])
+        selection = EmployerSelection(employer_ids=batch)
+        with transaction.atomic():
+            rows = engine.evaluate(span, selection, assignments)
+            changes = engine.upsert_current_grades(span, selection, rows)
+            write_audit(
+                actor=None,
+                action="grading.live_regrade_batch",
+                object_type="employers.Employer",
+                object_repr=_("导入信用记录后重新评价 %(n)d 家用人单位") % {"n": len(batch)},
+                after={
+                    "records": [first_id, last_id],
+                    "employers": len(batch),
+                    "changed": len(changes),
+                },
+            )
+    return len(employer_ids)
+
+
 # --- manual review (seed 002 四（一）) ------------------------------------------------------------
 
 

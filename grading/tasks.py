@@ -148,3 +148,15 @@ def regrade_employer_task(employer_id: int, record_id: int | None = None) -> int
 
     record = CreditRecord.objects.filter(pk=record_id).first() if record_id else None
     return len(services.regrade_employer(employer_id, record=record))
+
+
+@shared_task(
+    name="grading.tasks.regrade_imported",
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+    acks_late=True,
+)
+def regrade_imported_task(first_id: int, last_id: int) -> int:
+    """The live regrade of every employer a records import touched, in batches."""
+    return services.regrade_imported(first_id, last_id)

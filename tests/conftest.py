@@ -78,3 +78,9 @@ def employer_user(db, employer):
 @pytest.fixture
 def sysadmin(db):
     return UserFactory(role=Role.SYSADMIN, jurisdiction=None, is_staff=True)
+
+
+@pytest.fixture(autouse=True)
+def _own_checkpoint_dir(settings, tmp_path):
+    """Signed ledger checkpoints are files (audit.checkpoints): each test writes its own."""
+    settings.LEDGER_CHECKPOINT_DIR = str(tmp_path / "checkpoints")

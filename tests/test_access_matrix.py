@@ -275,6 +275,35 @@ def _build() -> World:
     o["case_attachment"] = CaseAttachment.objects.filter(objection=o["objection"]).get()
     o["repair_attachment"] = CaseAttachment.objects.filter(repair=o["repair"]).get()
 
+    # --- trust-b: accounts (三员分立) ---
+    from employers.services import request_access_change
+
+    o["account_user"] = UserFactory(role=Role.INSPECTOR, jurisdiction=jx)
+    o["account_request"] = request_access_change(
+        actor=u[SYSADMIN],
+        user=o["account_user"],
+        role=Role.PUBLISHER,
+        jurisdiction=jx,
+        reason="矩阵",
+    )
+
+    # --- trust-b: imports as jobs ---
+    from employers.import_jobs import run as run_import
+    from employers.services import start_import
+
+    csv = f"uscc,kind,date,result\n{o['a2'].uscc},patrol_inspection,2024-05-06,no_issue\n"
+    o["import_job"] = start_import(
+        kind="records",
+        upload=SimpleUploadedFile("矩阵.csv", csv.encode()),
+        actor=u[INSPECTOR_IN],
+    )
+    run_import(o["import_job"].pk, "check")  # READY: waits for the confirm
+    bad = f"uscc,kind,date\n{o['a2'].uscc},nonsense,2024-05-06\n"
+    o["bad_import_job"] = start_import(
+        kind="records", upload=SimpleUploadedFile("错误.csv", bad.encode()), actor=u[INSPECTOR_IN]
+    )
+    run_import(o["bad_import_job"].pk, "check")  # INVALID, with its problems file
+
     # --- supervision ---
     # A patrol plan drawn over jiaxian's published 2023 grades; with a second jiaxian inspector,
     # both inspectors are drawn for every task. An HR agency of jiaxian has signed its letter.
@@ -430,6 +459,21 @@ GET_CASES = [
     ),
     Case("publication:job_progress", pk("job"), allowed=STAFF_IN),
     Case("publication:outbox", allowed={PUBLISHER_IN, PUBLISHER_OUT, AUDITOR_IN, AUDITOR_OUT}),
+    # --- trust-b: accounts (三员分立) ---
+    Case("accounts:users", allowed={SYSADMIN}),
+    Case("accounts:create", allowed={SYSADMIN}),
+    Case("accounts:change", pk("account_user"), allowed={SYSADMIN}),
+    Case("accounts:reset", pk("account_user"), allowed={SYSADMIN}),
+    Case(
+        "accounts:requests",
+        allowed={SYSADMIN, SUPERVISOR_IN, SUPERVISOR_OUT, AUDITOR_IN, AUDITOR_OUT},
+    ),
+    Case("accounts:request", pk("account_request"), allowed={SYSADMIN, SUPERVISOR_IN, AUDITOR_IN}),
+    Case("accounts:activate", allowed=EVERYONE),
+    # --- trust-b: imports as jobs (only the user who uploaded the file) ---
+    Case("imports:job", pk("import_job"), allowed={INSPECTOR_IN}),
+    Case("imports:job", pk("bad_import_job"), allowed={INSPECTOR_IN}, label="invalid"),
+    Case("imports:problems", pk("bad_import_job"), allowed={INSPECTOR_IN}),
     # --- law (SPEC §8 [r2] public notice and written notices; §5.1/§7 [r2] adjustments) ---
     Case("publication:public_notice", pk("public_notice"), allowed=EVERYONE),
     Case("publication:notice", pk("written_notice"), allowed=STAFF_IN | {OWNER}),
@@ -523,14 +567,6 @@ def _decision(outcome="rejected"):
 POST_CASES = [
     Case("employers:edit", pk("a1"), WRITERS_IN, "post", _employer_form, (302,), True),
     Case(
-        "employers:import_confirm",
-        lambda w: ["0" * 32],
-        WRITERS,
-        "post",
-        lambda w: {},
-        (302,),
-    ),
-    Case(
         "credit_records:add",
         pk("a1"),
         WRITERS_IN,
@@ -578,14 +614,6 @@ POST_CASES = [
         lambda w: {"attachments": [_pdf()]},
         (302,),
         True,
-    ),
-    Case(
-        "credit_records:import_confirm",
-        lambda w: ["0" * 32],
-        WRITERS,
-        "post",
-        lambda w: {},
-        (302,),
     ),
     Case(
         "grading:override_propose",
@@ -1053,6 +1081,70 @@ POST_CASES = [
         (302,),
         True,
     ),
+    # --- trust-b: accounts (三员分立) ---
+    Case(
+        "accounts:create",
+        allowed={SYSADMIN},
+        method="post",
+        data=lambda w: {
+            "username": "matrix_new",
+            "role": Role.INSPECTOR,
+            "jurisdiction": w.a1.jurisdiction_id,
+            "reason": "矩阵",
+        },
+        ok=(302,),
+        writes=True,
+    ),
+    Case(
+        "accounts:change",
+        lambda w: [w.users[PUBLISHER_OUT].pk],
+        {SYSADMIN},
+        "post",
+        lambda w: {"role": Role.AUDITOR, "jurisdiction": w.b1.jurisdiction_id, "reason": "矩阵"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:reset",
+        lambda w: [w.users[AUDITOR_OUT].pk],
+        {SYSADMIN},
+        "post",
+        lambda w: {"reason": "矩阵"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:approve",
+        pk("account_request"),
+        {SUPERVISOR_IN, AUDITOR_IN},
+        "post",
+        lambda w: {"note": "同意"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:reject",
+        pk("account_request"),
+        {SUPERVISOR_IN, AUDITOR_IN},
+        "post",
+        lambda w: {"note": "矩阵驳回"},
+        (302,),
+        True,
+    ),
+    Case(
+        "accounts:withdraw",
+        pk("account_request"),
+        {SYSADMIN},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    # --- trust-b: imports as jobs ---
+    # Confirming queues the write (after the commit: nothing is written inside this test's
+    # savepoint); the write itself is audited by the import (tests/employers/test_import_jobs.py).
+    Case("imports:confirm", pk("import_job"), {INSPECTOR_IN}, "post", lambda w: {}, (302,)),
+    Case("imports:cancel", pk("import_job"), {INSPECTOR_IN}, "post", lambda w: {}, (302,)),
 ]
 
 # URLs not in the matrix above, and where they are covered instead.

@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "axes",
     "csp",
     "import_export",
+    "audit",
     "employers",
     "credit_records",
     "grading",
@@ -88,7 +89,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "employers.User"
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "axes.backends.AxesStandaloneBackend",  # a locked client address (long)
+    "employers.login_throttle.UsernameThrottleBackend",  # a locked user name (brief, growing)
     "django.contrib.auth.backends.ModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
@@ -109,12 +111,26 @@ SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 
-# django-axes: lock a username+address pair after repeated failures.
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
-AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
-AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Login throttling (employers.login_throttle). django-axes locks a client address for a long
+# time after many failures with any user names (password spraying); a success does not reset it,
+# or a sprayer would sign in to its own account between rounds.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=30)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = ["ip_address"]
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "employers.login_throttle.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "employers.network.client_ip"
+# A user name is locked only briefly, longer each time (60 s, 120 s, … at most 15 min), and never
+# for a browser where its owner signed in before.
+LOGIN_USERNAME_FAILURE_LIMIT = env.int("LOGIN_USERNAME_FAILURE_LIMIT", default=5)
+LOGIN_USERNAME_LOCK_SECONDS = env.int("LOGIN_USERNAME_LOCK_SECONDS", default=60)
+LOGIN_USERNAME_LOCK_MAX_SECONDS = env.int("LOGIN_USERNAME_LOCK_MAX_SECONDS", default=15 * 60)
+LOGIN_USERNAME_FORGET_SECONDS = env.int("LOGIN_USERNAME_FORGET_SECONDS", default=24 * 3600)
+# The documented reverse proxy: how many proxies in front of gunicorn append the client's address
+# to X-Forwarded-For (nginx: proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for). 0 = no
+# proxy, REMOTE_ADDR is the client. Used by the lockout and the audit log (employers.network).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+TRUSTED_PROXY_HEADER = env("TRUSTED_PROXY_HEADER", default="HTTP_X_FORWARDED_FOR")
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -283,4 +299,30 @@ GRADING_RESUME_KEEP_SECONDS = env.int("GRADING_RESUME_KEEP_SECONDS", default=600
 CELERY_BEAT_SCHEDULE["written-review-nightly"] = {
     "task": "written_review.tasks.nightly",
     "schedule": crontab(hour=1, minute=40),
+}
+
+# Tamper-evidence (audit.chain, audit.checkpoints): the key of the ledger's and the audit log's
+# hash chains (HMAC-SHA256). It lives in the environment, never in the database: whoever owns the
+# database cannot recompute a hash. Production requires its own; this default is for development.
+LEDGER_HMAC_KEY = env("LEDGER_HMAC_KEY", default="dev-only-ledger-hmac-key-never-use-in-production")
+# Where the signed daily checkpoints of both chain heads are written (outside the database; also
+# sent to the shared credit platform). verify_ledger checks the chains against them.
+LEDGER_CHECKPOINT_DIR = env("LEDGER_CHECKPOINT_DIR", default=str(BASE_DIR / "var" / "checkpoints"))
+CELERY_BEAT_SCHEDULE["publication-ledger-checkpoint"] = {
+    "task": "publication.tasks.publish_checkpoint",
+    "schedule": crontab(hour=3, minute=15),
+}
+
+# Imports as jobs (employers.import_jobs): uploads wait here, outside MEDIA_ROOT, between the
+# check and the confirmed write; unconfirmed ones are deleted after IMPORT_UPLOAD_TTL_HOURS.
+IMPORT_UPLOAD_ROOT = env("IMPORT_UPLOAD_ROOT", default=str(BASE_DIR / "var" / "import-uploads"))
+IMPORT_UPLOAD_TTL_HOURS = env.float("IMPORT_UPLOAD_TTL_HOURS", default=24.0)
+IMPORT_STUCK_SECONDS = env.int("IMPORT_STUCK_SECONDS", default=15 * 60)
+CELERY_BEAT_SCHEDULE["employers-tidy-imports"] = {
+    "task": "employers.tasks.tidy_imports",
+    "schedule": 3600.0,
+}
+CELERY_BEAT_SCHEDULE["employers-purge-login-throttle"] = {
+    "task": "employers.tasks.purge_login_throttle",
+    "schedule": crontab(hour=4, minute=0),
 }

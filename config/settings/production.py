@@ -38,3 +38,8 @@ if CREDIT_PLATFORM_STUB_ENABLED and not CREDIT_PLATFORM_TOKEN:
     raise ImproperlyConfigured(
         "CREDIT_PLATFORM_STUB_ENABLED needs CREDIT_PLATFORM_TOKEN in production"
     )
+
+# The hash chains' key (audit.chain): required, and never the development default.
+LEDGER_HMAC_KEY = env("LEDGER_HMAC_KEY")
+if len(LEDGER_HMAC_KEY) < 32 or LEDGER_HMAC_KEY.startswith("dev-only-"):
+    raise ImproperlyConfigured("LEDGER_HMAC_KEY must be a random secret of at least 32 characters")

@@ -18,3 +18,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+LEDGER_CHECKPOINT_DIR = tempfile.mkdtemp(prefix="labor-credit-checkpoints-")
+IMPORT_UPLOAD_ROOT = tempfile.mkdtemp(prefix="labor-credit-imports-")
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
+    # The flush between transactional tests TRUNCATEs every table; the append-only tables refuse
+    # TRUNCATE unless the session says so (audit migration 0002).
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c labor_credit.allow_truncate=on"  # noqa: F405

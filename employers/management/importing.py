@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 
 class SpreadsheetImportCommand(BaseCommand):
-    #: the service: (*, data: bytes, filename: str, dry_run: bool) -> ImportReport
+    #: the service: (*, path, filename: str, dry_run: bool) -> ImportReport (streams the file)
     import_service = None
 
     def add_arguments(self, parser):
@@ -20,12 +20,12 @@ class SpreadsheetImportCommand(BaseCommand):
         path = Path(file)
         if not path.is_file():
             raise CommandError(f"文件不存在：{file}", returncode=2)
-        report = type(self).import_service(
-            data=path.read_bytes(), filename=path.name, dry_run=dry_run
-        )
+        report = type(self).import_service(path=path, filename=path.name, dry_run=dry_run)
         if not report.ok:
             for problem in report.problems:
                 self.stderr.write(str(problem))
-            self.stderr.write(f"共 {len(report.problems)} 处错误，未写入任何数据。")
+            if report.unlisted_problems:
+                self.stderr.write(f"……另有 {report.unlisted_problems} 处错误未列出。")
+            self.stderr.write(f"共 {report.problem_count} 处错误，未写入任何数据。")
             sys.exit(1)
         self.stdout.write(report.summary())

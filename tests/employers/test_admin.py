@@ -83,18 +83,22 @@ def test_the_sysadmin_cannot_promote_itself(client, sysadmin_with_demo_permissio
     assert (me.role, me.jurisdiction_id, me.is_superuser) == (Role.SYSADMIN, None, False)
 
 
-def test_the_sysadmin_still_manages_other_accounts_audited(client, sysadmin_with_demo_permissions):
+def test_the_sysadmin_edits_other_accounts_audited_but_not_their_role(
+    client, sysadmin_with_demo_permissions
+):
     other = UserFactory(role=Role.INSPECTOR, jurisdiction=jurisdiction("jiaxian"))
     client.force_login(sysadmin_with_demo_permissions)
     page = client.get(f"/admin/employers/user/{other.pk}/change/")
     form = page.context["adminform"].form
-    assert "role" in form.fields and "is_superuser" not in form.fields
+    assert "is_superuser" not in form.fields
+    # 三员分立: role and scope only through a request a second person approves (accounts pages).
+    assert "role" not in form.fields and "jurisdiction" not in form.fields
     data = _form_data(form)
     data.update(
         {
             "username": other.username,
+            "display_name": "新姓名",
             "role": Role.SUPERVISOR,
-            "jurisdiction": jurisdiction("jiaxian").pk,
             "is_active": "on",
             "date_joined_0": "2024-01-01",
             "date_joined_1": "00:00:00",
@@ -103,5 +107,26 @@ def test_the_sysadmin_still_manages_other_accounts_audited(client, sysadmin_with
     response = client.post(f"/admin/employers/user/{other.pk}/change/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     other.refresh_from_db()
-    assert other.role == Role.SUPERVISOR
+    assert (other.role, other.display_name) == (Role.INSPECTOR, "新姓名")
     assert AuditEntry.objects.filter(action="admin.change", object_id=str(other.pk)).exists()
+
+
+def test_the_sysadmin_cannot_add_accounts_or_set_passwords_in_the_admin(
+    client, sysadmin_with_demo_permissions
+):
+    other = UserFactory(role=Role.AUDITOR, jurisdiction=jurisdiction("jiaxian"))
+    client.force_login(sysadmin_with_demo_permissions)
+    assert client.get("/admin/employers/user/add/").status_code == 403
+    response = client.post(
+        "/admin/employers/user/add/",
+        {"username": "mine", "password1": "Known-Pass-2026!", "password2": "Known-Pass-2026!"},
+    )
+    assert response.status_code == 403
+    assert client.get(f"/admin/employers/user/{other.pk}/password/").status_code == 403
+    response = client.post(
+        f"/admin/employers/user/{other.pk}/password/",
+        {"password1": "Known-Pass-2026!", "password2": "Known-Pass-2026!"},
+    )
+    assert response.status_code == 403
+    other.refresh_from_db()
+    assert not other.check_password("Known-Pass-2026!")

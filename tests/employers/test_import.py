@@ -192,34 +192,40 @@ def test_command_usage_error_exits_2(tmp_path):
 
 
 @pytest.mark.django_db
-def test_ui_upload_preview_confirm(client, inspector):
+def test_ui_upload_preview_confirm(client, inspector, django_capture_on_commit_callbacks):
     client.force_login(inspector)
     # The file's jiaxian rows: a jiaxian inspector imports employers of jiaxian only
     # (tests/employers/test_import_scope.py).
     lines = (DATA / "employers_good_gb18030.csv").read_bytes().splitlines(keepends=True)
     upload = SimpleUploadedFile("employers_gb18030.csv", b"".join(lines[:3]))
-    response = client.post(reverse("employers:import"), {"file": upload})
-    assert response.status_code == 200
-    assert "校验通过（未写入）" in response.content.decode()
-    assert Employer.objects.count() == 0  # preview writes nothing
-    token = response.context["token"]
-    response = client.post(reverse("employers:import_confirm", args=[token]))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("employers:import"), {"file": upload})
+    assert response.status_code == 302  # to the job's page; the check ran as a task
+    page = client.get(response.url)
+    assert "校验通过：共 2 行，将新增 2" in page.content.decode()
+    assert Employer.objects.count() == 0  # the check writes nothing
+    job = page.context["job"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("imports:confirm", args=[job.pk]))
     assert response.status_code == 302
     assert Employer.objects.count() == 2
-    # The same token cannot be confirmed twice (double submit).
-    response = client.post(reverse("employers:import_confirm", args=[token]), follow=True)
-    assert "已失效" in response.content.decode()
+    assert "导入完成" in client.get(response.url).content.decode()
+    # The same job cannot be confirmed twice (double submit).
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("imports:confirm", args=[job.pk]), follow=True)
+    assert "不能确认导入" in response.content.decode()
     assert Employer.objects.count() == 2
 
 
 @pytest.mark.django_db
-def test_ui_bad_file_shows_every_problem(client, inspector):
+def test_ui_bad_file_shows_every_problem(client, inspector, django_capture_on_commit_callbacks):
     client.force_login(inspector)
     with (DATA / "employers_unknown_kind_jurisdiction.csv").open("rb") as fh:
-        response = client.post(reverse("employers:import"), {"file": fh})
-    body = response.content.decode()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("employers:import"), {"file": fh})
+    body = client.get(response.url).content.decode()
     assert "辖区“beijing”不存在" in body and "单位类型“factory”无效" in body
-    assert response.context["token"] == ""
+    assert "确认导入" not in body
     assert Employer.objects.count() == 0
 
 
