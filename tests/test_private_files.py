@@ -4,6 +4,7 @@ storage refuses to make a URL. Uses the access matrix's world (two jurisdictions
 cycle with its documents, evidence, an objection and a repair application with attachments)."""
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from django.apps import apps
@@ -52,6 +53,31 @@ def stored_files(world) -> list[tuple[str, models.Model, str]]:
         rows.append((key, a, reverse("objections:attachment", args=[a.pk])))
     for doc in CycleDocument.objects.filter(cycle=world.c2023):
         rows.append((doc.kind, doc, reverse("publication:document", args=[doc.pk])))
+    # The written review: the employer's papers (they name workers) and the 处理建议书.
+    paper = world.objects["wr_document"]
+    rows.append(
+        (
+            "review_document",
+            SimpleNamespace(pk=paper.pk, file=paper.file, employer_id=paper.review.employer_id),
+            reverse("written_review:document", args=[paper.pk]),
+        )
+    )
+    from written_review import documents as review_documents
+    from written_review.models import Review
+
+    review = Review.objects.get(pk=world.objects["wr_approved"].pk)
+    if not review.suggestion_file:  # made by a background job, or on first download
+        review_documents.store_suggestion(review.pk)
+        review.refresh_from_db()
+    rows.append(
+        (
+            "review_suggestion",
+            SimpleNamespace(
+                pk=review.pk, file=review.suggestion_file, employer_id=review.employer_id
+            ),
+            reverse("written_review:suggestion_pdf", args=[review.pk]),
+        )
+    )
     return rows
 
 
@@ -66,11 +92,19 @@ def test_the_world_has_every_kind_of_stored_file(world):
         "credit_records.Attachment",
         "objections.CaseAttachment",
         "publication.CycleDocument",
+        "written_review.Review",
+        "written_review.ReviewDocument",
     }
     kinds = {kind for kind, _row, _url in stored_files(world)}
     # 附件2 is made for the 许昌 rule set only: same view, same rule as the other staff files.
     assert set(DocumentKind.values) - kinds == {DocumentKind.ANNEX2_XLSX}
-    assert {"evidence", "case_attachment", "repair_attachment"} <= kinds
+    assert {
+        "evidence",
+        "case_attachment",
+        "repair_attachment",
+        "review_document",
+        "review_suggestion",
+    } <= kinds
 
 
 def _refused(response) -> bool:
@@ -101,12 +135,22 @@ def test_strangers_get_no_stored_file(world, role):
 
 def test_the_owner_gets_its_own_files_only(world):
     client = world.clients[OWNER]
-    allowed = {"case_attachment", "repair_attachment", DocumentKind.WRITTEN_NOTICE}
+    allowed = {
+        "case_attachment",
+        "repair_attachment",
+        DocumentKind.WRITTEN_NOTICE,
+        "review_document",
+        "review_suggestion",
+    }
     for kind, row, url in stored_files(world):
         response = client.get(url)
         if kind in allowed and getattr(row, "employer_id", world.a1.pk) in (None, world.a1.pk):
             assert response.status_code == 200, (kind, response.status_code)
-            assert response["Content-Disposition"].startswith("attachment")
+            # A PDF may open in the browser's viewer; anything else is a download.
+            inline_ok = response["Content-Type"] == "application/pdf"
+            assert response["Content-Disposition"].startswith(
+                ("attachment", "inline") if inline_ok else "attachment"
+            ), (kind, response["Content-Disposition"])
         elif kind == DocumentKind.LIST_PDF:
             assert response.status_code == 200
         else:

@@ -40,6 +40,7 @@ def production_settings(**extra) -> dict:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60,
+        "LEDGER_HMAC_KEY": "k" * 40,
         "ALLOWED_HOSTS": "credit.example.org",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
         "CELERY_BROKER_URL": "redis://127.0.0.1:6379/0",

@@ -113,6 +113,7 @@ def test_gunicorn_accepts_the_units_options():
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": "x" * 60,
+        "LEDGER_HMAC_KEY": "k" * 40,
         "ALLOWED_HOSTS": "credit.example.org",
         "DATABASE_URL": "postgres://nobody@127.0.0.1:1/none",
     }

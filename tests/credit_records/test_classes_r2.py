@@ -163,13 +163,14 @@ def test_the_form_offers_mitigation_for_penalties_only():
 
 def test_an_entry_without_the_new_fields_hashes_as_before():
     """The payload of an entry without mitigation/repaired_on is the JSON list it always was."""
-    values = ["x"] * len(ledger.HASHED_FIELDS)
-    old_payload = json.dumps(values, ensure_ascii=False, separators=(",", ":"))
-    assert ledger.payload(values + ["", None]) == old_payload
-    assert ledger.payload(values + ["none", None]) == old_payload
-    assert ledger.payload(values) == old_payload
-    assert ledger.payload(values + ["minor", None]) != old_payload
-    assert ledger.payload(values + ["", D(2025, 1, 2)]).endswith('{"repaired_on":"2025-01-02"}]')
+    values = dict.fromkeys(ledger.HASHED_FIELDS, "x")
+    old_payload = json.dumps(list(values.values()), ensure_ascii=False, separators=(",", ":"))
+    for unset in ({}, {"mitigation": "", "repaired_on": None}, {"mitigation": "none"}):
+        assert ledger.hash_payload({**values, **unset}) == old_payload
+    assert ledger.hash_payload({**values, "mitigation": "minor"}) != old_payload
+    assert ledger.hash_payload({**values, "repaired_on": D(2025, 1, 2)}).endswith(
+        '["repaired_on","2025-01-02"]]'
+    )
 
 
 @pytest.mark.django_db
