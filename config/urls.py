@@ -6,6 +6,7 @@ from django.urls import include, path
 
 from employers import views as employer_views
 from employers.forms import LoginForm, StrongPasswordChangeForm
+from exchange.api import api as exchange_api
 
 urlpatterns = [
     path("", employer_views.home, name="home"),
@@ -33,6 +34,8 @@ urlpatterns = [
     path("grading/", include("grading.urls")),
     path("objections/", include("objections.urls")),
     path("", include("publication.urls")),
+    path("", include("exchange.urls")),
+    path("api/v1/", exchange_api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -20,7 +20,7 @@ from employers.permissions import role_required
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
 
-from . import outbox, services
+from . import hooks, outbox, services
 from .choices import DocumentKind, JobStatus, OutboxStatus
 from .documents import XLSX_CONTENT_TYPE
 from .forms import AdjustmentForm, NoticeStartForm, PublicSearchForm
@@ -150,6 +150,7 @@ def cycle_detail(request, pk):
         "written_notices": cycle.documents.filter(kind=DocumentKind.WRITTEN_NOTICE)
         .select_related("employer")
         .order_by("employer__name"),
+        "panels": hooks.cycle_panels(request, cycle),
     }
     if published:
         results = PublishedResult.objects.filter(cycle=cycle)
@@ -479,5 +480,6 @@ def public_list(request, code, year):
             "query": urlencode({"q": q}) if q else "",
             "adjustments": adjustments,
             "files": files,
+            "links": hooks.public_list_links(jurisdiction, year),
         },
     )
