@@ -282,13 +282,13 @@ class GradesOut(Schema):
 class PublishedItemOut(Schema):
     seq: int = Field(description="公布序号：全系统连续编号，无空号")
     type: str = Field(description="result（公布结果）或 adjustment（结果调整）")
-    uscc: str
-    name: str
-    year: int
-    ruleset: str
-    ruleset_version: str
-    jurisdiction: str
-    authority: str
+    uscc: str = Field(description="统一社会信用代码")
+    name: str = Field(description="单位名称（以公布时为准）")
+    year: int = Field(description="评价年度")
+    ruleset: str = Field(description="评价办法代码")
+    ruleset_version: str = Field(description="评价办法版本")
+    jurisdiction: str = Field(description="评价辖区代码")
+    authority: str = Field(description="评价单位")
     grade: str = Field(description="result：公布等级；adjustment：调整后等级")
     published_at: dt.datetime = Field(description="公布或登记调整的时间")
     effective_date: dt.date | None = Field(description="adjustment：调整日期")
@@ -393,7 +393,7 @@ def grades(request, uscc: str):
         )
     request._exchange_items = len(entries)
     name = results[0].name if results else _registry_name(code)
-    return {"uscc": code, "name": name, "grades": entries, "as_of": timezone.now()}
+    return {"uscc": code, "name": name, "grades": entries, "as_of": timezone.localtime()}
 
 
 def _registry_name(uscc: str) -> str:
@@ -436,7 +436,7 @@ def published(request, query: Query[PublishedQuery]):
             "jurisdiction": result.cycle.jurisdiction.code,
             "authority": authority_of(result.cycle),
             "grade": result.grade,
-            "published_at": result.published_at,
+            "published_at": timezone.localtime(result.published_at),
             "effective_date": None,
             "previous_grade": None,
             "original_grade": None,
@@ -445,7 +445,7 @@ def published(request, query: Query[PublishedQuery]):
         if adjustment is not None:
             base.update(
                 grade=adjustment.new_grade,
-                published_at=adjustment.created_at,
+                published_at=timezone.localtime(adjustment.created_at),
                 effective_date=adjustment.effective_date,
                 previous_grade=adjustment.old_grade,
                 original_grade=result.grade,

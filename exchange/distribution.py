@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.files import File
 from django.db import transaction
 from django.db.models import F, OuterRef, Subquery
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from .choices import Department, FileFormat, ItemKind, JobStatus
 from .models import DistributionFile, DistributionJob, PublishedItem
@@ -178,13 +178,14 @@ def write_files(cycle, department: str, directory: Path, *, progress=None) -> di
     """Write the CSV, JSON and manifest of one department; returns
     ``{format: (path, rows, sha256)}``."""
     fields = CHUANYU_FIELDS if department == Department.CHUANYU else FIELDS
-    stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}-{department}"
+    label = str(Department(department).label)
+    stem = f"{cycle.jurisdiction.name}{cycle.year}年度评价结果-{label}"
     csv_path = directory / f"{stem}.csv"
     json_path = directory / f"{stem}.json"
     generated_at = timezone.now()
     head = {
         "department": department,
-        "department_name": str(Department(department).label),
+        "department_name": label,
         "jurisdiction": cycle.jurisdiction.code,
         "jurisdiction_name": cycle.jurisdiction.name,
         "year": cycle.year,
@@ -233,7 +234,7 @@ def write_files(cycle, department: str, directory: Path, *, progress=None) -> di
             for fmt, (path, n, digest) in files.items()
         ],
     }
-    manifest_path = directory / f"{stem}-manifest.json"
+    manifest_path = directory / f"{stem}-清单.json"
     manifest_path.write_text(
         json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
@@ -279,7 +280,11 @@ def run(job_id: int) -> None:
         _progress(job, done=done)
 
     try:
-        with tempfile.TemporaryDirectory(prefix="exchange-") as tmp:
+        # Official files: Chinese whatever the language of the request that ran them eagerly.
+        with (
+            translation.override("zh-hans"),
+            tempfile.TemporaryDirectory(prefix="exchange-") as tmp,
+        ):
             for department in departments:
                 _progress(job, step=str(Department(department).label))
                 files = write_files(cycle, department, Path(tmp), progress=advance)

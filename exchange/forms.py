@@ -8,7 +8,20 @@ from employers.models import Jurisdiction
 from .tokens import MAX_DAYS
 
 
-class TokenForm(forms.Form):
+class _Styled:
+    """Bootstrap classes on every widget (as the other pages' forms have them)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.RadioSelect | forms.HiddenInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs.setdefault("class", f"{css} {css}-sm")
+
+
+class TokenForm(_Styled, forms.Form):
     name = forms.CharField(
         label=_("令牌名称"),
         max_length=64,
@@ -27,7 +40,7 @@ class TokenForm(forms.Form):
         self.fields["days"].initial = settings.EXCHANGE_TOKEN_DEFAULT_DAYS
 
 
-class ApiCallFilterForm(forms.Form):
+class ApiCallFilterForm(_Styled, forms.Form):
     token = forms.CharField(label=_("令牌名称"), required=False, max_length=64)
     uscc = forms.CharField(label=_("统一社会信用代码"), required=False, max_length=40)
     status = forms.IntegerField(label=_("状态码"), required=False, min_value=100, max_value=599)
@@ -37,11 +50,6 @@ class ApiCallFilterForm(forms.Form):
     date_to = forms.DateField(
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs.setdefault("class", "form-control form-control-sm")
 
 
 class ConsultationForm(forms.Form):
@@ -54,7 +62,7 @@ class ConsultationForm(forms.Form):
     )
 
 
-class ListSearchForm(forms.Form):
+class ListSearchForm(_Styled, forms.Form):
     q = forms.CharField(label=_("单位名称或统一社会信用代码"), required=False, max_length=100)
     grade = forms.ChoiceField(
         label=_("拟评等级"),

@@ -76,6 +76,7 @@ def open_data_links(jurisdiction, year) -> list[tuple[str, str]]:
         (_("开放数据 CSV"), reverse("exchange:open_data_csv", args=[jurisdiction.code, year])),
         (_("开放数据 JSON"), reverse("exchange:open_data_json", args=[jurisdiction.code, year])),
         (_("数据字典"), reverse("exchange:open_data_dictionary")),
+        (_("等级证明核验"), reverse("exchange:verify")),
     ]
 
 
