@@ -17,3 +17,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+# exchange: the access matrix verifies certificates many times from one address; the rate limit
+# itself is tested with its own low setting (tests/exchange).
+EXCHANGE_VERIFY_RATE_PER_MINUTE = 100_000
