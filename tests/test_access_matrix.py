@@ -630,6 +630,7 @@ POST_CASES = [
     ),
 ]
 
+
 # --- exchange ---
 def _build_exchange(w: World) -> None:
     """A sister unit of jiaxian with its consultee, a consultation on the 2024 cycle (under
@@ -690,18 +691,52 @@ POST_CASES += [
     ),
     Case("exchange:token_revoke", pk("token"), {SYSADMIN}, "post", lambda w: {}, (302,), True),
     # The 2024 cycle has its consultation already: the publisher is sent back with the reason.
-    Case("exchange:consultation_send", pk("c2024"), {PUBLISHER_IN}, "post",
-         lambda w: {"reply_by": "2099-01-05"}, (302,)),  # fmt: skip
-    Case("exchange:reply_object", pk("reply"), {CONSULTEE}, "post",
-         lambda w: {"grade": w.grade_a2.pk, "reason": "矩阵"}, (302,), True),  # fmt: skip
-    Case("exchange:reply_submit", pk("reply"), {CONSULTEE}, "post",
-         lambda w: {"verdict": "objections"}, (302,), True),  # fmt: skip
-    Case("exchange:objection_delete", pk("consultation_objection"), {CONSULTEE}, "post",
-         lambda w: {}, (302,), True),  # fmt: skip
+    Case(
+        "exchange:consultation_send",
+        pk("c2024"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {"reply_by": "2099-01-05"},
+        (302,),
+    ),
+    Case(
+        "exchange:reply_object",
+        pk("reply"),
+        {CONSULTEE},
+        "post",
+        lambda w: {"grade": w.grade_a2.pk, "reason": "矩阵"},
+        (302,),
+        True,
+    ),
+    Case(
+        "exchange:reply_submit",
+        pk("reply"),
+        {CONSULTEE},
+        "post",
+        lambda w: {"verdict": "objections"},
+        (302,),
+        True,
+    ),
+    Case(
+        "exchange:objection_delete",
+        pk("consultation_objection"),
+        {CONSULTEE},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
     # a1's certificate exists already: the same one is served again (nothing new to audit).
     Case("exchange:certificate_issue", pk("published_a1"), {OWNER}, "post", lambda w: {}, (302,)),
-    Case("exchange:distribution_remake", pk("c2023"), {PUBLISHER_IN}, "post", lambda w: {},
-         (302,), True),  # fmt: skip
+    Case(
+        "exchange:distribution_remake",
+        pk("c2023"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
 ]
 
 # URLs not in the matrix above, and where they are covered instead.
