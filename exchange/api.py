@@ -411,8 +411,6 @@ def _registry_name(uscc: str) -> str:
     tags=["增量同步"],
 )
 def published(request, query: Query[PublishedQuery]):
-    from publication.services import authority_of
-
     token: PartnerToken = request.auth
     rows = list(
         selectors.published_items(after=query.after, root=token.jurisdiction.path)[
@@ -422,36 +420,36 @@ def published(request, query: Query[PublishedQuery]):
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]
     items = []
-    for item in rows:
-        result = item.result
-        adjustment = item.adjustment
-        base = {
-            "seq": item.seq,
-            "type": item.kind,
-            "uscc": result.uscc,
-            "name": result.name,
-            "year": result.year,
-            "ruleset": result.ruleset_code,
-            "ruleset_version": result.ruleset_version,
-            "jurisdiction": result.cycle.jurisdiction.code,
-            "authority": authority_of(result.cycle),
-            "grade": result.grade,
-            "published_at": timezone.localtime(result.published_at),
+    for row in rows:
+        item = {
+            "seq": row["seq"],
+            "type": row["kind"],
+            "uscc": row["result__uscc"],
+            "name": row["result__name"],
+            "year": row["result__year"],
+            "ruleset": row["result__ruleset_code"],
+            "ruleset_version": row["result__ruleset_version"],
+            "jurisdiction": row["result__cycle__jurisdiction__code"],
+            # publication.services.authority_of, from the values already read
+            "authority": row["result__cycle__jurisdiction__authority"]
+            or row["result__cycle__jurisdiction__name"],
+            "grade": row["result__grade"],
+            "published_at": timezone.localtime(row["result__published_at"]),
             "effective_date": None,
             "previous_grade": None,
             "original_grade": None,
             "note": None,
         }
-        if adjustment is not None:
-            base.update(
-                grade=adjustment.new_grade,
-                published_at=timezone.localtime(adjustment.created_at),
-                effective_date=adjustment.effective_date,
-                previous_grade=adjustment.old_grade,
-                original_grade=result.grade,
-                note=adjustment.public_note,
+        if row["adjustment_id"] is not None:
+            item.update(
+                grade=row["adjustment__new_grade"],
+                published_at=timezone.localtime(row["adjustment__created_at"]),
+                effective_date=row["adjustment__effective_date"],
+                previous_grade=row["adjustment__old_grade"],
+                original_grade=row["result__grade"],
+                note=row["adjustment__public_note"],
             )
-        items.append(base)
+        items.append(item)
     request._exchange_items = len(items)
-    next_after = rows[-1].seq if rows else query.after
+    next_after = rows[-1]["seq"] if rows else query.after
     return {"items": items, "next_after": next_after, "has_more": has_more}

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import io
 import json
 import tempfile
 from pathlib import Path
@@ -174,72 +175,101 @@ def result_rows(cycle):
         }
 
 
-def write_files(cycle, department: str, directory: Path, *, progress=None) -> dict:
-    """Write the CSV, JSON and manifest of one department; returns
-    ``{format: (path, rows, sha256)}``."""
-    fields = CHUANYU_FIELDS if department == Department.CHUANYU else FIELDS
-    label = str(Department(department).label)
-    stem = f"{cycle.jurisdiction.name}{cycle.year}年度评价结果-{label}"
-    csv_path = directory / f"{stem}.csv"
-    json_path = directory / f"{stem}.json"
+class _Output:
+    """The CSV and JSON being written for one department."""
+
+    def __init__(self, cycle, department: str, directory: Path, generated_at):
+        self.department = department
+        self.fields = CHUANYU_FIELDS if department == Department.CHUANYU else FIELDS
+        label = str(Department(department).label)
+        self.stem = f"{cycle.jurisdiction.name}{cycle.year}年度评价结果-{label}"
+        self.csv_path = directory / f"{self.stem}.csv"
+        self.json_path = directory / f"{self.stem}.json"
+        self.head = {
+            "department": department,
+            "department_name": label,
+            "jurisdiction": cycle.jurisdiction.code,
+            "jurisdiction_name": cycle.jurisdiction.name,
+            "year": cycle.year,
+            "ruleset": cycle.ruleset_code,
+            "generated_at": generated_at.isoformat(),
+            "fields": [{"key": k, "name": n} for k, n in self.fields],
+        }
+        self.csv_file = self.csv_path.open("w", encoding="utf-8-sig", newline="")
+        self.json_file = self.json_path.open("w", encoding="utf-8")
+        csv.writer(self.csv_file).writerow([name for _key, name in self.fields])
+        self.json_file.write(json.dumps(self.head, ensure_ascii=False)[:-1] + ', "rows": [\n')
+
+    def close(self) -> None:
+        self.csv_file.close()
+        self.json_file.close()
+
+
+def write_files(cycle, departments, directory: Path, *, progress=None) -> dict:
+    """Write the CSV, JSON and manifest of every department in one pass over the results (a row
+    is formatted once per field set and written to each department's files); returns
+    ``{department: {format: (path, rows, sha256)}}``."""
     generated_at = timezone.now()
-    head = {
-        "department": department,
-        "department_name": label,
-        "jurisdiction": cycle.jurisdiction.code,
-        "jurisdiction_name": cycle.jurisdiction.name,
-        "year": cycle.year,
-        "ruleset": cycle.ruleset_code,
-        "generated_at": generated_at.isoformat(),
-        "fields": [{"key": k, "name": n} for k, n in fields],
-    }
+    outputs = [_Output(cycle, d, directory, generated_at) for d in departments]
     counts: dict[str, int] = {}
     rows = 0
-    with (
-        csv_path.open("w", encoding="utf-8-sig", newline="") as csv_file,
-        json_path.open("w", encoding="utf-8") as json_file,
-    ):
-        writer = csv.writer(csv_file)
-        writer.writerow([name for _key, name in fields])
-        json_file.write(json.dumps(head, ensure_ascii=False)[:-1] + ', "rows": [\n')
+    line = io.StringIO()
+    writer = csv.writer(line)
+    try:
         for row in result_rows(cycle):
-            writer.writerow([safe_cell(row[k]) for k, _name in fields])
-            json_file.write(
-                ("" if rows == 0 else ",\n")
-                + json.dumps({k: row[k] for k, _name in fields}, ensure_ascii=False)
-            )
+            formatted = {}
+            for out in outputs:
+                key = id(out.fields)
+                if key not in formatted:
+                    line.seek(0)
+                    line.truncate()
+                    writer.writerow([safe_cell(row[k]) for k, _name in out.fields])
+                    formatted[key] = (
+                        line.getvalue(),
+                        json.dumps({k: row[k] for k, _name in out.fields}, ensure_ascii=False),
+                    )
+                csv_line, json_row = formatted[key]
+                out.csv_file.write(csv_line)
+                out.json_file.write(("" if rows == 0 else ",\n") + json_row)
             rows += 1
             counts[row["grade"]] = counts.get(row["grade"], 0) + 1
             if progress and rows % CHUNK == 0:
-                progress(CHUNK)
-        json_file.write("\n]}\n")
+                progress(CHUNK * len(outputs))
+        for out in outputs:
+            out.json_file.write("\n]}\n")
+    finally:
+        for out in outputs:
+            out.close()
     if progress:
-        progress(rows % CHUNK)
-    files = {
-        FileFormat.CSV: (csv_path, rows, sha256_of(csv_path)),
-        FileFormat.JSON: (json_path, rows, sha256_of(json_path)),
-    }
-    manifest = {
-        **{k: v for k, v in head.items() if k != "fields"},
-        "authority": _authority(cycle),
-        "counts": {"total": rows, "by_grade": dict(sorted(counts.items()))},
-        "files": [
-            {
-                "name": path.name,
-                "format": str(fmt),
-                "rows": n,
-                "bytes": path.stat().st_size,
-                "sha256": digest,
-            }
-            for fmt, (path, n, digest) in files.items()
-        ],
-    }
-    manifest_path = directory / f"{stem}-清单.json"
-    manifest_path.write_text(
-        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
-    )
-    files[FileFormat.MANIFEST] = (manifest_path, rows, sha256_of(manifest_path))
-    return files
+        progress((rows % CHUNK) * len(outputs))
+    written = {}
+    for out in outputs:
+        files = {
+            FileFormat.CSV: (out.csv_path, rows, sha256_of(out.csv_path)),
+            FileFormat.JSON: (out.json_path, rows, sha256_of(out.json_path)),
+        }
+        manifest = {
+            **{k: v for k, v in out.head.items() if k != "fields"},
+            "authority": _authority(cycle),
+            "counts": {"total": rows, "by_grade": dict(sorted(counts.items()))},
+            "files": [
+                {
+                    "name": path.name,
+                    "format": str(fmt),
+                    "rows": n,
+                    "bytes": path.stat().st_size,
+                    "sha256": digest,
+                }
+                for fmt, (path, n, digest) in files.items()
+            ],
+        }
+        manifest_path = directory / f"{out.stem}-清单.json"
+        manifest_path.write_text(
+            json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+        )
+        files[FileFormat.MANIFEST] = (manifest_path, rows, sha256_of(manifest_path))
+        written[out.department] = files
+    return written
 
 
 def _authority(cycle) -> str:
@@ -285,9 +315,9 @@ def run(job_id: int) -> None:
             translation.override("zh-hans"),
             tempfile.TemporaryDirectory(prefix="exchange-") as tmp,
         ):
-            for department in departments:
-                _progress(job, step=str(Department(department).label))
-                files = write_files(cycle, department, Path(tmp), progress=advance)
+            _progress(job, step="、".join(str(Department(d).label) for d in departments))
+            written = write_files(cycle, departments, Path(tmp), progress=advance)
+            for department, files in written.items():
                 for fmt, (path, rows, digest) in files.items():
                     record = DistributionFile(
                         job=job,

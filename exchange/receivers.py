@@ -9,7 +9,7 @@ from . import sequence, services
 
 
 def on_results_published(sender, *, cycle, results, **kwargs) -> None:
-    sequence.record_results(cycle=cycle, results=results)
+    sequence.record_results(cycle=cycle)
     services.queue_distribution(cycle=cycle, actor=getattr(cycle, "published_by", None))
 
 

@@ -184,10 +184,31 @@ def item_seq(result) -> int | None:
 
 
 def published_items(*, after: int, root: str | None = None) -> QuerySet:
+    """Items after ``after`` in sequence order, as plain values (a sync page of a thousand items
+    builds no model instances)."""
     items = PublishedItem.objects.filter(seq__gt=after)
     if root is not None:
         items = items.filter(subtree_q(root))
-    return items.select_related("result__cycle__jurisdiction", "adjustment").order_by("seq")
+    return items.order_by("seq").values(
+        "seq",
+        "kind",
+        "result__uscc",
+        "result__name",
+        "result__year",
+        "result__ruleset_code",
+        "result__ruleset_version",
+        "result__grade",
+        "result__published_at",
+        "result__cycle__jurisdiction__code",
+        "result__cycle__jurisdiction__name",
+        "result__cycle__jurisdiction__authority",
+        "adjustment_id",
+        "adjustment__new_grade",
+        "adjustment__old_grade",
+        "adjustment__effective_date",
+        "adjustment__public_note",
+        "adjustment__created_at",
+    )
 
 
 # --- certificates ------------------------------------------------------------------------------
