@@ -412,10 +412,8 @@ def _registry_name(uscc: str) -> str:
 )
 def published(request, query: Query[PublishedQuery]):
     token: PartnerToken = request.auth
-    rows = list(
-        selectors.published_items(after=query.after, root=token.jurisdiction.path)[
-            : query.limit + 1
-        ]
+    rows = selectors.published_items(
+        after=query.after, limit=query.limit + 1, root=token.jurisdiction.path
     )
     has_more = len(rows) > query.limit
     rows = rows[: query.limit]

@@ -183,31 +183,41 @@ def item_seq(result) -> int | None:
 # --- the published sequence --------------------------------------------------------------------
 
 
-def published_items(*, after: int, root: str | None = None) -> QuerySet:
-    """Items after ``after`` in sequence order, as plain values (a sync page of a thousand items
-    builds no model instances)."""
+def published_items(*, after: int, limit: int, root: str | None = None) -> list[dict]:
+    """Up to ``limit`` items after ``after`` in sequence order, as plain values.
+
+    Two steps: the numbers first (the items table alone, by its primary key or its path index,
+    whichever the scope makes cheaper), then the joined details of just those — so a page costs
+    the same at the start and at the end of a million items."""
     items = PublishedItem.objects.filter(seq__gt=after)
     if root is not None:
         items = items.filter(subtree_q(root))
-    return items.order_by("seq").values(
-        "seq",
-        "kind",
-        "result__uscc",
-        "result__name",
-        "result__year",
-        "result__ruleset_code",
-        "result__ruleset_version",
-        "result__grade",
-        "result__published_at",
-        "result__cycle__jurisdiction__code",
-        "result__cycle__jurisdiction__name",
-        "result__cycle__jurisdiction__authority",
-        "adjustment_id",
-        "adjustment__new_grade",
-        "adjustment__old_grade",
-        "adjustment__effective_date",
-        "adjustment__public_note",
-        "adjustment__created_at",
+    seqs = list(items.order_by("seq").values_list("seq", flat=True)[:limit])
+    if not seqs:
+        return []
+    return list(
+        PublishedItem.objects.filter(seq__in=seqs)
+        .order_by("seq")
+        .values(
+            "seq",
+            "kind",
+            "result__uscc",
+            "result__name",
+            "result__year",
+            "result__ruleset_code",
+            "result__ruleset_version",
+            "result__grade",
+            "result__published_at",
+            "result__cycle__jurisdiction__code",
+            "result__cycle__jurisdiction__name",
+            "result__cycle__jurisdiction__authority",
+            "adjustment_id",
+            "adjustment__new_grade",
+            "adjustment__old_grade",
+            "adjustment__effective_date",
+            "adjustment__public_note",
+            "adjustment__created_at",
+        )
     )
 
 
