@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from employers import views as employer_views
 from employers.forms import LoginForm, StrongPasswordChangeForm
+from exchange.api import api as exchange_api
 
 urlpatterns = [
     path("", employer_views.home, name="home"),
@@ -35,6 +36,8 @@ urlpatterns = [
     path("supervision/", include("supervision.urls")),
     path("written-review/", include("written_review.urls")),
     path("", include("publication.urls")),
+    path("", include("exchange.urls")),
+    path("api/v1/", exchange_api.urls),
     path("admin/", admin.site.urls),
 ]
 

@@ -45,6 +45,9 @@ class Role(models.TextChoices):
     EMPLOYER = "employer", _("用人单位")
     AUDITOR = "auditor", _("审计员")
     SYSADMIN = "sysadmin", _("系统管理员")
+    # SPEC §12 [r2]: a sister unit (劳动关系、基金监督、劳动争议仲裁、就业、社会保险、工会) answering a
+    # consultation before public notice; its unit is exchange.UnitMember.
+    CONSULTEE = "consultee", _("征求意见单位")
 
 
 # Roles that work inside a jurisdiction subtree.

@@ -26,7 +26,7 @@ from employers.choices import Role
 from grading.choices import CycleStatus
 from grading.models import Cycle
 
-from . import outbox
+from . import hooks, outbox
 from .choices import JobKind, JobStatus
 from .models import (
     CycleTransition,
@@ -227,6 +227,9 @@ def start_public_notice(
     today = today or timezone.localdate()
     if start < today:
         raise WorkflowError(_("公示开始日期不能早于今天"))
+    blocked = hooks.notice_blockers(cycle, today)
+    if blocked:
+        raise WorkflowError("；".join(blocked))
     waiting = pending_overrides(cycle)
     if waiting:
         raise WorkflowError(
@@ -363,6 +366,7 @@ def publish(*, cycle: Cycle, actor, note: str = "") -> Cycle:
         published_at=now,
         published_by=actor,
     )
+    hooks.results_published.send(sender=PublishedResult, cycle=cycle, results=results)
     _queue_job(cycle, JobKind.PUBLICATION, actor)
     return cycle
 

@@ -21,7 +21,7 @@ from employers.permissions import role_required
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
 
-from . import notices, outbox, proposals, services
+from . import hooks, notices, outbox, proposals, services
 from .choices import DocumentKind, JobStatus, OutboxStatus
 from .documents import XLSX_CONTENT_TYPE
 from .forms import (
@@ -166,6 +166,7 @@ def cycle_detail(request, pk):
             "employer__name", "-id"
         )[:200],
         "public_notice": PublicNotice.objects.filter(cycle=cycle).first(),
+        "panels": hooks.cycle_panels(request, cycle),
     }
     if published:
         results = PublishedResult.objects.filter(cycle=cycle)
@@ -518,6 +519,7 @@ def public_list(request, code, year):
             "query": urlencode({"q": q}) if q else "",
             "adjustments": adjustments,
             "files": files,
+            "links": hooks.public_list_links(jurisdiction, year),
         },
     )
 

@@ -77,6 +77,9 @@ ROLES = [
     AUDITOR_OUT,
     SYSADMIN,
 ]
+# --- exchange ---
+CONSULTEE = "consultee"  # a sister unit of jiaxian answering the consultation (SPEC §12)
+ROLES.append(CONSULTEE)
 EVERYONE = frozenset(ROLES)
 EMPLOYERS = frozenset({OWNER, OTHER_EMPLOYER})
 STAFF_IN = frozenset({INSPECTOR_IN, SUPERVISOR_IN, PUBLISHER_IN, AUDITOR_IN})
@@ -331,6 +334,7 @@ def _build() -> World:
             actor=agency_user, employer=o["agency"], legal_rep_name="王大明", agreed=True
         )
     _build_written_review(w)
+    _build_exchange(w)
     return w
 
 
@@ -1147,6 +1151,115 @@ POST_CASES = [
     Case("imports:cancel", pk("import_job"), {INSPECTOR_IN}, "post", lambda w: {}, (302,)),
 ]
 
+
+# --- exchange ---
+def _build_exchange(w: World) -> None:
+    """A sister unit of jiaxian with its consultee, a consultation on the 2024 cycle (under
+    review) with one objection on a1, a1's certificate of 2023, a partner token, and the
+    distribution files made when 2023 was published."""
+    from exchange import services as exchange
+    from exchange import tokens
+    from exchange.models import DistributionFile, DistributionJob, SisterUnit, UnitMember
+
+    o, u = w.objects, w.users
+    unit = SisterUnit.objects.create(
+        jurisdiction=jurisdiction("jiaxian"), kind="trade_union", name="郏县总工会"
+    )
+    u[CONSULTEE] = UserFactory(role=Role.CONSULTEE, jurisdiction=None)
+    UnitMember.objects.create(user=u[CONSULTEE], unit=unit)
+    o["consultation"] = exchange.send_consultation(
+        cycle=o["c2024"], actor=u[PUBLISHER_IN], reply_by=D(2099, 1, 5), today=D(2025, 1, 2)
+    )
+    o["reply"] = o["consultation"].replies.get()
+    o["consultation_objection"] = exchange.add_objection(
+        reply=o["reply"], grade=o["grade_a1"], reason="矩阵意见", actor=u[CONSULTEE]
+    )
+    o["certificate"] = exchange.issue_certificate(result=o["published_a1"], actor=u[OWNER])
+    o["token"], _raw = tokens.create_token(name="矩阵令牌", jurisdiction=jurisdiction("jiaxian"))
+    o["distribution_job"] = DistributionJob.objects.get(cycle=o["c2023"])
+    o["distribution_file"] = DistributionFile.objects.filter(job=o["distribution_job"]).first()
+    assert o["distribution_file"] is not None
+
+
+GET_CASES += [
+    Case("exchange:api_docs", allowed=EVERYONE),
+    Case("exchange:verify", allowed=EVERYONE),
+    Case("exchange:verify_code", lambda w: [w.certificate.code], allowed=EVERYONE),
+    Case("exchange:open_data", allowed=EVERYONE),
+    Case("exchange:open_data_dictionary", allowed=EVERYONE),
+    Case("exchange:open_data_csv", lambda w: ["jiaxian", 2023], allowed=EVERYONE),
+    Case("exchange:open_data_json", lambda w: ["jiaxian", 2023], allowed=EVERYONE),
+    Case("exchange:tokens", allowed={SYSADMIN}),
+    Case("exchange:api_calls", allowed={AUDITOR_IN, AUDITOR_OUT}),
+    Case("exchange:consultations", allowed=STAFF | {CONSULTEE}),
+    Case("exchange:consultation_detail", pk("consultation"), allowed=STAFF_IN),
+    Case("exchange:reply", pk("reply"), allowed={CONSULTEE}),
+    Case("exchange:certificates", allowed=EMPLOYERS),
+    Case("exchange:certificate_pdf", pk("certificate"), allowed={OWNER}),
+    Case("exchange:distribution", pk("c2023"), allowed={PUBLISHER_IN}),
+    Case("exchange:distribution_progress", pk("distribution_job"), allowed={PUBLISHER_IN}),
+    Case("exchange:distribution_file", pk("distribution_file"), allowed={PUBLISHER_IN}),
+]
+
+POST_CASES += [
+    Case(
+        "exchange:tokens",
+        allowed={SYSADMIN},
+        method="post",
+        data=lambda w: {"name": "矩阵新令牌", "jurisdiction": w.c2023.jurisdiction_id, "days": 30},
+        ok=(200,),
+        writes=True,
+    ),
+    Case("exchange:token_revoke", pk("token"), {SYSADMIN}, "post", lambda w: {}, (302,), True),
+    # The 2024 cycle has its consultation already: the publisher is sent back with the reason.
+    Case(
+        "exchange:consultation_send",
+        pk("c2024"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {"reply_by": "2099-01-05"},
+        (302,),
+    ),
+    Case(
+        "exchange:reply_object",
+        pk("reply"),
+        {CONSULTEE},
+        "post",
+        lambda w: {"grade": w.grade_a2.pk, "reason": "矩阵"},
+        (302,),
+        True,
+    ),
+    Case(
+        "exchange:reply_submit",
+        pk("reply"),
+        {CONSULTEE},
+        "post",
+        lambda w: {"verdict": "objections"},
+        (302,),
+        True,
+    ),
+    Case(
+        "exchange:objection_delete",
+        pk("consultation_objection"),
+        {CONSULTEE},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+    # a1's certificate exists already: the same one is served again (nothing new to audit).
+    Case("exchange:certificate_issue", pk("published_a1"), {OWNER}, "post", lambda w: {}, (302,)),
+    Case(
+        "exchange:distribution_remake",
+        pk("c2023"),
+        {PUBLISHER_IN},
+        "post",
+        lambda w: {},
+        (302,),
+        True,
+    ),
+]
+
 # URLs not in the matrix above, and where they are covered instead.
 ELSEWHERE = {
     "login": "Django's login view (public by nature)",
@@ -1156,6 +1269,11 @@ ELSEWHERE = {
     "set_language": "Django's language switch (session only)",
     "publication:stub_receive": "test_platform_stub_* below",
     "publication:stub_message": "test_platform_stub_* below",
+    # --- exchange ---
+    "api_v1:grades": "tests/exchange/test_api.py (bearer tokens, no session)",
+    "api_v1:published": "tests/exchange/test_api.py (bearer tokens, no session)",
+    "api_v1:openapi-json": "tests/exchange/test_api.py (public description)",
+    "api_v1:api-root": "django-ninja's root of /api/v1/ (no data)",
 }
 
 

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "written_review",
     "supervision",
     "publication",
+    "exchange",
 ]
 
 MIDDLEWARE = [
@@ -326,3 +327,13 @@ CELERY_BEAT_SCHEDULE["employers-purge-login-throttle"] = {
     "task": "employers.tasks.purge_login_throttle",
     "schedule": crontab(hour=4, minute=0),
 }
+
+# exchange: the partner API, certificates, open data (SPEC §12).
+# Requests per token per minute on the partner API (HTTP 429 with Retry-After beyond).
+EXCHANGE_API_RATE_PER_MINUTE = env.int("EXCHANGE_API_RATE_PER_MINUTE", default=120)
+# Certificate verification attempts per client address per minute.
+EXCHANGE_VERIFY_RATE_PER_MINUTE = env.int("EXCHANGE_VERIFY_RATE_PER_MINUTE", default=20)
+# Days a new partner token is valid when no --days is given.
+EXCHANGE_TOKEN_DEFAULT_DAYS = env.int("EXCHANGE_TOKEN_DEFAULT_DAYS", default=365)
+# Jurisdiction roots whose cycles also get the 川渝 exchange file (seed 002 四(四)1).
+EXCHANGE_CHUANYU_ROOTS = env.list("EXCHANGE_CHUANYU_ROOTS", default=["chongqing", "sichuan"])

@@ -24,3 +24,6 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):  # noqa: F405
     # The flush between transactional tests TRUNCATEs every table; the append-only tables refuse
     # TRUNCATE unless the session says so (audit migration 0002).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c labor_credit.allow_truncate=on"  # noqa: F405
+# exchange: the access matrix verifies certificates many times from one address; the rate limit
+# itself is tested with its own low setting (tests/exchange).
+EXCHANGE_VERIFY_RATE_PER_MINUTE = 100_000
