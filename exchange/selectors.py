@@ -31,7 +31,7 @@ from .models import (
 # SPEC §12 "validity" — interpretation: an annual grade is valid for one year from the day it is
 # published (seed 003 二：评价结果…有效期为1年; seed 000 第八条 and seed 002 四: the grading is annual,
 # so a year's grade stands until the next year's is published). The year ends on the
-# corresponding day (民法典 第二百零一、二百零二条; ``objections.eligibility.period_end``).
+# corresponding day (民法典 第二百零一、二百零二条; ``credit_records.periods.add_months``).
 VALIDITY_MONTHS = 12
 
 
@@ -82,9 +82,9 @@ class GradeFacts:
 
 
 def validity(published_on: dt.date) -> tuple[dt.date, dt.date]:
-    from objections.eligibility import period_end
+    from credit_records.periods import add_months
 
-    return published_on, period_end(published_on, VALIDITY_MONTHS)
+    return published_on, add_months(published_on, VALIDITY_MONTHS)
 
 
 def grade_facts(result) -> GradeFacts:

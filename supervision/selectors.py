@@ -19,7 +19,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db.models import (
     Count,
@@ -38,6 +37,7 @@ from django.utils.translation import gettext_lazy as _
 
 from credit_records.choices import PatrolResult, RecordKind
 from credit_records.models import CreditRecord
+from credit_records.periods import add_months
 from employers.choices import STAFF_ROLES, EmployerKind, EmployerStatus, JurisdictionLevel, Role
 from employers.models import Employer, Jurisdiction, User
 from employers.selectors import scope_by_employer, visible_employers, visible_jurisdictions
@@ -401,16 +401,16 @@ MONTHS_SHOWN = 12
 
 
 def freshness_cutoff(today: dt.date) -> dt.datetime:
-    """The start of the 12 months that end today (民法典 第二百零二条 via relativedelta: from
+    """The start of the 12 months that end today (民法典 第二百零二条, the one date helper: from
     2025-02-28 back to 2024-02-28... and from 2024-02-29 to 2023-02-28)."""
-    start = today - relativedelta(months=12) + dt.timedelta(days=1)
+    start = add_months(today, -12) + dt.timedelta(days=1)
     return timezone.make_aware(dt.datetime.combine(start, dt.time.min))
 
 
 def month_starts(today: dt.date, months: int = MONTHS_SHOWN) -> list[dt.date]:
     """The first days of the ``months`` complete months before ``today``'s month, oldest first."""
     this_month = today.replace(day=1)
-    return [this_month - relativedelta(months=k) for k in range(months, 0, -1)]
+    return [add_months(this_month, -k) for k in range(months, 0, -1)]
 
 
 def _local_midnight(day: dt.date) -> dt.datetime:
