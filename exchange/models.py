@@ -3,6 +3,8 @@ gap-free published sequence, grade certificates, sister units and their consulta
 notice, and the distribution files made on publication.
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -463,7 +465,9 @@ class DistributionJob(models.Model):
 
 
 def distribution_path(instance, filename):
-    return f"exchange/distribution/{instance.job.cycle_id}/{instance.job_id}/{filename}"
+    # A random directory: stored names cannot be guessed (private files, issue 14).
+    token = uuid.uuid4().hex
+    return f"exchange/distribution/{instance.job.cycle_id}/{instance.job_id}/{token}/{filename}"
 
 
 class DistributionFile(models.Model):

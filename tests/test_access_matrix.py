@@ -278,6 +278,33 @@ def _build() -> World:
     o["case_attachment"] = CaseAttachment.objects.filter(objection=o["objection"]).get()
     o["repair_attachment"] = CaseAttachment.objects.filter(repair=o["repair"]).get()
 
+    # --- supervision ---
+    # A patrol plan drawn over jiaxian's published 2023 grades; with a second jiaxian inspector,
+    # both inspectors are drawn for every task. An HR agency of jiaxian has signed its letter.
+    from employers.choices import EmployerKind
+    from supervision import services as supervision
+
+    UserFactory(username="matrix_inspector_2", role=Role.INSPECTOR, jurisdiction=jx)
+    plan = supervision.draw_plan(
+        actor=None,
+        jurisdiction=jx,
+        period_from=D(2025, 1, 1),
+        period_to=D(2025, 12, 31),
+        seed=1,
+        ratios={"A": 100, "B": 100, "C": 100, "D": 100, "": 100},
+    ).plan
+    o["patrol_plan"] = plan
+    o["patrol_task"] = plan.tasks.get(employer=o["a1"])
+    o["agency"] = EmployerFactory(
+        name="矩阵人力资源服务有限公司", kind=EmployerKind.HR_AGENCY, jurisdiction=jx
+    )
+    EmployerFactory(name="矩阵未签署人力资源公司", kind=EmployerKind.HR_AGENCY, jurisdiction=jx)
+    agency_user = UserFactory(role=Role.EMPLOYER, employer=o["agency"], jurisdiction=None)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        o["letter"] = supervision.sign_commitment(
+            actor=agency_user, employer=o["agency"], legal_rep_name="王大明", agreed=True
+        )
+    # (after the patrol draw: the new inspector below must not take the drawn tasks)
     # --- trust-b: accounts (三员分立) ---
     from employers.services import request_access_change
 
@@ -306,33 +333,6 @@ def _build() -> World:
         kind="records", upload=SimpleUploadedFile("错误.csv", bad.encode()), actor=u[INSPECTOR_IN]
     )
     run_import(o["bad_import_job"].pk, "check")  # INVALID, with its problems file
-
-    # --- supervision ---
-    # A patrol plan drawn over jiaxian's published 2023 grades; with a second jiaxian inspector,
-    # both inspectors are drawn for every task. An HR agency of jiaxian has signed its letter.
-    from employers.choices import EmployerKind
-    from supervision import services as supervision
-
-    UserFactory(username="matrix_inspector_2", role=Role.INSPECTOR, jurisdiction=jx)
-    plan = supervision.draw_plan(
-        actor=None,
-        jurisdiction=jx,
-        period_from=D(2025, 1, 1),
-        period_to=D(2025, 12, 31),
-        seed=1,
-        ratios={"A": 100, "B": 100, "C": 100, "D": 100, "": 100},
-    ).plan
-    o["patrol_plan"] = plan
-    o["patrol_task"] = plan.tasks.get(employer=o["a1"])
-    o["agency"] = EmployerFactory(
-        name="矩阵人力资源服务有限公司", kind=EmployerKind.HR_AGENCY, jurisdiction=jx
-    )
-    EmployerFactory(name="矩阵未签署人力资源公司", kind=EmployerKind.HR_AGENCY, jurisdiction=jx)
-    agency_user = UserFactory(role=Role.EMPLOYER, employer=o["agency"], jurisdiction=None)
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        o["letter"] = supervision.sign_commitment(
-            actor=agency_user, employer=o["agency"], legal_rep_name="王大明", agreed=True
-        )
     _build_written_review(w)
     _build_exchange(w)
     return w

@@ -23,6 +23,7 @@ from tests.test_access_matrix import (
     INSPECTOR_OUT,
     OTHER_EMPLOYER,
     OWNER,
+    PUBLISHER_IN,
     PUBLISHER_OUT,
     SYSADMIN,
 )
@@ -78,7 +79,14 @@ def stored_files(world) -> list[tuple[str, models.Model, str]]:
             reverse("written_review:suggestion_pdf", args=[review.pk]),
         )
     )
+    # exchange: the distribution files of a published cycle (the publisher's).
+    df = world.objects["distribution_file"]
+    rows.append(("distribution_file", df, reverse("exchange:distribution_file", args=[df.pk])))
     return rows
+
+
+# Files only the publisher of the jurisdiction downloads (the other staff get 403).
+PUBLISHER_ONLY = {"distribution_file"}
 
 
 def test_the_world_has_every_kind_of_stored_file(world):
@@ -94,6 +102,7 @@ def test_the_world_has_every_kind_of_stored_file(world):
         "publication.CycleDocument",
         "written_review.Review",
         "written_review.ReviewDocument",
+        "exchange.DistributionFile",
     }
     kinds = {kind for kind, _row, _url in stored_files(world)}
     # 附件2 is made for the 许昌 rule set only: same view, same rule as the other staff files.
@@ -160,8 +169,8 @@ def test_the_owner_gets_its_own_files_only(world):
 
 
 def test_staff_of_the_jurisdiction_download_every_file(world):
-    client = world.clients[INSPECTOR_IN]
     for kind, _row, url in stored_files(world):
+        client = world.clients[PUBLISHER_IN if kind in PUBLISHER_ONLY else INSPECTOR_IN]
         response = client.get(url)
         assert response.status_code == 200, kind
         assert b"".join(response.streaming_content), kind
