@@ -254,7 +254,15 @@ def test_a_real_worker_outlives_the_broker(tmp_path):
 
     def roundtrip(value: int) -> bool:
         result = client.send_task("celery.accumulate", args=(value,))
-        return result.get(timeout=60) == [value]  # accumulate returns its arguments
+        # Poll the stored result rather than waiting on the backend's pub/sub, which can miss a
+        # result published before it subscribed; a loaded CI machine starts the worker slowly.
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline:
+            meta = client.backend.get_task_meta(result.id)
+            if meta["status"] == "SUCCESS":
+                return meta["result"] == [value]  # accumulate returns its arguments
+            time.sleep(0.5)
+        raise AssertionError(f"task {value} not run within 180 s; worker log:\n{log_text()}")
 
     with log.open("w") as out:
         worker = subprocess.Popen(
