@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from credit_records.audit import write_audit
 from credit_records.choices import RecordKind, Source
+from credit_records.models import CreditRecord
 from credit_records.services import add_record
 from employers.choices import Role
 from employers.models import Employer, Jurisdiction, User
@@ -410,6 +411,28 @@ def close_task(
         after={"plan": task.plan_id, "record": record.pk, "result": result},
     )
     return task
+
+
+def on_patrol_records_imported(*, first_id: int, last_id: int) -> None:
+    """The patrol inspections of an imported file close their tasks (``records_imported``).
+
+    Only the file's patrol inspections of employers with an open task are read, a chunk at a
+    time: a file of 350,000 records holds few of them."""
+    open_tasks = PatrolTask.objects.filter(
+        record__isnull=True, plan__status=PlanStatus.DRAWN
+    ).values("employer_id")
+    records = (
+        CreditRecord.objects.filter(
+            pk__gte=first_id,
+            pk__lte=last_id,
+            kind=RecordKind.PATROL_INSPECTION,
+            employer_id__in=open_tasks,
+        )
+        .select_related("created_by")
+        .order_by("pk")
+    )
+    for record in records.iterator(chunk_size=2000):
+        on_patrol_record(record=record, action="add")
 
 
 def on_patrol_record(*, record, action: str) -> None:

@@ -402,6 +402,30 @@ def test_a_patrol_record_entered_on_the_employer_page_closes_the_task(plan):
     assert AuditEntry.objects.filter(action="supervision.task_reopen").count() == 1
 
 
+def test_an_imported_patrol_record_closes_the_task(plan):
+    from credit_records.services import import_records
+
+    task, other = plan.tasks.select_related("inspector_1", "employer").order_by("pk")[:2]
+    header = "uscc,kind,date,end_date,case_no,document_no,severity,category,rectification,"
+    header += "performance,procedure,incident,level,value,result,source,summary\n"
+    rows = [
+        f"{task.employer.uscc},patrol_inspection,2025-05-06,,,,,,,,,,,,issue_found,patrol,巡查\n",
+        # outside the plan's period: the other task stays open
+        f"{other.employer.uscc},patrol_inspection,2024-05-06,,,,,,,,,,,,no_issue,patrol,巡查\n",
+    ]
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        report = import_records(
+            data=(header + "".join(rows)).encode(), filename="patrol.csv", actor=task.inspector_1
+        )
+    assert report.created == 2
+    task.refresh_from_db()
+    other.refresh_from_db()
+    assert task.record is not None and task.record.result == "issue_found"
+    assert task.closed_at is not None
+    assert other.record is None
+    assert AuditEntry.objects.filter(action="supervision.task_close").count() == 1
+
+
 def test_a_patrol_record_outside_the_period_leaves_the_task_open(plan):
     task = plan.tasks.select_related("inspector_1", "employer").first()
     with TestCase.captureOnCommitCallbacks(execute=True):
