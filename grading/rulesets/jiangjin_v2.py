@@ -9,11 +9,13 @@ readings corrected:
 - C.7 new: the blacklisting itself grades C (seed 002 四（一）, 四（四）3).
 """
 
+import dataclasses
+
 from credit_records.choices import RecordKind
 
 from ..facts import Facts
 from . import jiangjin as v1
-from .base import RuleSet, keep, rule
+from .base import keep, rule
 
 RULES: list = []
 
@@ -78,22 +80,12 @@ def listed_on_wage_arrears_blacklist(f: Facts) -> bool:
     return f.listed(RecordKind.WAGE_ARREARS_BLACKLIST)
 
 
-RULESET = RuleSet(
-    code="jiangjin",
+# SPEC §5.5 [r2]: the law did not change, only its reading: version 1's document, dates,
+# grades and measures, with the rules of this version.
+RULESET = dataclasses.replace(
+    v1.RULESET,
     version="2",
-    title=v1.RULESET.title,
-    issuer=v1.RULESET.issuer,
-    document=v1.RULESET.document,
-    seed=v1.RULESET.seed,
-    # SPEC §5.5 [r2]: the law did not change, only its reading: version 1's dates.
-    effective_from=v1.RULESET.effective_from,
-    effective_to=v1.RULESET.effective_to,
-    grades=v1.RULESET.grades,
-    grade_labels=v1.RULESET.grade_labels,
     rules=tuple(RULES),
-    measures=v1.MEASURES,
-    employer_kinds=v1.RULESET.employer_kinds,
     supervision_kinds=SUPERVISION_KINDS,
     supervision_lists=(RecordKind.WAGE_ARREARS_BLACKLIST,),
-    honours=v1.RULESET.honours,
 )

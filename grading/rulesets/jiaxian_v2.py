@@ -12,11 +12,13 @@ on and version 1 stays to explain the grades it made (SPEC §5.5 [r2]). Changes:
 - 第十二条（二） D.2 reads the blacklist's three-year expiry (the facts carry it, SPEC §4 [r2]).
 """
 
+import dataclasses
+
 from credit_records.choices import RecordKind, Rectification
 
 from ..facts import Facts
 from . import jiaxian as v1
-from .base import RuleSet, keep, rule
+from .base import keep, rule
 
 RULES: list = []
 
@@ -136,18 +138,10 @@ def listed_on_wage_arrears_blacklist(f: Facts) -> bool:
     return f.listed(RecordKind.WAGE_ARREARS_BLACKLIST)
 
 
-RULESET = RuleSet(
-    code="jiaxian",
+# SPEC §5.5 [r2]: the law did not change, only its reading: version 1's document, dates,
+# grades and measures, with the rules of this version.
+RULESET = dataclasses.replace(
+    v1.RULESET,
     version="2",
-    title=v1.RULESET.title,
-    issuer=v1.RULESET.issuer,
-    document=v1.RULESET.document,
-    seed=v1.RULESET.seed,
-    # SPEC §5.5 [r2]: the law did not change, only its reading: version 1's dates.
-    effective_from=v1.RULESET.effective_from,
-    effective_to=v1.RULESET.effective_to,
-    grades=v1.RULESET.grades,
-    grade_labels=v1.RULESET.grade_labels,
     rules=tuple(RULES),
-    measures=v1.MEASURES,
 )

@@ -5,11 +5,13 @@ reading corrected: C.3 “被劳动监察机构行政处理，未履行完毕”
 performed as well as an administrative decision. Every other clause is carried over unchanged.
 """
 
+import dataclasses
+
 from credit_records.choices import Performance, RecordKind
 
 from ..facts import Facts
 from . import xiqing as v1
-from .base import RuleSet, keep, rule
+from .base import keep, rule
 
 RULES: list = []
 ARTICLE = v1.ARTICLE
@@ -46,18 +48,10 @@ keep(RULES, v1.RULESET, "xiqing.C.5")
 keep(RULES, v1.RULESET, "xiqing.C.6")
 keep(RULES, v1.RULESET, "xiqing.C.7")
 
-RULESET = RuleSet(
-    code="xiqing",
+# SPEC §5.5 [r2]: the law did not change, only its reading: version 1's document, dates,
+# grades and measures, with the rules of this version.
+RULESET = dataclasses.replace(
+    v1.RULESET,
     version="2",
-    title=v1.RULESET.title,
-    issuer=v1.RULESET.issuer,
-    document=v1.RULESET.document,
-    seed=v1.RULESET.seed,
-    # SPEC §5.5 [r2]: the law did not change, only its reading: version 1's dates.
-    effective_from=v1.RULESET.effective_from,
-    effective_to=v1.RULESET.effective_to,
-    grades=v1.RULESET.grades,
-    grade_labels=v1.RULESET.grade_labels,
     rules=tuple(RULES),
-    measures=v1.MEASURES,
 )

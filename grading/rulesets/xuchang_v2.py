@@ -10,13 +10,15 @@ readings corrected:
 - D.4: of two ratings on the same date, the one written to the ledger last counts.
 """
 
+import dataclasses
+
 from credit_records.choices import RecordKind
 from credit_records.periods import add_years
 from employers.choices import EmployerKind
 
 from ..facts import Facts
 from . import xuchang as v1
-from .base import RuleSet, keep, rule
+from .base import keep, rule
 
 RULES: list = []
 # Interpretation (SPEC §5.4 [r2]): 职业介绍 is human-resources service work under
@@ -121,20 +123,11 @@ def public_credit_rating_d(f: Facts) -> bool:
 
 keep(RULES, v1.RULESET, "xuchang.D.5")
 
-RULESET = RuleSet(
-    code="xuchang",
+# SPEC §5.5 [r2]: the law did not change, only its reading: version 1's document, dates,
+# grades and measures, with the rules of this version.
+RULESET = dataclasses.replace(
+    v1.RULESET,
     version="2",
-    title=v1.RULESET.title,
-    issuer=v1.RULESET.issuer,
-    document=v1.RULESET.document,
-    seed=v1.RULESET.seed,
-    # SPEC §5.5 [r2]: the law did not change, only its reading: version 1's dates.
-    effective_from=v1.RULESET.effective_from,
-    effective_to=v1.RULESET.effective_to,
-    grades=v1.RULESET.grades,
-    grade_labels=v1.RULESET.grade_labels,
     rules=tuple(RULES),
-    measures=v1.MEASURES,
     employer_kinds=AGENCY_KINDS,
-    honours=v1.RULESET.honours,
 )
