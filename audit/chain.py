@@ -139,6 +139,20 @@ class ChainRow:
     payload: str
 
 
+def stored_rows(queryset, fields, payload, *, chunk_size: int = 5000) -> Iterator[ChainRow]:
+    """The chain rows of a model's entries in id order (the ledger's and the audit log's): the
+    stored links and the payload recomputed from the hashed ``fields``, a chunk at a time."""
+    rows = (
+        queryset.order_by("pk")
+        .values_list("pk", "chain_version", "prev_hash", "entry_hash", *fields)
+        .iterator(chunk_size=chunk_size)
+    )
+    for pk, version, prev_hash, entry_hash, *values in rows:
+        yield ChainRow(
+            pk, version, prev_hash, entry_hash, payload(dict(zip(fields, values, strict=True)))
+        )
+
+
 def verify_chain(
     *,
     chain: str,

@@ -28,6 +28,7 @@ from .chain import (
     canonical,
     dumps,
     seal_head,
+    stored_rows,
     verify_chain,
 )
 from .context import current_ip_address
@@ -174,19 +175,9 @@ def snapshot(instance: models.Model, fields=None) -> dict:
 
 
 def chain_rows(*, chunk_size: int = 5000) -> Iterator[ChainRow]:
-    rows = (
-        AuditEntry.objects.order_by("pk")
-        .values_list("pk", "chain_version", "prev_hash", "entry_hash", *AUDIT_HASHED_FIELDS)
-        .iterator(chunk_size=chunk_size)
+    return stored_rows(
+        AuditEntry.objects.all(), AUDIT_HASHED_FIELDS, audit_payload, chunk_size=chunk_size
     )
-    for pk, version, prev_hash, entry_hash, *values in rows:
-        yield ChainRow(
-            pk,
-            version,
-            prev_hash,
-            entry_hash,
-            audit_payload(dict(zip(AUDIT_HASHED_FIELDS, values, strict=True))),
-        )
 
 
 def verify_audit(*, checkpoints=(), chunk_size: int = 5000) -> Iterator[ChainProblem]:

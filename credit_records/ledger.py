@@ -26,6 +26,7 @@ from audit.chain import (
     canonical,
     dumps,
     seal_head,
+    stored_rows,
     verify_chain,
 )
 from audit.services import lock_audit_head
@@ -251,19 +252,9 @@ def _nullable() -> set[str]:
 
 
 def chain_rows(*, chunk_size: int = 5000) -> Iterator[ChainRow]:
-    rows = (
-        CreditRecord.objects.order_by("pk")
-        .values_list("pk", "chain_version", "prev_hash", "entry_hash", *CHAIN_FIELDS)
-        .iterator(chunk_size=chunk_size)
+    return stored_rows(
+        CreditRecord.objects.all(), CHAIN_FIELDS, hash_payload, chunk_size=chunk_size
     )
-    for pk, version, prev_hash, entry_hash, *values in rows:
-        yield ChainRow(
-            pk,
-            version,
-            prev_hash,
-            entry_hash,
-            hash_payload(dict(zip(CHAIN_FIELDS, values, strict=True))),
-        )
 
 
 def verify(*, checkpoints=(), chunk_size: int = 5000) -> Iterator[ChainProblem]:
