@@ -7,6 +7,7 @@ from employers.selectors import visible_jurisdictions
 
 from .choices import Area, AreaFinding, Handling, HoursSystem
 from .models import Declaration, ReviewPlan
+from .services import DECLARATION_FIELDS
 
 PLAN_FORM_FIELDS = [
     "title",
@@ -105,27 +106,7 @@ class DeclarationForm(forms.ModelForm):
 
     class Meta:
         model = Declaration
-        fields = [
-            "contact_name",
-            "contact_phone",
-            "address",
-            "headcount",
-            "contracts_signed",
-            "dispatched_workers",
-            "hours_systems",
-            "comprehensive_approval_no",
-            "flexible_approval_no",
-            "pension_insured",
-            "medical_insured",
-            "injury_insured",
-            "unemployment_insured",
-            "payroll_concealed",
-            "wage_violation",
-            "hours_violation",
-            "sanctioned",
-            "self_check_note",
-            "payday",
-        ]
+        fields = list(DECLARATION_FIELDS)  # one list, the services' (they save the same fields)
         widgets = {"self_check_note": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
