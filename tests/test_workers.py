@@ -227,7 +227,7 @@ def _wait_for(predicate, what: str, timeout: float = 60.0):
 
 
 @pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
-def test_a_real_worker_outlives_the_broker(tmp_path):
+def test_a_real_worker_outlives_the_broker(tmp_path, monkeypatch):
     """The worker is started while Redis is down (it waits instead of exiting), runs a task once
     Redis is up, and survives Redis being killed under it: after Redis is back it runs tasks
     again — with nobody restarting it."""
@@ -245,6 +245,10 @@ def test_a_real_worker_outlives_the_broker(tmp_path):
         "REDIS_URL": url,  # the cache too: a worker must start with the cache down as well
         "PYTHONUNBUFFERED": "1",
     }
+    # Celery reads CELERY_BROKER_URL from the environment before its own configuration (CI sets
+    # it to the shared Redis): the client must talk to the throwaway one.
+    monkeypatch.delenv("CELERY_BROKER_URL", raising=False)
+    monkeypatch.delenv("CELERY_RESULT_BACKEND", raising=False)
     # Not the current app: the project's shared tasks must keep their own (eager) app.
     client = Celery("reliability-client", broker=url, backend=url, set_as_current=False)
     client.conf.broker_connection_retry_on_startup = True
