@@ -457,27 +457,7 @@ def cycle_measures(request, pk):
 # --- public pages (no login) -------------------------------------------------------------------
 
 
-def public_index(request):
-    cycles = published_cycles().order_by("jurisdiction__path", "-year")
-    listing = {}
-    for cycle in cycles:
-        entry = listing.setdefault(
-            (cycle.jurisdiction_id, cycle.year),
-            {
-                "jurisdiction": cycle.jurisdiction,
-                "year": cycle.year,
-                "published_at": cycle.published_at,
-            },
-        )
-        entry["published_at"] = max(entry["published_at"], cycle.published_at)
-    current_notices = PublicNotice.objects.filter(cycle__status=CycleStatus.PUBLIC_NOTICE).order_by(
-        "-start", "title"
-    )[:50]
-    return render(
-        request,
-        "publication/public_index.html",
-        {"entries": list(listing.values()), "notices": current_notices},
-    )
+# public_index (the landing page) is in home_views.
 
 
 def public_list(request, code, year):
