@@ -160,7 +160,10 @@ def record_events(record, today: dt.date, horizon: dt.date) -> list[Event]:
             ):
                 ended = _("黑名单于%(d)s届满（列入之日起3年）后") % {"d": _day(end)}
             else:
-                ended = _("%(label)s于%(d)s移出或终止后") % {"label": _label(record), "d": _day(end)}
+                ended = _("%(label)s于%(d)s移出或终止后") % {
+                    "label": _label(record),
+                    "d": _day(end),
+                }
             out.append(Event(end + ONE_DAY, record, ended))
             out.append(Event(leaves_span(end), record, ended))
             out.append(Event(leaves_span(end, l60=True), record, ended))
@@ -288,9 +291,7 @@ def lift_plan(
             met_records[index] = met[0]
             plan.actions.append((record, met[1]))
     if plan.actions:
-        evaluation = _evaluate(
-            ruleset, effective_records(met_records, today), employer_kind, today
-        )
+        evaluation = _evaluate(ruleset, effective_records(met_records, today), employer_kind, today)
         first = LiftStep(
             grade=evaluation.grade,
             grade_label=grade_label(ruleset.code, evaluation.grade, ruleset.version),
@@ -317,9 +318,7 @@ def lift_plan(
         if repairable:
             plan.repairs = repairable
             without = [r for r in effective if all(r is not x for x, _d in repairable)]
-            without = [
-                next((m for m in met_records if m.pk == r.pk), r) for r in without
-            ]
+            without = [next((m for m in met_records if m.pk == r.pk), r) for r in without]
             evaluation = _evaluate(ruleset, without, employer_kind, today)
             if _better(evaluation.grade, grade):
                 plan.repair_step = LiftStep(

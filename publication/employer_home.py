@@ -216,9 +216,7 @@ def chart(published: list[Section], proposed: list[Section]) -> dict | None:
         "height": height,
         "bars": bars,
         "years": years,
-        "levels": [
-            {"grade": g, "y": top + (4 - lvl) * step + 4} for g, lvl in GRADE_LEVEL.items()
-        ],
+        "levels": [{"grade": g, "y": top + (4 - lvl) * step + 4} for g, lvl in GRADE_LEVEL.items()],
         "base": top + 4 * step,
     }
 
