@@ -191,7 +191,8 @@ def chart(published: list[Section], proposed: list[Section]) -> dict | None:
     if not points:
         return None
     years = sorted({p[0] for p in points})
-    width, height, left, top, step = 640, 200, 48, 16, 40
+    left, top, step = 48, 16, 40
+    width, height = max(260, left + 24 + 72 * len(years)), 200
     span = max(len(years) - 1, 1)
     inner = width - left - 24
     bars = []
