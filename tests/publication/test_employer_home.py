@@ -1,0 +1,209 @@
+"""The employer's home (issue 11 item 1): its live grade under each rule set, computed by the
+engine from records written through the ledger's services, explained by the rules that fired
+(article and Chinese text, never a rule code) and the records they rest on; what would lift the
+grade and when; the proposed grade during 公示 with a prefilled objection."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from credit_records.services import add_record
+from employers.choices import EmployerKind, Role
+from grading import explain, rulesets
+from grading.choices import CycleStatus
+from grading.selectors import grades_as_of
+from publication.employer_home import employer_home_context
+from tests.factories import EmployerFactory, UserFactory, jurisdiction
+
+from .conftest import make_cycle
+
+pytestmark = pytest.mark.django_db
+
+D = datetime.date
+TODAY = D(2024, 6, 1)
+RULE_CODE = re.compile(r"\b(jiaxian|xiqing|jiangjin|xuchang)\.[A-Z]\.\d")
+
+
+def record(employer, kind, date, **fields):
+    return add_record(actor=None, employer=employer, kind=kind, date=date, **fields)
+
+
+def violation(employer, date, case_no="", **fields):
+    fields.setdefault("severity", "general")
+    fields.setdefault("category", "wages")
+    fields.setdefault("rectification", "rectified")
+    return record(employer, "violation", date, case_no=case_no, **fields)
+
+
+def penalty(employer, date, performance="performed", **fields):
+    return record(
+        employer,
+        "administrative_penalty",
+        date,
+        performance=performance,
+        procedure="general",
+        document_no=fields.pop("document_no", "郏人社监罚〔2024〕7号"),
+        **fields,
+    )
+
+
+# (jurisdiction, records to write, expected grade, fired rule codes, how many records each rests on)
+CASES = [
+    ("jiaxian", [], "B", ["jiaxian.B.1"], [0]),
+    ("jiaxian", [("penalty", D(2024, 3, 5))], "D", ["jiaxian.D.1"], [1]),
+    ("jiaxian", [("blacklist", D(2022, 4, 1))], "D", ["jiaxian.D.2"], [1]),
+    ("jiaxian", [("violation", D(2024, 2, 1))], "C", ["jiaxian.C.1"], [1]),
+    (
+        "xiqing",
+        [
+            ("violation", D(2024, 1, 10)),
+            ("violation", D(2024, 2, 10)),
+            ("violation", D(2024, 3, 10)),
+        ],
+        "C",
+        ["xiqing.C.1"],
+        [3],
+    ),
+    ("xiqing", [("violation", D(2024, 2, 10))], "B", ["xiqing.B.1"], [1]),
+    ("xiqing", [("violation", D(2023, 2, 10))], "A", ["xiqing.A.1"], [0]),
+]
+
+
+def write(employer, items):
+    out = []
+    for i, (what, day) in enumerate(items):
+        if what == "penalty":
+            out.append(penalty(employer, day))
+        elif what == "blacklist":
+            out.append(record(employer, "wage_arrears_blacklist", day))
+        else:
+            out.append(violation(employer, day, case_no=f"案{i}"))
+    return out
+
+
+@pytest.mark.parametrize("code,items,grade,rules,basis_sizes", CASES)
+def test_live_grade_and_reasons_match_the_rule_set(code, items, grade, rules, basis_sizes):
+    employer = EmployerFactory(jurisdiction=jurisdiction(code), kind=EmployerKind.ENTERPRISE)
+    written = write(employer, items)
+    engine = grades_as_of([employer.pk], TODAY)[employer.pk][code]
+    assert engine[0] == grade and list(engine[1]) == rules  # the engine agrees with the table
+
+    context = employer_home_context(employer, today=TODAY)
+    (section,) = [s for s in context["live"] if s.ruleset_code == code]
+    explanation = section.explanation
+    assert explanation.grade == grade
+    version = engine[2]
+    for fired, rule_code, size in zip(explanation.rules, rules, basis_sizes, strict=True):
+        rule = rulesets.get(code, version).rule(rule_code)
+        assert (fired.rule.article, fired.rule.text) == (rule.article, rule.text)
+        assert len(fired.records) == size
+        assert {r.pk for r in fired.records} <= {r.pk for r in written}
+
+
+def test_the_page_shows_articles_and_records_and_never_a_rule_code(client):
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    user = UserFactory(role=Role.EMPLOYER, employer=employer, jurisdiction=None)
+    day = timezone.localdate() - datetime.timedelta(days=20)
+    fine = penalty(employer, day, document_no="郏人社监罚〔2026〕9号")
+    client.force_login(user)
+    response = client.get(reverse("publication:employer_home"))
+    assert response.status_code == 200
+    html = response.content.decode()
+    rule = rulesets.latest("jiaxian").rule("jiaxian.D.1")
+    assert rule.text in html and rule.article in html
+    assert reverse("credit_records:detail", args=[fine.pk]) in html
+    assert f"{reverse('objections:new')}?kind=record&amp;record={fine.pk}" in html
+    assert "郏人社监罚〔2026〕9号" in html
+    assert not RULE_CODE.search(html)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", re.sub(r"<[^>]+>", " ", html))  # no ISO dates
+
+
+def test_an_employer_lands_on_its_home(client):
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    user = UserFactory(role=Role.EMPLOYER, employer=employer, jurisdiction=None)
+    client.force_login(user)
+    assert client.get("/").url == reverse("publication:employer_home")
+
+
+def test_only_employers_open_the_home(client, inspector):
+    url = reverse("publication:employer_home")
+    assert client.get(url).status_code == 302  # to the login page
+    client.force_login(inspector)
+    assert client.get(url).status_code == 403
+
+
+# --- what would lift the grade, and when ------------------------------------------------------
+
+
+def _plan(employer, code="jiaxian", today=TODAY):
+    context = employer_home_context(employer, today=today)
+    (section,) = [s for s in context["live"] if s.ruleset_code == code]
+    return section.explanation, section.lift
+
+
+def test_a_blacklisting_lifts_when_its_expiry_leaves_the_window():
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    record(employer, "wage_arrears_blacklist", D(2021, 8, 1))
+    explanation, lift = _plan(employer)
+    assert explanation.grade == "D"
+    first = lift.waiting[0]
+    # Listed through 2024-08-01 (SPEC §4 [r2]); the live window W of 2025-07-31 still reaches
+    # that day, the window of 2025-08-01 no longer does.
+    assert (first.day, first.grade, first.better) == (D(2025, 8, 1), "B", True)
+    assert "黑名单于2024年8月1日届满" in first.conditions[0]
+    engine = grades_as_of([employer.pk], D(2025, 7, 31))[employer.pk]["jiaxian"][0]
+    assert engine == "D"
+    assert grades_as_of([employer.pk], D(2025, 8, 1))[employer.pk]["jiaxian"][0] == "B"
+
+
+def test_a_penalty_lifts_on_the_day_it_leaves_the_window():
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    penalty(employer, D(2024, 5, 10))
+    explanation, lift = _plan(employer)
+    assert explanation.grade == "D"
+    assert explain.leaves_span(D(2024, 5, 10)) == D(2025, 5, 10)
+    assert [(s.day, s.grade) for s in lift.waiting] == [(D(2025, 5, 10), "B")]
+    assert "2024年5月10日的行政处罚决定" in lift.waiting[0].conditions[0]
+    assert grades_as_of([employer.pk], D(2025, 5, 9))[employer.pk]["jiaxian"][0] == "D"
+    assert grades_as_of([employer.pk], D(2025, 5, 10))[employer.pk]["jiaxian"][0] == "B"
+
+
+def test_a_penalty_not_performed_lifts_only_once_performed():
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    fine = penalty(employer, D(2024, 5, 10), performance="pending")
+    _explanation, lift = _plan(employer)
+    assert lift.waiting == []  # an outstanding penalty keeps D (SPEC §5.1 D.1)
+    assert [r.pk for r, _c in lift.actions] == [fine.pk]
+    assert "履行完毕后" in lift.actions[0][1]
+    assert [(s.day, s.grade) for s in lift.after_actions] == [(None, "D"), (D(2025, 5, 10), "B")]
+
+
+def test_leap_day_window_edge():
+    # 民法典 第二百零二条: the window of 2025-02-28 starts on 2024-02-29, so a record of that day
+    # still counts then and leaves the window on 2025-03-01.
+    assert explain.leaves_span(D(2024, 2, 29)) == D(2025, 3, 1)
+    assert explain.leaves_span(D(2024, 2, 28)) == D(2025, 2, 28)
+
+
+# --- the proposed grade during 公示 ------------------------------------------------------------
+
+
+def test_proposed_grade_with_rules_and_a_prefilled_grade_objection(client):
+    cycle = make_cycle(
+        grades=[("C", ["jiaxian.C.1"])], status=CycleStatus.PUBLIC_NOTICE, names=["郏县测试公司"]
+    )
+    (employer,) = cycle.test_employers
+    user = UserFactory(role=Role.EMPLOYER, employer=employer, jurisdiction=None)
+    client.force_login(user)
+    html = client.get(reverse("publication:employer_home")).content.decode()
+    grade = cycle.run.grades.get(employer=employer)
+    assert "2024年度评价结果公示中" in html
+    assert f"{reverse('objections:new')}?kind=grade&amp;grade={grade.pk}" in html
+    assert rulesets.get("jiaxian", "1").rule("jiaxian.C.1").text in html
+    assert not RULE_CODE.search(html)
+    # The objection form opens with that grade chosen.
+    form = client.get(reverse("objections:new"), {"kind": "grade", "grade": grade.pk})
+    assert f'<option value="{grade.pk}" selected>' in form.content.decode()
