@@ -45,6 +45,7 @@ from .selectors import (
     CYCLE_READERS,
     OUTBOX_READERS,
     public_results,
+    public_search,
     published_cycles,
     visible_cycles,
     visible_outbox,
@@ -459,6 +460,14 @@ def cycle_measures(request, pk):
 
 # public_index (the landing page) is in home_views.
 
+GRADE_FILTER = ("A", "B", "C", "D")
+
+
+def _grade_filter(request) -> str:
+    grade = request.GET.get("grade", "")
+    return grade if grade in GRADE_FILTER else ""
+
+
 
 def public_list(request, code, year):
     jurisdiction = get_object_or_404(Jurisdiction, code=code)
@@ -471,6 +480,11 @@ def public_list(request, code, year):
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
         results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+    grade = _grade_filter(request)
+    if grade:
+        results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
+            pk__in=results.values("pk")
+        )
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
@@ -496,7 +510,9 @@ def public_list(request, code, year):
             "form": form,
             "page": page,
             "rows": rows,
-            "query": urlencode({"q": q}) if q else "",
+            "query": urlencode({k: v for k, v in (("q", q), ("grade", grade)) if v}),
+            "grade": grade,
+            "grades": GRADE_FILTER,
             "adjustments": adjustments,
             "files": files,
             "links": hooks.public_list_links(jurisdiction, year),
@@ -524,6 +540,9 @@ def public_notice(request, pk):
         results = results.filter(
             Q(employer__name__icontains=q) | Q(employer__uscc__icontains=q.upper())
         )
+    grade = _grade_filter(request)
+    if grade:
+        results = results.filter(final=grade)
     page = Paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
         request.GET.get("page")
     )
@@ -546,7 +565,9 @@ def public_notice(request, pk):
             "rows": [
                 {"name": g.employer.name, "uscc": g.employer.uscc, "grade": g.final} for g in page
             ],
-            "query": urlencode({"q": q}) if q else "",
+            "query": urlencode({k: v for k, v in (("q", q), ("grade", grade)) if v}),
+            "grade": grade,
+            "grades": GRADE_FILTER,
         },
     )
 

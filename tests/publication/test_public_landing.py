@@ -128,3 +128,34 @@ def test_nothing_personal_in_search_results(client, lists):
     for employer in j2023.test_employers:
         assert employer.name in html
         assert employer.legal_rep not in html and employer.phone not in html
+
+
+def test_a_published_list_filters_by_grade(client, lists):
+    _j2023, j2024, _x = lists
+    url = reverse("publication:public_list", args=["jiaxian", 2024])
+    assert names_in(client.get(url, {"grade": "D"}).content.decode()) == ["郏县丁公司"]
+    assert names_in(client.get(url, {"grade": "C"}).content.decode()) == ["郏县丙公司"]
+    assert names_in(client.get(url, {"grade": "Z"}).content.decode()) == [
+        "郏县丁公司",
+        "郏县丙公司",
+    ]
+
+
+def test_the_public_notice_filters_by_grade_and_says_how_to_object_online(
+    client, publisher, django_capture_on_commit_callbacks
+):
+    from .test_workflow import to_notice
+
+    cycle = make_cycle(
+        year=2025,
+        grades=[("B", ["jiaxian.B.1"]), ("C", ["jiaxian.C.1"])],
+        names=["郏县甲公司", "郏县乙公司"],
+    )
+    to_notice(cycle, publisher, django_capture_on_commit_callbacks)
+    from publication.models import PublicNotice
+
+    url = reverse("publication:public_notice", args=[PublicNotice.objects.get(cycle=cycle).pk])
+    html = client.get(url, {"grade": "C"}).content.decode()
+    assert names_in(html) == ["郏县乙公司"]
+    assert "尚未最终确定" in html and 'id="notice-login"' in html
+    assert names_in(client.get(url).content.decode()) == ["郏县乙公司", "郏县甲公司"]
