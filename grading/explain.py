@@ -78,9 +78,14 @@ def _evaluate(ruleset: RuleSet, records, employer_kind: str, as_of: dt.date):
 
 
 def rule_basis(rule, records: list, *, employer_kind: str, as_of: dt.date) -> list:
-    """The effective ``records`` (as of ``as_of``) the fired ``rule`` rests on: each record that
-    is kept when the records are shrunk, one by one, to a minimal set on which the rule still
-    fires, trying that record last. [] when the rule fires on no record at all."""
+    """The effective ``records`` (as of ``as_of``) the fired ``rule`` rests on: a minimal set of
+    records on which the rule still fires (found by dropping records one by one), plus every
+    other record that can stand in for one of that set (two penalties each suffice for 第十二条
+    (一): both are shown). [] when the rule fires on no record at all.
+
+    Rules only grow more true with more records of the kinds they count, so a record that takes
+    the place of a member of a minimal set belongs to a minimal set of its own; the search costs
+    a number of evaluations linear in the records times the size of the set."""
 
     def fires(subset) -> bool:
         return rule.predicate(_facts(subset, employer_kind, as_of))
@@ -95,17 +100,19 @@ def rule_basis(rule, records: list, *, employer_kind: str, as_of: dt.date) -> li
     candidates = candidates[:BASIS_LIMIT]
     if not fires(candidates):
         return []
-    basis = []
+    minimal = list(candidates)
     for record in candidates:
-        kept = list(candidates)
-        for other in candidates:
-            if other is record:
-                continue
-            trial = [r for r in kept if r is not other]
-            if fires(trial):
-                kept = trial
-        if any(r is record for r in kept) and not fires([r for r in kept if r is not record]):
-            basis.append(record)
+        trial = [r for r in minimal if r is not record]
+        if fires(trial):
+            minimal = trial
+    basis = list(minimal)
+    for record in candidates:
+        if any(record is m for m in minimal):
+            continue
+        for member in minimal:
+            if fires([r for r in minimal if r is not member] + [record]):
+                basis.append(record)
+                break
     basis.sort(key=lambda r: (r.date, r.pk))
     return basis
 

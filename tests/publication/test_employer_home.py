@@ -54,6 +54,14 @@ def penalty(employer, date, performance="performed", **fields):
 CASES = [
     ("jiaxian", [], "B", ["jiaxian.B.1"], [0]),
     ("jiaxian", [("penalty", D(2024, 3, 5))], "D", ["jiaxian.D.1"], [1]),
+    # Two penalties each suffice: both are shown.
+    (
+        "jiaxian",
+        [("penalty", D(2024, 3, 5)), ("penalty", D(2024, 4, 5))],
+        "D",
+        ["jiaxian.D.1"],
+        [2],
+    ),
     ("jiaxian", [("blacklist", D(2022, 4, 1))], "D", ["jiaxian.D.2"], [1]),
     ("jiaxian", [("violation", D(2024, 2, 1))], "C", ["jiaxian.C.1"], [1]),
     (
@@ -66,6 +74,22 @@ CASES = [
         "C",
         ["xiqing.C.1"],
         [3],
+    ),
+    # Four cases, three needed: every case counts towards it.
+    (
+        "xiqing",
+        [("violation", D(2024, m, 10)) for m in (1, 2, 3, 4)],
+        "C",
+        ["xiqing.C.1"],
+        [4],
+    ),
+    # A case outside the window (2023) is not a basis of anything.
+    (
+        "xiqing",
+        [("violation", D(2023, 2, 10)), ("violation", D(2024, 2, 10))],
+        "B",
+        ["xiqing.B.1"],
+        [1],
     ),
     ("xiqing", [("violation", D(2024, 2, 10))], "B", ["xiqing.B.1"], [1]),
     ("xiqing", [("violation", D(2023, 2, 10))], "A", ["xiqing.A.1"], [0]),
