@@ -44,7 +44,7 @@ from .windows import Span
 HORIZON_YEARS = 6
 # Basis search is quadratic in the records that can matter; an employer with more than this many
 # of them gets the most recent ones searched (the rest are still counted by the grade itself).
-BASIS_LIMIT = 40
+BASIS_LIMIT = 150
 
 
 def _day(day: dt.date) -> str:
