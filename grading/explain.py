@@ -227,6 +227,9 @@ class LiftPlan:
     repairs: list[tuple[object, dt.date | None]] = field(default_factory=list)
     repair_step: LiftStep | None = None
     best: bool = False  # already the best grade
+    # The annual cycles ahead (评价周期为一年, W = the calendar year) as the records stand:
+    # (year, grade, grade label), this year first.
+    annual: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -311,6 +314,10 @@ def lift_plan(
             ruleset, met_records, employer_kind, today, evaluation.grade
         )]  # fmt: skip
     plan.waiting = _timeline(ruleset, records, employer_kind, today, grade)
+    for year in range(today.year, today.year + 3):
+        as_of = dt.date(year, 12, 31)
+        annual = _evaluate(ruleset, effective_records(records, as_of), employer_kind, as_of).grade
+        plan.annual.append((year, annual, grade_label(ruleset.code, annual, ruleset.version)))
     # Credit repair (SPEC §7 [r2]): a repaired record stops counting.
     if repair_earliest is not None and not plan.best:
         repairable = []

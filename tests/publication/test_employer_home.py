@@ -230,4 +230,20 @@ def test_proposed_grade_with_rules_and_a_prefilled_grade_objection(client):
     assert not RULE_CODE.search(html)
     # The objection form opens with that grade chosen.
     form = client.get(reverse("objections:new"), {"kind": "grade", "grade": grade.pk})
-    assert f'<option value="{grade.pk}" selected>' in form.content.decode()
+    form_html = form.content.decode()
+    assert f'<option value="{grade.pk}" selected>' in form_html
+    assert "（jiaxian）" not in form_html  # the regulation's title, not its code
+    assert "用人单位劳动保障守法信用分级分类监管办法" in form_html
+
+
+def test_annual_forecast_follows_the_calendar_year_window():
+    # A blacklisting of 2021-08-01 is listed through 2024-08-01: the 2024 cycle (W = 2024)
+    # still sees it, the 2025 cycle no longer does (SPEC §5.6 [r2]).
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    record(employer, "wage_arrears_blacklist", D(2021, 8, 1))
+    _explanation, lift = _plan(employer)
+    assert [(year, grade) for year, grade, _label in lift.annual] == [
+        (2024, "D"),
+        (2025, "B"),
+        (2026, "B"),
+    ]
