@@ -356,6 +356,8 @@ def lift_plan(
 class FiredRule:
     rule: RuleExplanation  # article and Chinese text (its code is for programs, not pages)
     records: list
+    # False for a rule that holds with no record at all (第十条 “未被发现…”, “未被查处”).
+    rests_on_records: bool = True
 
 
 @dataclass
@@ -399,12 +401,15 @@ def explain_grade(
         if rule is None:
             continue  # an unknown code is never shown
         basis = []
+        rests_on_records = True
         if effective is not None:
             basis = rule_basis(rule, effective, employer_kind=employer_kind, as_of=as_of)
+            rests_on_records = not rule.predicate(_facts([], employer_kind, as_of))
         fired.append(
             FiredRule(
                 RuleExplanation(rule.code, rule.grade, rule.article, rule.text),
                 basis,
+                rests_on_records,
             )
         )
     span = Span.for_as_of(as_of) if as_of else None
