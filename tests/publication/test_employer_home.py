@@ -93,6 +93,8 @@ CASES = [
     ),
     ("xiqing", [("violation", D(2024, 2, 10))], "B", ["xiqing.B.1"], [1]),
     ("xiqing", [("violation", D(2023, 2, 10))], "A", ["xiqing.A.1"], [0]),
+    # Not graded: jiangjin grades only enterprises with enforcement in the window (U rules).
+    ("jiangjin", [], "", ["jiangjin.U.2"], [0]),
 ]
 
 
