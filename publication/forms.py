@@ -86,7 +86,7 @@ class PublicFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["jurisdiction"].queryset = published_jurisdictions()
         self.fields["year"].choices = [("", _("全部年度"))] + [
-            (y, _("%(y)s年度") % {"y": y}) for y in published_years()
+            (y, str(y)) for y in published_years()
         ]
         self.fields["grade"].choices = [("", _("全部等级"))] + [
             (g, _("%(g)s级") % {"g": g}) for g in "ABCD"
