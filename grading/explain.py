@@ -217,6 +217,7 @@ class LiftStep:
     conditions: list[str]
     records: list
     better: bool  # the grade is better than the one before this step
+    worse: bool = False  # the grade is worse than the one before (a lost contact reaching 1 year)
 
 
 @dataclass
@@ -268,6 +269,7 @@ def _timeline(ruleset, records, employer_kind, today, grade) -> list[LiftStep]:
                 conditions=conditions,
                 records=recs,
                 better=_better(evaluation.grade, previous),
+                worse=_better(previous, evaluation.grade),
             )
         )
         previous = evaluation.grade
@@ -309,6 +311,7 @@ def lift_plan(
             conditions=[c for _r, c in plan.actions],
             records=[r for r, _c in plan.actions],
             better=_better(evaluation.grade, grade),
+            worse=_better(grade, evaluation.grade),
         )
         plan.after_actions = [first, *_timeline(
             ruleset, met_records, employer_kind, today, evaluation.grade

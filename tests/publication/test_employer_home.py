@@ -249,3 +249,15 @@ def test_annual_forecast_follows_the_calendar_year_window():
         (2025, "B"),
         (2026, "B"),
     ]
+
+
+def test_a_lost_contact_reaching_one_year_is_shown_as_a_fall():
+    # SPEC §5.4 [r2]: lost since 2024-02-29 → C from 2025-02-28 (民法典 第二百零二条).
+    employer = EmployerFactory(jurisdiction=jurisdiction("xuchang"), kind=EmployerKind.HR_AGENCY)
+    record(employer, "lost_contact", D(2024, 2, 29))
+    explanation, lift = _plan(employer, code="xuchang")
+    assert explanation.grade == "A" and lift.best
+    first = lift.waiting[0]
+    assert (first.day, first.grade, first.worse, first.better) == (D(2025, 2, 28), "C", True, False)
+    assert grades_as_of([employer.pk], D(2025, 2, 27))[employer.pk]["xuchang"][0] == "A"
+    assert grades_as_of([employer.pk], D(2025, 2, 28))[employer.pk]["xuchang"][0] == "C"
