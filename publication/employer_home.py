@@ -196,9 +196,16 @@ def chart(published: list[Section], proposed: list[Section]) -> dict | None:
     span = max(len(years) - 1, 1)
     inner = width - left - 24
     bars = []
+    per_year: dict[int, int] = {}
+    for year, _grade, _proposed in points:
+        per_year[year] = per_year.get(year, 0) + 1
+    seen: dict[int, int] = {}
     for year, grade, is_proposed in sorted(points):
         index = years.index(year)
         x = left + (inner * index / span if len(years) > 1 else inner / 2)
+        # Two rule sets in one year: the bars side by side.
+        nth = seen[year] = seen.get(year, -1) + 1
+        x += (nth - (per_year[year] - 1) / 2) * 34
         level = GRADE_LEVEL[grade]
         y = top + (4 - level) * step
         bars.append(

@@ -261,3 +261,30 @@ def test_a_lost_contact_reaching_one_year_is_shown_as_a_fall():
     assert (first.day, first.grade, first.worse, first.better) == (D(2025, 2, 28), "C", True, False)
     assert grades_as_of([employer.pk], D(2025, 2, 27))[employer.pk]["xuchang"][0] == "A"
     assert grades_as_of([employer.pk], D(2025, 2, 28))[employer.pk]["xuchang"][0] == "C"
+
+
+def test_published_grades_with_a_re_evaluation_link_and_the_chart(
+    client, publisher, django_capture_on_commit_callbacks, monkeypatch
+):
+    from publication import documents
+
+    from .test_pages import publish
+
+    monkeypatch.setattr(
+        documents,
+        "grades_pdf",
+        lambda rows, path, **kw: [documents._write_pdf("<p>名单</p>", path)],
+    )
+    cycle = publish(
+        make_cycle(year=2023, grades=[("C", ["jiaxian.C.1"])], names=["郏县复评测试公司"]),
+        publisher,
+        django_capture_on_commit_callbacks,
+    )
+    (employer,) = cycle.test_employers
+    user = UserFactory(role=Role.EMPLOYER, employer=employer, jurisdiction=None)
+    client.force_login(user)
+    html = client.get(reverse("publication:employer_home")).content.decode()
+    grade = cycle.run.grades.get(employer=employer)
+    assert f"{reverse('objections:new')}?kind=re_evaluation&amp;grade={grade.pk}" in html
+    assert 'id="grade-chart"' in html and 'class="bar-C"' in html
+    assert "2023年度" in html and not RULE_CODE.search(html)
