@@ -468,7 +468,6 @@ def _grade_filter(request) -> str:
     return grade if grade in GRADE_FILTER else ""
 
 
-
 def public_list(request, code, year):
     jurisdiction = get_object_or_404(Jurisdiction, code=code)
     cycles = list(published_cycles().filter(jurisdiction=jurisdiction, year=year))
