@@ -244,7 +244,7 @@ def _better(new: str, old: str) -> bool:
 def _timeline(ruleset, records, employer_kind, today, grade) -> list[LiftStep]:
     horizon = add_years(today, HORIZON_YEARS)
     events: dict[dt.date, list[Event]] = {}
-    for record in records:
+    for record in effective_records(records, today):  # voided or superseded entries never count
         for event in record_events(record, today, horizon):
             events.setdefault(event.day, []).append(event)
     steps = []

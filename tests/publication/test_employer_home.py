@@ -288,3 +288,16 @@ def test_published_grades_with_a_re_evaluation_link_and_the_chart(
     assert f"{reverse('objections:new')}?kind=re_evaluation&amp;grade={grade.pk}" in html
     assert 'id="grade-chart"' in html and 'class="bar-C"' in html
     assert "2023年度" in html and not RULE_CODE.search(html)
+
+
+def test_a_voided_record_neither_grades_nor_lifts():
+    from credit_records.services import void_record
+
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    kept = penalty(employer, D(2024, 5, 10))
+    voided = penalty(employer, D(2024, 4, 1), document_no="郏人社监罚〔2024〕3号")
+    void_record(actor=None, record=voided, reason="异议成立，撤销")
+    explanation, lift = _plan(employer)
+    assert [r.pk for r in explanation.rules[0].records] == [kept.pk]
+    assert [(s.day, s.grade) for s in lift.waiting] == [(D(2025, 5, 10), "B")]
+    assert all("郏人社监罚〔2024〕3号" not in c for s in lift.waiting for c in s.conditions)
