@@ -533,6 +533,8 @@ def public_notice(request, pk):
     cycle = notice.cycle
     form = PublicSearchForm(request.GET or None)
     results = notices.proposed_results(cycle)
+    counts = dict(results.order_by().values_list("final").annotate(n=Count("id")))
+    distribution = [(g, counts[g]) for g in GRADE_FILTER if counts.get(g)]
     q = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
@@ -567,6 +569,7 @@ def public_notice(request, pk):
             "query": urlencode({k: v for k, v in (("q", q), ("grade", grade)) if v}),
             "grade": grade,
             "grades": GRADE_FILTER,
+            "distribution": distribution,
         },
     )
 

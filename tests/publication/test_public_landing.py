@@ -158,4 +158,6 @@ def test_the_public_notice_filters_by_grade_and_says_how_to_object_online(
     html = client.get(url, {"grade": "C"}).content.decode()
     assert names_in(html) == ["郏县乙公司"]
     assert "尚未最终确定" in html and 'id="notice-login"' in html
+    distribution = html.split('id="notice-distribution">', 1)[1].split("</dd>", 1)[0]
+    assert re.sub(r"<[^>]+>|\s", "", distribution) == "B1家C1家"
     assert names_in(client.get(url).content.decode()) == ["郏县乙公司", "郏县甲公司"]
