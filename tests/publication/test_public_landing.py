@@ -112,6 +112,7 @@ def test_landing_without_search_lists_the_published_lists_and_the_legend(client,
                 assert rule.text in html, rule.code
     assert "第十二条第（二）项" in html
     assert not RULE_CODE.search(html)
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", re.sub(r"<[^>]+>", " ", html))  # no ISO dates
     legend = client.get(reverse("publication:public_legend")).content.decode()
     assert rulesets.latest("xuchang").rule("xuchang.D.2").text in legend
     assert not RULE_CODE.search(legend)
