@@ -301,3 +301,16 @@ def test_a_voided_record_neither_grades_nor_lifts():
     assert [r.pk for r in explanation.rules[0].records] == [kept.pk]
     assert [(s.day, s.grade) for s in lift.waiting] == [(D(2025, 5, 10), "B")]
     assert all("郏人社监罚〔2024〕3号" not in c for s in lift.waiting for c in s.conditions)
+
+
+def test_a_case_leaving_the_sixty_months_lifts_a_harmonious_employer_to_a():
+    # 第九条: A needs no case in the last 60 months (L60) besides the designation in force.
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    record(employer, "harmonious_enterprise", D(2020, 1, 1), level="county")
+    violation(employer, D(2022, 3, 1), case_no="郏人社监〔2022〕5号")
+    explanation, lift = _plan(employer)
+    assert explanation.grade == "B"
+    assert [(s.day, s.grade) for s in lift.waiting] == [(D(2027, 3, 1), "A")]
+    assert "移出近60个月后" in lift.waiting[0].conditions[0]
+    assert grades_as_of([employer.pk], D(2027, 2, 28))[employer.pk]["jiaxian"][0] == "B"
+    assert grades_as_of([employer.pk], D(2027, 3, 1))[employer.pk]["jiaxian"][0] == "A"
