@@ -314,3 +314,14 @@ def test_a_case_leaving_the_sixty_months_lifts_a_harmonious_employer_to_a():
     assert "移出近60个月后" in lift.waiting[0].conditions[0]
     assert grades_as_of([employer.pk], D(2027, 2, 28))[employer.pk]["jiaxian"][0] == "B"
     assert grades_as_of([employer.pk], D(2027, 3, 1))[employer.pk]["jiaxian"][0] == "A"
+
+
+def test_the_home_in_english(client, settings):
+    employer = EmployerFactory(jurisdiction=jurisdiction("jiaxian"))
+    user = UserFactory(role=Role.EMPLOYER, employer=employer, jurisdiction=None)
+    penalty(employer, timezone.localdate() - datetime.timedelta(days=20))
+    client.force_login(user)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("publication:employer_home")).content.decode()
+    assert "What would lift the grade, and when" in html and "Basis of the grade" in html
+    assert "怎样提升等级" not in html
