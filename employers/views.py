@@ -26,7 +26,7 @@ REGISTRY_WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
 def home(request):
     user = request.user
     if user.role == Role.EMPLOYER:
-        return redirect("employers:mine")
+        return redirect("publication:employer_home")
     return render(request, "home.html", {})
 
 

@@ -40,6 +40,16 @@ def _cycle_status_for(kind: str) -> str | None:
     }.get(kind)
 
 
+def _ruleset_title(code: str, version: str) -> str:
+    """The regulation's title for people (never its internal code)."""
+    from grading import rulesets
+
+    try:
+        return _(rulesets.get(code, version).title)
+    except KeyError:
+        return _("评价办法")
+
+
 def disputable_grades(employer, *, kind: str) -> list[DisputableGrade]:
     """Grades of ``employer`` open to a grade objection (cycle in public notice) or to a
     re-evaluation (cycle published)."""
@@ -57,7 +67,7 @@ def disputable_grades(employer, *, kind: str) -> list[DisputableGrade]:
         label = _("%(year)s年度 %(j)s（%(rs)s）%(grade)s") % {
             "year": cycle.year,
             "j": cycle.jurisdiction.name,
-            "rs": cycle.ruleset_code,
+            "rs": _ruleset_title(cycle.ruleset_code, item["grade"].ruleset_version),
             "grade": letter,
         }
         out.append(DisputableGrade(grade_id=item["grade"].pk, label=label))

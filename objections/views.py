@@ -209,6 +209,7 @@ def objection_new(request):
     initial = {
         "kind": request.GET.get("kind", ObjectionKind.RECORD),
         "record": request.GET.get("record"),
+        "grade": request.GET.get("grade"),
     }
     form = ObjectionForm(
         request.POST or None,

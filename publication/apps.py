@@ -39,6 +39,15 @@ class PublicationConfig(AppConfig):
             url=_adjustments_url,
         )
 
+        from employers.context_processors import register_nav_group
+
+        # The employer's home (issue 11 item 1): first in its menu.
+        register_nav_group(
+            order=5,
+            label=_("我的等级"),
+            entries=[(_("我的等级"), "publication:employer_home", {Role.EMPLOYER})],
+        )
+
         from .panels import published_grades_context
 
         register_panel(

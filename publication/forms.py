@@ -66,3 +66,37 @@ class AdjustmentForm(forms.Form):
 
     def clean_uscc(self):
         return self.cleaned_data["uscc"].strip().upper()
+
+
+class PublicFilterForm(forms.Form):
+    """The public search across jurisdictions and years (issue 11 item 7)."""
+
+    q = forms.CharField(label=_("单位名称或统一社会信用代码"), required=False, max_length=100)
+    jurisdiction = forms.ModelChoiceField(
+        label=_("评价单位所在地"), queryset=None, required=False, empty_label=_("全部地区")
+    )
+    year = forms.TypedChoiceField(
+        label=_("评价年度"), coerce=int, required=False, empty_value=None, choices=()
+    )
+    grade = forms.ChoiceField(label=_("等级"), required=False, choices=())
+
+    def __init__(self, *args, **kwargs):
+        from .selectors import published_jurisdictions, published_years
+
+        super().__init__(*args, **kwargs)
+        self.fields["jurisdiction"].queryset = published_jurisdictions()
+        self.fields["year"].choices = [("", _("全部年度"))] + [
+            (y, str(y)) for y in published_years()
+        ]
+        self.fields["grade"].choices = [("", _("全部等级"))] + [
+            (g, _("%(g)s级") % {"g": g}) for g in "ABCD"
+        ]
+
+    def has_criteria(self) -> bool:
+        data = self.cleaned_data
+        return bool(
+            (data.get("q") or "").strip()
+            or data.get("jurisdiction")
+            or data.get("year")
+            or data.get("grade")
+        )

@@ -128,3 +128,94 @@ def visible_written_notices(user) -> QuerySet:
             ),
         )
     return notices.filter(cycle__in=visible_cycles(user))
+
+
+# --- public search and grade legend (issue 11 item 7) -----------------------------------------
+
+
+def public_search(*, q: str = "", jurisdiction=None, year: int | None = None, grade: str = ""):
+    """Published results across every jurisdiction and year (public: name, USCC, grade only),
+    filtered by name or USCC, jurisdiction (its subtree), year and the grade now in force (the
+    latest dated adjustment's, else the published one)."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from .models import PublishedAdjustment, PublishedResult
+
+    latest = PublishedAdjustment.objects.filter(result_id=OuterRef("pk")).order_by(
+        "-effective_date", "-id"
+    )
+    results = (
+        PublishedResult.objects.filter(cycle__status="published")
+        .annotate(in_force=Coalesce(Subquery(latest.values("new_grade")[:1]), "grade"))
+        .select_related("cycle__jurisdiction")
+        .prefetch_related("adjustments")
+        .only("id", "name", "uscc", "grade", "year", "cycle_id", "cycle__jurisdiction")
+    )
+    q = (q or "").strip()
+    if q:
+        results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+    if jurisdiction is not None:
+        results = results.filter(cycle__jurisdiction__in=jurisdiction.subtree())
+    if year:
+        results = results.filter(year=year)
+    if grade:
+        results = results.filter(in_force=grade)
+    return results.order_by("-year", "name", "id")
+
+
+def published_jurisdictions() -> QuerySet:
+    from employers.models import Jurisdiction
+
+    return Jurisdiction.objects.filter(
+        pk__in=published_cycles().values("jurisdiction_id")
+    ).order_by("path")
+
+
+def published_years() -> list[int]:
+    return sorted(set(published_cycles().values_list("year", flat=True)), reverse=True)
+
+
+def grade_legend() -> list[dict]:
+    """For each regulation (its newest version) and the jurisdictions it grades: every grade with
+    its name, the conditions (article and the regulation's words) and the measures — what a
+    grade means, for the public. No rule codes."""
+    from employers.models import Jurisdiction
+    from grading import rulesets
+    from grading.reference import ASSIGNMENTS
+    from grading.selectors import grade_label
+
+    names = dict(Jurisdiction.objects.values_list("code", "name"))
+    by_code: dict[str, list[str]] = {}
+    for jurisdiction_code, _kind, ruleset_code, _version, _start in ASSIGNMENTS:
+        name = names.get(jurisdiction_code, "")
+        if name and name not in by_code.setdefault(ruleset_code, []):
+            by_code[ruleset_code].append(name)
+    out = []
+    for code in sorted(by_code):
+        ruleset = rulesets.latest(code)
+        grades = []
+        for grade in ruleset.grades:
+            grades.append(
+                {
+                    "grade": grade,
+                    "label": grade_label(code, grade, ruleset.version),
+                    "rules": [
+                        {"article": r.article, "text": r.text}
+                        for r in ruleset.rules
+                        if r.grade == grade
+                    ],
+                    "measures": [
+                        {"article": m.article, "text": m.text}
+                        for m in ruleset.measures.get(grade, ())
+                    ],
+                }
+            )
+        out.append(
+            {
+                "jurisdictions": by_code[code],
+                "ruleset": ruleset,
+                "grades": grades,
+            }
+        )
+    return out

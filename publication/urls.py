@@ -1,15 +1,18 @@
 from django.urls import path
 
-from . import stub, views
+from . import home_views, stub, views
 
 app_name = "publication"
 
 urlpatterns = [
     # Public pages: no login (name, USCC and grade only).
-    path("public/", views.public_index, name="public_index"),
+    path("public/", home_views.public_index, name="public_index"),
+    path("public/legend/", home_views.public_legend, name="public_legend"),
     # Before public_list: "notices" would otherwise be read as a jurisdiction code.
     path("public/notices/<int:pk>/", views.public_notice, name="public_notice"),
     path("public/<slug:code>/<int:year>/", views.public_list, name="public_list"),
+    # The employer's home: its grades, why, and what would lift them (issue 11 item 1).
+    path("my/grades/", home_views.employer_home, name="employer_home"),
     path("publication/documents/<int:pk>/", views.document_download, name="document"),
     # Written notices (SPEC §8 [r2]): the online copy and its read receipt.
     path("publication/notices/<int:pk>/", views.notice_detail, name="notice"),

@@ -45,6 +45,7 @@ from .selectors import (
     CYCLE_READERS,
     OUTBOX_READERS,
     public_results,
+    public_search,
     published_cycles,
     visible_cycles,
     visible_outbox,
@@ -457,27 +458,14 @@ def cycle_measures(request, pk):
 # --- public pages (no login) -------------------------------------------------------------------
 
 
-def public_index(request):
-    cycles = published_cycles().order_by("jurisdiction__path", "-year")
-    listing = {}
-    for cycle in cycles:
-        entry = listing.setdefault(
-            (cycle.jurisdiction_id, cycle.year),
-            {
-                "jurisdiction": cycle.jurisdiction,
-                "year": cycle.year,
-                "published_at": cycle.published_at,
-            },
-        )
-        entry["published_at"] = max(entry["published_at"], cycle.published_at)
-    current_notices = PublicNotice.objects.filter(cycle__status=CycleStatus.PUBLIC_NOTICE).order_by(
-        "-start", "title"
-    )[:50]
-    return render(
-        request,
-        "publication/public_index.html",
-        {"entries": list(listing.values()), "notices": current_notices},
-    )
+# public_index (the landing page) is in home_views.
+
+GRADE_FILTER = ("A", "B", "C", "D")
+
+
+def _grade_filter(request) -> str:
+    grade = request.GET.get("grade", "")
+    return grade if grade in GRADE_FILTER else ""
 
 
 def public_list(request, code, year):
@@ -491,6 +479,11 @@ def public_list(request, code, year):
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
         results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+    grade = _grade_filter(request)
+    if grade:
+        results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
+            pk__in=results.values("pk")
+        )
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
@@ -516,7 +509,9 @@ def public_list(request, code, year):
             "form": form,
             "page": page,
             "rows": rows,
-            "query": urlencode({"q": q}) if q else "",
+            "query": urlencode({k: v for k, v in (("q", q), ("grade", grade)) if v}),
+            "grade": grade,
+            "grades": GRADE_FILTER,
             "adjustments": adjustments,
             "files": files,
             "links": hooks.public_list_links(jurisdiction, year),
@@ -538,12 +533,17 @@ def public_notice(request, pk):
     cycle = notice.cycle
     form = PublicSearchForm(request.GET or None)
     results = notices.proposed_results(cycle)
+    counts = dict(results.order_by().values_list("final").annotate(n=Count("id")))
+    distribution = [(g, counts[g]) for g in GRADE_FILTER if counts.get(g)]
     q = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
         results = results.filter(
             Q(employer__name__icontains=q) | Q(employer__uscc__icontains=q.upper())
         )
+    grade = _grade_filter(request)
+    if grade:
+        results = results.filter(final=grade)
     page = Paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
         request.GET.get("page")
     )
@@ -566,7 +566,10 @@ def public_notice(request, pk):
             "rows": [
                 {"name": g.employer.name, "uscc": g.employer.uscc, "grade": g.final} for g in page
             ],
-            "query": urlencode({"q": q}) if q else "",
+            "query": urlencode({k: v for k, v in (("q", q), ("grade", grade)) if v}),
+            "grade": grade,
+            "grades": GRADE_FILTER,
+            "distribution": distribution,
         },
     )
 

@@ -549,6 +549,15 @@ GET_CASES = [
     # The papers name workers: the staff of the jurisdiction and the employer that sent them.
     Case("written_review:document", pk("wr_document"), allowed=STAFF_IN | {OWNER}),
     Case("written_review:suggestion_pdf", pk("wr_approved"), allowed=STAFF_IN | {OWNER}),
+    # --- ux-employer (issue 11 items 1, 7): the employer's home, the public landing and legend ---
+    Case("publication:employer_home", allowed=EMPLOYERS),
+    Case(
+        "publication:public_index",
+        allowed=EVERYONE,
+        query="q=%E9%83%8F&grade=C&year=2023",
+        label="search",
+    ),
+    Case("publication:public_legend", allowed=EVERYONE),
 ]
 
 
