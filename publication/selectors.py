@@ -128,3 +128,12 @@ def visible_written_notices(user) -> QuerySet:
             ),
         )
     return notices.filter(cycle__in=visible_cycles(user))
+
+
+def search_published_results(queryset: QuerySet, q: str, **kwargs) -> QuerySet:
+    """Published results whose name or USCC (as published) matches ``q``: the same paths as the
+    employer search (``employers.selectors.search_by_name_or_uscc``; a pg_trgm index on the
+    published name, publication migration 0006)."""
+    from employers.selectors import search_by_name_or_uscc
+
+    return search_by_name_or_uscc(queryset, q, **kwargs)

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from employers.choices import Role
 from employers.models import Jurisdiction
 from employers.permissions import role_required
+from employers.selectors import search_employers
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
 
@@ -46,6 +47,7 @@ from .selectors import (
     OUTBOX_READERS,
     public_results,
     published_cycles,
+    search_published_results,
     visible_cycles,
     visible_outbox,
     visible_proposals,
@@ -490,7 +492,7 @@ def public_list(request, code, year):
     q = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
-        results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+        results = search_published_results(results, q)
     page = Paginator(results, 50).get_page(request.GET.get("page"))
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
@@ -541,9 +543,7 @@ def public_notice(request, pk):
     q = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
-        results = results.filter(
-            Q(employer__name__icontains=q) | Q(employer__uscc__icontains=q.upper())
-        )
+        results = search_employers(results, q, employer_field="employer")
     page = Paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
         request.GET.get("page")
     )
