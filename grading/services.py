@@ -36,7 +36,7 @@ from credit_records.audit import snapshot, write_audit
 from employers.choices import Role
 from employers.models import Employer, Jurisdiction
 
-from . import engine
+from . import engine, incremental
 from .assignments import Assignments
 from .choices import (
     RECOMPUTABLE_CYCLE_STATUSES,
@@ -168,8 +168,11 @@ def start_run(
         skipped = [str(c) for c in locked]
     jurisdiction_ids = _scope_jurisdiction_ids(jurisdiction, excluded, assignments)
     size = chunk_size or chunk_size_setting()
+    # Read before any chunk reads the ledger: a later incremental run starts from here.
+    marks = incremental.run_fields(span.as_of) if cycle is None and jurisdiction is None else {}
     bounds = _chunk_bounds(jurisdiction_ids, size)
     run = GradingRun.objects.create(
+        **marks,
         jurisdiction=jurisdiction,
         kind=RunKind.CYCLE if cycle is not None else RunKind.LIVE,
         cycle_year=cycle,
@@ -200,6 +203,7 @@ def _selection(run: GradingRun, chunk: GradingChunk) -> EmployerSelection:
     return EmployerSelection(
         first_id=chunk.first_id,
         last_id=chunk.last_id,
+        employer_ids=tuple(chunk.employer_ids) if chunk.employer_ids is not None else None,
         jurisdiction_ids=tuple(ids) if ids is not None else None,
     )
 

@@ -39,18 +39,31 @@ def _eager() -> bool:
 
 
 @shared_task(name="grading.tasks.nightly_regrade")
-def nightly_regrade(as_of: str | None = None, jurisdiction_id: int | None = None, actor_id=None):
-    """Live grades of every employer as of today (the beat entry), or as of ``as_of``."""
+def nightly_regrade(
+    as_of: str | None = None,
+    jurisdiction_id: int | None = None,
+    actor_id=None,
+    incremental: bool | None = None,
+):
+    """Live grades as of today (the beat entry), or as of ``as_of``. Of every employer, the run
+    is incremental when ``grading.incremental.plan`` allows it (the employers whose grade may
+    have changed since the last run; a full run weekly); ``incremental=False`` forces a full
+    run. A jurisdiction's run is always full."""
     import datetime as dt
 
     from django.contrib.auth import get_user_model
 
     from employers.models import Jurisdiction
 
+    from . import incremental as incremental_runs
+
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
     jurisdiction = Jurisdiction.objects.get(pk=jurisdiction_id) if jurisdiction_id else None
     actor = get_user_model().objects.get(pk=actor_id) if actor_id else None
-    run = services.start_run(as_of=day, jurisdiction=jurisdiction, actor=actor)
+    if jurisdiction is None and incremental is not False:
+        run = incremental_runs.start_nightly_run(day, actor=actor)
+    else:
+        run = services.start_run(as_of=day, jurisdiction=jurisdiction, actor=actor)
     dispatch(run.pk)
     return run.pk
 
