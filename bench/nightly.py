@@ -99,6 +99,28 @@ def change_one_percent(cursor, seed: float = 0.17) -> int:
     return cursor.rowcount
 
 
+def age_the_data(cursor) -> None:
+    """A registry and a ledger are not created minutes before the nightly run, but generated
+    data is: its entries would all count as new (``CREATED_MARGIN``). Data younger than a day
+    is dated two days back (bench/regrade.py now generates it so; the ledger's append-only
+    trigger is bypassed for this session only, as a superuser)."""
+    cursor.execute("SELECT max(created_at) > now() - interval '1 day' FROM employers_employer")
+    if not cursor.fetchone()[0]:
+        return
+    cursor.execute("SET session_replication_role = replica")
+    cursor.execute(
+        "UPDATE credit_records_creditrecord SET created_at = created_at - interval '2 days'"
+    )
+    cursor.execute(
+        "UPDATE employers_employer SET created_at = created_at - interval '2 days', "
+        "updated_at = updated_at - interval '2 days'"
+    )
+    cursor.execute("RESET session_replication_role")
+    cursor.execute("VACUUM ANALYZE credit_records_creditrecord")
+    cursor.execute("VACUUM ANALYZE employers_employer")
+    print("dated the generated data two days back")
+
+
 def children_hwm_mib(pid: int) -> float:
     """Peak memory (VmHWM) of a process and its children, the largest one."""
     pids = [pid]
@@ -172,8 +194,11 @@ def celery_run(bench_url: str, broker: str, processes: int, lanes: int) -> dict:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--skip-celery", action="store_true")
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--chunk-size", type=int, default=25_000)
     args = parser.parse_args()
     bench_url = with_db(server_url(), BENCH_DB)
+    os.environ["GRADING_CHUNK_SIZE"] = str(args.chunk_size)  # the command and the workers
     broker = os.environ.get("CELERY_BROKER_URL", "")
     os.environ.update(django_env(bench_url))
     os.environ.pop("CELERY_BROKER_URL", None)
@@ -185,6 +210,7 @@ def main():
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM employers_employer")
         employers = cursor.fetchone()[0]
+        age_the_data(cursor)
     rows = []
 
     def row(label, seconds, memory="", note=""):
@@ -218,19 +244,36 @@ def main():
     row("**incremental / full**", f"{inc_s / full_s:.1%}", "", "target ≤ 10 %")
 
     if broker and not args.skip_celery:
-        for processes, lanes, label in (
+        # Interleaved rounds (the machine is shared: its load changes from minute to minute).
+        variants = (
             (1, 1, "Celery, 1 worker process, 1 lane"),
             (2, 2, "Celery, 2 worker processes, 2 lanes"),
             (1, 0, "Celery, 1 worker process, one task per chunk (no lanes)"),
-        ):
-            result = celery_run(bench_url, broker, processes, lanes)
-            compute = result["compute"]
-            row(f"{label}: full live run as of D+1", f"{result['duration']:.2f} s",
-                f"{result['peak_mib']:,.0f} MiB (largest process)",
-                f"compute {compute:.2f} s (to the last chunk); {result['chunks']} chunks; "
-                f"{compute / full_s:.2f}× the command")  # fmt: skip
+        )
+        results: dict = {"command": []}
+        for _round in range(args.rounds):
+            step(bench_url, "regrade", "--as-of", NEXT.isoformat())
+            results["command"].append(latest_run().duration.total_seconds())
+            for processes, lanes, _label in variants:
+                results.setdefault((processes, lanes), []).append(
+                    celery_run(bench_url, broker, processes, lanes)
+                )
+        command = min(results["command"])
+        row(f"command line, full live run as of D+1 ({args.rounds} rounds, best)",
+            f"{command:.2f} s", "", "rounds: " + ", ".join(f"{x:.2f}" for x in results["command"]))  # fmt: skip
+        for processes, lanes, label in variants:
+            runs = results[(processes, lanes)]
+            best = min(runs, key=lambda r: r["compute"])
+            row(f"{label}: full live run as of D+1 ({args.rounds} rounds, best)",
+                f"{best['compute']:.2f} s", f"{max(r['peak_mib'] for r in runs):,.0f} MiB "
+                "(largest process)",
+                f"{best['compute'] / command:.2f}× the command; rounds (compute): "
+                + ", ".join(f"{r['compute']:.2f}" for r in runs)
+                + f"; recorded duration incl. the finaliser's 5 s looks {best['duration']:.2f} s; "
+                f"{best['chunks']} chunks")  # fmt: skip
 
-    print(f"\n| step ({employers:,} employers, D = {AS_OF}) | time | peak memory | note |")
+    print(f"\n| step ({employers:,} employers, D = {AS_OF}, chunks of {args.chunk_size:,}) | time "
+          f"| peak memory | note |")  # fmt: skip
     print("|---|---|---|---|")
     print("\n".join(rows))
 

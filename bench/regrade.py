@@ -131,7 +131,7 @@ def generate(cursor, employers: int, per_employer: int):
         SELECT 'B' || lpad(i::text, 17, '0'), '基准用人单位' || i,
                {pick(weighted_array(EMPLOYER_KINDS))},
                {pick(weighted_array([(1, v) for v in INDUSTRIES]))}, (random() * 500)::int,
-               '', '', '', 'operating', now(), now(), ({place_j})[k], NULLIF(({place_s})[k], 0)
+               '', '', '', 'operating', now() - interval '2 days', now() - interval '2 days', ({place_j})[k], NULLIF(({place_s})[k], 0)
         FROM (SELECT i, 1 + floor(random() * {len(slots)})::int AS k
               FROM generate_series(1, %s) i) g
         """,
@@ -181,7 +181,7 @@ def generate(cursor, employers: int, per_employer: int):
                  WHEN {kind} = 'complaint' THEN {pick("ARRAY['verified','unfounded']")}
                  WHEN {kind} = 'interview' THEN {pick("ARRAY['reminder','warning']")}
                  ELSE '' END,
-            now(), '', '', '', 1
+            now() - interval '2 days', '', '', '', 1
         FROM (
             SELECT %s + floor(random() * %s)::bigint AS employer_id,
                    {pick(weighted_array(RECORD_KINDS))} AS kind,

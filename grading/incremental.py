@@ -67,6 +67,8 @@ INCREMENTAL_CHUNK_SIZE = 5000
 # A ledger entry created this long before the basis started still counts as new.
 CREATED_MARGIN = dt.timedelta(minutes=10)
 LOST_CONTACT_MARGIN = dt.timedelta(days=3)
+# With more candidates than this share of the employers, the run is full (faster then).
+FULL_ABOVE = 0.3
 
 
 def full_run_weekday() -> int | None:
@@ -155,7 +157,17 @@ def plan(as_of: dt.date, *, basis: GradingRun | None = None, weekly: bool = True
         return Plan(as_of, basis, "older live grades since the basis")
     if fingerprint(Assignments(as_of)) != basis.fingerprint:
         return Plan(as_of, basis, "rule sets or jurisdictions changed")
-    return Plan(as_of, basis, "", changed_employers(basis, as_of))
+    employer_ids = changed_employers(basis, as_of)
+    if len(employer_ids) > FULL_ABOVE * max(1, _employer_count()):
+        # Chunks of id lists cost more per employer than primary-key ranges.
+        return Plan(as_of, basis, "many changed", employer_ids)
+    return Plan(as_of, basis, "", employer_ids)
+
+
+def _employer_count() -> int:
+    from employers.models import Employer
+
+    return Employer.objects.count()
 
 
 def _crossing_params(basis: GradingRun, as_of: dt.date) -> dict:

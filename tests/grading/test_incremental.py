@@ -26,6 +26,8 @@ def _no_created_margin(monkeypatch):
     """The whole ledger of a test is written seconds before its first run: without this, the
     margin for late commits would make every employer a candidate and prove nothing."""
     monkeypatch.setattr(incremental, "CREATED_MARGIN", dt.timedelta(0))
+    # Small registries: any share of candidates stays incremental unless a test says otherwise.
+    monkeypatch.setattr(incremental, "FULL_ABOVE", 1.0)
 
 
 def registry(rng, n=28):
@@ -164,6 +166,18 @@ def test_when_the_run_is_full():
     services.regrade(as_of=dt.date(2025, 1, 1), jurisdiction=employers[0].jurisdiction)
     reason = incremental.plan(dt.date(2025, 1, 4)).full_reason
     assert reason == "older live grades since the basis"
+
+
+def test_many_candidates_make_the_run_full(monkeypatch):
+    employers = registry(random.Random(4), n=10)
+    services.regrade(as_of=dt.date(2024, 6, 27))
+    for employer in employers[:4]:
+        add(employer, "violation", "2024-06-01")
+    monkeypatch.setattr(incremental, "FULL_ABOVE", 0.3)
+    plan = incremental.plan(dt.date(2024, 6, 28), weekly=False)
+    assert plan.full_reason == "many changed" and len(plan.employer_ids) == 4
+    monkeypatch.setattr(incremental, "FULL_ABOVE", 0.5)
+    assert not incremental.plan(dt.date(2024, 6, 28), weekly=False).full
 
 
 def test_nightly_task_runs_incrementally_and_check_command(capsys):
