@@ -145,8 +145,11 @@ def measure(label, base, search, queries, repeat, old_same) -> list[str]:
             matches.append(count)
         with transaction.atomic():
             with connection.cursor() as cursor:
-                cursor.execute("DROP INDEX employers_employer_name_trgm")
-                cursor.execute("DROP INDEX publication_result_name_trgm")
+                for index in (
+                    "employers_employer_name_trgm",
+                    "publication_result_name_trgm",
+                ):
+                    cursor.execute(f"DROP INDEX {index}")
             for q in qs:
                 for _ in range(repeat):
                     paged, counted, page, count = timed(search(base, q, indexed=False))

@@ -7,8 +7,7 @@ sees nothing.
 
 import re
 
-from django.db import connections
-from django.db.models import F, Func, Q, QuerySet, TextField
+from django.db.models import Q, QuerySet
 
 from .choices import STAFF_ROLES, Role
 from .models import Employer, Jurisdiction
@@ -76,8 +75,7 @@ def search_by_name_or_uscc(
     is an equality for a full 18-character code (the unique index), a prefix
     (``uscc LIKE 'Q%'``, the ``varchar_pattern_ops`` index Django makes for the column) for a
     shorter code typed from its start, and nothing at all for a query no USCC can contain
-    (Chinese, spaces, punctuation). A two-character query (红星) has no trigram: on PostgreSQL
-    it also asks for the pair in ``search_bigrams(name)``, which its GIN index answers. ``indexed=False`` is the old unindexable form, a substring
+    (Chinese, spaces, punctuation). ``indexed=False`` is the old unindexable form, a substring
     of both columns (``UPPER(col) LIKE '%Q%'``): kept as the benchmarks' baseline. The two give
     the same rows except for a code fragment from the middle of a USCC, which only the old form
     finds."""
@@ -88,13 +86,6 @@ def search_by_name_or_uscc(
     if not indexed:
         return queryset.filter(Q(**{f"{name}__icontains": q}) | Q(**{f"{uscc}__icontains": code}))
     condition = Q(**{f"{name}__icontains": q})
-    if len(q) == 2 and connections[queryset.db].vendor == "postgresql":
-        # No trigram in two characters: the character-pair index (employers migration 0009).
-        from django.contrib.postgres.fields import ArrayField
-
-        pairs = Func(F(name), function="search_bigrams", output_field=ArrayField(TextField()))
-        queryset = queryset.alias(_name_pairs=pairs)
-        condition &= Q(_name_pairs__contains=[code])
     if _USCC_CHARS.match(code):
         if len(code) == USCC_LENGTH:
             condition |= Q(**{uscc: code})

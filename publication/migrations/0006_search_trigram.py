@@ -4,8 +4,7 @@ scans).
 ``UPPER(name) LIKE UPPER('%q%')`` (Django's ``icontains``) is answered by a pg_trgm GIN index on
 the same expression of the published name; the published USCC has its index and the
 ``varchar_pattern_ops`` index Django made with it (a prefix: ``uscc LIKE 'Q%'``). See
-``publication.selectors.search_published_results``. Two-character fragments: a GIN index on
-``search_bigrams(name)`` (the function of employers migration 0009).
+``publication.selectors.search_published_results``.
 
 Built CONCURRENTLY (the migration is not atomic) so that a table of millions of published
 results stays readable and writable while it is built; IF NOT EXISTS makes a re-run after an
@@ -17,7 +16,6 @@ from django.db import migrations
 
 TABLE = "publication_publishedresult"
 INDEX = "publication_result_name_trgm"
-BIGRAMS = "publication_result_name_bigrams"
 
 
 def create(apps, schema_editor):
@@ -28,23 +26,15 @@ def create(apps, schema_editor):
         f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {INDEX} ON {TABLE} "
         f"USING gin (UPPER(name) gin_trgm_ops)"
     )
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {BIGRAMS} ON {TABLE} "
-        f"USING gin (search_bigrams(name))"
-    )
 
 
 def drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {INDEX}")
-    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {BIGRAMS}")
 
 
 class Migration(migrations.Migration):
     atomic = False
-    dependencies = [
-        ("publication", "0005_r2_class_corrections"),
-        ("employers", "0009_search_trigram"),
-    ]
+    dependencies = [("publication", "0005_r2_class_corrections")]
     operations = [migrations.RunPython(create, drop, elidable=False)]
