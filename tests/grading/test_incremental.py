@@ -180,8 +180,9 @@ def test_many_candidates_make_the_run_full(monkeypatch):
     assert not incremental.plan(dt.date(2024, 6, 28), weekly=False).full
 
 
-def test_nightly_task_runs_incrementally_and_check_command(capsys):
+def test_nightly_task_runs_incrementally_and_check_command(capsys, client, inspector):
     from django.core.management import call_command
+    from django.urls import reverse
 
     from grading import tasks
 
@@ -192,6 +193,9 @@ def test_nightly_task_runs_incrementally_and_check_command(capsys):
     second = GradingRun.objects.get(pk=tasks.nightly_regrade.delay(as_of="2024-06-28").get())
     assert second.mode == RunMode.INCREMENTAL and second.status == RunStatus.COMPLETE
     assert second.basis_run_id == first.pk and second.counts["candidates"] >= 1
+    client.force_login(inspector)
+    page = client.get(reverse("grading:run_detail", args=[second.pk])).content.decode()
+    assert "增量" in page and f"（候选单位 {second.counts['candidates']} 家）" in page
     forced = tasks.nightly_regrade.delay(as_of="2024-06-28", incremental=False).get()
     assert GradingRun.objects.get(pk=forced).mode == RunMode.FULL
     call_command("check_live_grades", "--as-of", "2024-06-28")
