@@ -205,3 +205,25 @@ def test_nightly_task_runs_incrementally_and_check_command(capsys, client, inspe
         call_command("check_live_grades", "--as-of", "2024-06-28")
     assert exit_.value.code == 1
     assert f"#{employers[0].pk}" in capsys.readouterr().err
+
+
+def test_regrade_command_incremental():
+    import io
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    employers = registry(random.Random(2), n=5)
+    call_command("regrade", "--as-of", "2024-06-27", stdout=io.StringIO())
+    add(employers[1], "violation", "2024-06-20", severity="serious")
+    out = io.StringIO()
+    call_command("regrade", "--as-of", "2024-06-28", "--incremental", stdout=out)
+    assert "（增量）" in out.getvalue() and "增量评价候选单位 1 家" in out.getvalue()
+    run = GradingRun.objects.latest("id")
+    assert run.mode == RunMode.INCREMENTAL and run.counts["employers"] == 1
+    assert incremental.compare_with_full(dt.date(2024, 6, 28)) == []
+    for args in (["--cycle", "2024", "--incremental"],
+                 ["--as-of", "2024-06-28", "--jurisdiction", "jiaxian", "--incremental"]):  # fmt: skip
+        with pytest.raises(CommandError) as error:
+            call_command("regrade", *args, stdout=io.StringIO())
+        assert error.value.returncode == 2
