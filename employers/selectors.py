@@ -5,6 +5,8 @@ user sees only the employer it is bound to; the sysadmin sees the registry read-
 sees nothing.
 """
 
+import re
+
 from django.db.models import Q, QuerySet
 
 from .choices import STAFF_ROLES, Role
@@ -52,3 +54,48 @@ def visible_employers(user) -> QuerySet:
     if user.is_authenticated and user.is_active and user.role == Role.SYSADMIN:
         return employers  # the registry only, to bind employer accounts
     return scope_by_employer(employers, user)
+
+
+# --- search by name or USCC (issue 15 item 4) -----------------------------------------------------
+
+# Characters a USCC can hold (upper-cased; a little wider than GB 32100's alphabet so that a code
+# imported with a typo is still found by the characters it has).
+_USCC_CHARS = re.compile(r"^[0-9A-Z]+$")
+USCC_LENGTH = 18
+
+
+def search_by_name_or_uscc(
+    queryset: QuerySet, q: str, *, name: str = "name", uscc: str = "uscc", indexed: bool = True
+) -> QuerySet:
+    """Rows whose name contains ``q`` (any case) or whose USCC matches it.
+
+    ``indexed`` (the default) takes the paths the indexes serve: the name part is
+    ``UPPER(name) LIKE UPPER('%q%')``, which a pg_trgm GIN index on ``UPPER(name)`` answers on
+    PostgreSQL (employers migration 0009, publication migration 0006; SQLite scans); the USCC part
+    is an equality for a full 18-character code (the unique index), a prefix
+    (``uscc LIKE 'Q%'``, the ``varchar_pattern_ops`` index Django makes for the column) for a
+    shorter code typed from its start, and nothing at all for a query no USCC can contain
+    (Chinese, spaces, punctuation). ``indexed=False`` is the old unindexable form, a substring
+    of both columns (``UPPER(col) LIKE '%Q%'``): kept as the benchmarks' baseline. The two give
+    the same rows except for a code fragment from the middle of a USCC, which only the old form
+    finds."""
+    q = (q or "").strip()
+    if not q:
+        return queryset
+    code = q.upper()
+    if not indexed:
+        return queryset.filter(Q(**{f"{name}__icontains": q}) | Q(**{f"{uscc}__icontains": code}))
+    condition = Q(**{f"{name}__icontains": q})
+    if _USCC_CHARS.match(code):
+        if len(code) == USCC_LENGTH:
+            condition |= Q(**{uscc: code})
+        elif len(code) < USCC_LENGTH:
+            condition |= Q(**{f"{uscc}__startswith": code})
+    return queryset.filter(condition)
+
+
+def search_employers(queryset: QuerySet, q: str, employer_field: str = "", **kwargs) -> QuerySet:
+    """``queryset`` (of employers, or of rows reaching one through ``employer_field``) narrowed
+    to the employers whose name or USCC matches ``q`` (``search_by_name_or_uscc``)."""
+    prefix = f"{employer_field}__" if employer_field else ""
+    return search_by_name_or_uscc(queryset, q, name=f"{prefix}name", uscc=f"{prefix}uscc", **kwargs)

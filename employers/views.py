@@ -14,7 +14,7 @@ from .forms import EmployerFilterForm, EmployerForm, ImportUploadForm
 from .panels import panels_for
 from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
-from .selectors import visible_employers, visible_jurisdictions
+from .selectors import search_employers, visible_employers, visible_jurisdictions
 from .services import save_employer, start_import
 from .tabular import csv_bytes, xlsx_bytes
 
@@ -68,7 +68,7 @@ def _filtered_employers(request):
         data = form.cleaned_data
         if data["q"]:
             q = data["q"].strip()
-            employers = employers.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+            employers = search_employers(employers, q)
         if data["jurisdiction"]:
             ids = list(data["jurisdiction"].subtree().values_list("pk", flat=True))
             employers = employers.filter(Q(jurisdiction_id__in=ids) | Q(street_id__in=ids))

@@ -17,6 +17,14 @@ class RunKind(models.TextChoices):
     LIVE = "live", _("动态评价")
 
 
+class RunMode(models.TextChoices):
+    """A live run grades every employer (full) or only those whose grade may have changed since
+    the last run (incremental, ``grading.incremental``)."""
+
+    FULL = "full", _("全量")
+    INCREMENTAL = "incremental", _("增量")
+
+
 class RunStatus(models.TextChoices):
     RUNNING = "running", _("运行中")
     COMPLETE = "complete", _("已完成")

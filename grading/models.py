@@ -26,6 +26,7 @@ from .choices import (
     GradeLetter,
     OverrideStatus,
     RunKind,
+    RunMode,
     RunStatus,
 )
 
@@ -140,6 +141,21 @@ class GradingRun(models.Model):
         related_name="+",
     )
 
+    # Incremental nightly runs (grading.incremental): what a later run starts from.
+    mode = models.CharField(
+        _("评价方式"), max_length=12, choices=RunMode.choices, default=RunMode.FULL
+    )
+    basis_run = models.ForeignKey(
+        "self",
+        verbose_name=_("增量评价的基础运行"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    ledger_watermark = models.BigIntegerField(_("开始时信用记录最大编号"), null=True, blank=True)
+    fingerprint = models.CharField(_("评价办法及辖区指纹"), max_length=64, blank=True)
+
     class Meta:
         verbose_name = _("评价运行")
         verbose_name_plural = _("评价运行")
@@ -175,6 +191,8 @@ class GradingChunk(models.Model):
     number = models.PositiveIntegerField()
     first_id = models.BigIntegerField()
     last_id = models.BigIntegerField()
+    # An incremental run's chunk: only these employers of the range (None: every one).
+    employer_ids = models.JSONField(null=True, blank=True)
     status = models.CharField(
         max_length=8, choices=ChunkStatus.choices, default=ChunkStatus.PENDING
     )

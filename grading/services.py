@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import uuid
-from collections import Counter
+from collections import Counter, OrderedDict
 from contextlib import contextmanager
 
 from django.conf import settings
@@ -36,7 +37,7 @@ from credit_records.audit import snapshot, write_audit
 from employers.choices import Role
 from employers.models import Employer, Jurisdiction
 
-from . import engine
+from . import engine, incremental
 from .assignments import Assignments
 from .choices import (
     RECOMPUTABLE_CYCLE_STATUSES,
@@ -168,8 +169,11 @@ def start_run(
         skipped = [str(c) for c in locked]
     jurisdiction_ids = _scope_jurisdiction_ids(jurisdiction, excluded, assignments)
     size = chunk_size or chunk_size_setting()
+    # Read before any chunk reads the ledger: a later incremental run starts from here.
+    marks = incremental.run_fields(span.as_of) if cycle is None and jurisdiction is None else {}
     bounds = _chunk_bounds(jurisdiction_ids, size)
     run = GradingRun.objects.create(
+        **marks,
         jurisdiction=jurisdiction,
         kind=RunKind.CYCLE if cycle is not None else RunKind.LIVE,
         cycle_year=cycle,
@@ -195,11 +199,35 @@ def start_run(
 # --- grading a chunk ------------------------------------------------------------------------------
 
 
+# The evaluators of this process (a Celery worker, the command line), per run: rules and their
+# memo of distinct facts are built once per process and run, not once per chunk.
+_EVALUATORS: OrderedDict = OrderedDict()
+EVALUATOR_CACHE_SIZE = 2
+_EVALUATORS_LOCK = threading.Lock()
+
+
+def evaluator_for(run: GradingRun) -> engine.Evaluator:
+    """The process's evaluator for ``run`` (its day, its rule-set versions, and the run itself:
+    a run records what it grades with when it starts)."""
+    key = (run.pk, run.started_at, run.resumed_at, run.as_of, repr(run.ruleset_versions))
+    with _EVALUATORS_LOCK:
+        found = _EVALUATORS.get(key)
+        if found is None:
+            found = engine.Evaluator(Span.for_as_of(run.as_of), Assignments(run.as_of))
+            _EVALUATORS[key] = found
+            while len(_EVALUATORS) > EVALUATOR_CACHE_SIZE:
+                _EVALUATORS.popitem(last=False)
+        else:
+            _EVALUATORS.move_to_end(key)
+        return found
+
+
 def _selection(run: GradingRun, chunk: GradingChunk) -> EmployerSelection:
     ids = run.jurisdiction_ids
     return EmployerSelection(
         first_id=chunk.first_id,
         last_id=chunk.last_id,
+        employer_ids=tuple(chunk.employer_ids) if chunk.employer_ids is not None else None,
         jurisdiction_ids=tuple(ids) if ids is not None else None,
     )
 
@@ -232,7 +260,7 @@ def process_chunk(chunk_id: int, *, fact_rows_=None, evaluator=None) -> bool:
             selection = _selection(run, chunk)
             if fact_rows_ is None:
                 fact_rows_ = fact_rows(span, selection)
-            evaluator = evaluator or engine.Evaluator(span, Assignments(run.as_of))
+            evaluator = evaluator or evaluator_for(run)
             rows = list(evaluator.rows(fact_rows_))
             store_chunk(run, chunk, selection, rows)
         return True
@@ -469,16 +497,46 @@ def drive_run(run: GradingRun, *, pipelined: bool = False) -> GradingRun:
     return run
 
 
-def _pipeline(run: GradingRun) -> None:
+def process_lane(run_id: int, chunk_ids) -> int:
+    """Grade some chunks of a run in this process, in order (the Celery path: one lane per
+    worker process, ``grading.tasks.regrade_lane``). On PostgreSQL outside a transaction the
+    chunks go through the same pipeline as the command line (the next chunk's facts are read
+    while this one is evaluated and the previous one written); otherwise one by one. A chunk
+    that fails is marked failed for the finaliser to send again. Returns the chunks done here."""
+    run = GradingRun.objects.filter(pk=run_id).first()
+    if run is None or run.status != RunStatus.RUNNING:
+        return 0
+    chunks = list(
+        GradingChunk.objects.filter(run=run, pk__in=list(chunk_ids))
+        .exclude(status=ChunkStatus.DONE)
+        .order_by("number")
+    )
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        return _pipeline(run, chunks=chunks, lane=True)
+    done = 0
+    for chunk in chunks:
+        try:
+            done += bool(process_chunk(chunk.pk))
+        except Exception:  # noqa: BLE001 - recorded on the chunk, sent again by the finaliser
+            pass
+    return done
+
+
+def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
     """Reader thread → (facts) → this thread: rules → (results) → writer thread. Each thread has
-    its own database connection; a chunk is still written and marked done in one transaction."""
+    its own database connection; a chunk is still written and marked done in one transaction.
+
+    ``lane`` (a Celery lane, not the run's driver): a chunk is marked taken when its writer locks
+    it, a failed one is marked failed, the chunks still waiting keep their ``dispatched_at``
+    fresh (the finaliser would otherwise take them for lost messages), and nothing is written
+    once the run is no longer running. Returns the number of chunks written."""
     import queue
-    import threading
 
     from django.db import connections
 
     span = Span.for_as_of(run.as_of)
-    chunks = list(chunks_to_redo(run))
+    chunks = list(chunks_to_redo(run)) if chunks is None else list(chunks)
+    written = [0]
     facts_queue: queue.Queue = queue.Queue(maxsize=2)
     results_queue: queue.Queue = queue.Queue(maxsize=2)
     stop = threading.Event()
@@ -495,31 +553,54 @@ def _pipeline(run: GradingRun) -> None:
             facts_queue.put(None)
             connections.close_all()
 
+    waiting = [c.pk for c in chunks]
+
     def writer():
         try:
             while (item := results_queue.get()) is not None:
                 chunk, rows = item
                 try:
+                    if lane:
+                        GradingChunk.objects.filter(pk=chunk.pk).exclude(
+                            status=ChunkStatus.DONE
+                        ).update(taken_at=timezone.now())
                     with transaction.atomic():
                         locked = GradingChunk.objects.select_for_update().get(pk=chunk.pk)
-                        if locked.status != ChunkStatus.DONE:
+                        running = not lane or (
+                            GradingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists()
+                        )
+                        if locked.status != ChunkStatus.DONE and running:
                             store_chunk(run, locked, _selection(run, locked), rows)
-                except Exception:
+                            written[0] += 1
+                except Exception as exc:
                     logger.exception("run %s: writing chunk %s failed", run.pk, chunk.number)
+                    if lane:
+                        GradingChunk.objects.filter(pk=chunk.pk).exclude(
+                            status=ChunkStatus.DONE
+                        ).update(
+                            status=ChunkStatus.FAILED,
+                            error=repr(exc)[:2000],
+                            attempts=_attempts_plus_one(chunk.pk),
+                        )
+                if lane:
+                    waiting.remove(chunk.pk)
+                    GradingChunk.objects.filter(pk__in=waiting, status=ChunkStatus.PENDING).update(
+                        dispatched_at=timezone.now()
+                    )
         finally:
             connections.close_all()
 
     threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
     for thread in threads:
         thread.start()
-    evaluator = engine.Evaluator(span, Assignments(run.as_of))
+    evaluator = evaluator_for(run)
     reader_done = False
     try:
         while (item := facts_queue.get()) is not None:
             chunk, facts = item
             try:
                 rows = list(evaluator.rows(facts))
-            except Exception:  # left to the one-by-one redo
+            except Exception:  # left to the one-by-one redo (a lane's: to the finaliser)
                 logger.exception("run %s: evaluating chunk %s failed", run.pk, chunk.number)
                 continue
             results_queue.put((chunk, rows))
@@ -532,6 +613,11 @@ def _pipeline(run: GradingRun) -> None:
         results_queue.put(None)
         for thread in threads:
             thread.join()
+    if lane and waiting:  # not written here (reading or evaluating failed): send them again
+        GradingChunk.objects.filter(pk__in=waiting).exclude(status=ChunkStatus.DONE).update(
+            status=ChunkStatus.FAILED, error="lane", attempts=F("attempts") + 1
+        )
+    return written[0]
 
 
 def regrade(

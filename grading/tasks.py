@@ -1,8 +1,10 @@
 """Celery tasks: the nightly live regrade in chunks, the safety net, and the live regrade of one
 employer.
 
-``nightly_regrade`` plans a live run as of today (chunks by primary-key range), and ``dispatch``
-sends one ``regrade_chunk`` task per chunk and starts the run's finaliser chain: ``finalise_run``
+``nightly_regrade`` plans a live run as of today (incremental when it can be, grading.incremental;
+chunks by primary-key range), and ``dispatch`` sends its chunks in a few lanes
+(``regrade_lane``, GRADING_CELERY_LANES, each graded in order by one worker process with the
+command line's pipeline and the process's cached evaluator) and starts the run's finaliser chain: ``finalise_run``
 looks every few seconds, completes the run once every chunk is done (each chunk is an idempotent
 upsert, so a chunk done twice grades its employers once) and otherwise sends again the chunks
 that were lost (``services.chunks_to_resend``: a chunk whose worker died is found at the next
@@ -39,18 +41,31 @@ def _eager() -> bool:
 
 
 @shared_task(name="grading.tasks.nightly_regrade")
-def nightly_regrade(as_of: str | None = None, jurisdiction_id: int | None = None, actor_id=None):
-    """Live grades of every employer as of today (the beat entry), or as of ``as_of``."""
+def nightly_regrade(
+    as_of: str | None = None,
+    jurisdiction_id: int | None = None,
+    actor_id=None,
+    incremental: bool | None = None,
+):
+    """Live grades as of today (the beat entry), or as of ``as_of``. Of every employer, the run
+    is incremental when ``grading.incremental.plan`` allows it (the employers whose grade may
+    have changed since the last run; a full run weekly); ``incremental=False`` forces a full
+    run. A jurisdiction's run is always full."""
     import datetime as dt
 
     from django.contrib.auth import get_user_model
 
     from employers.models import Jurisdiction
 
+    from . import incremental as incremental_runs
+
     day = dt.date.fromisoformat(as_of) if as_of else timezone.localdate()
     jurisdiction = Jurisdiction.objects.get(pk=jurisdiction_id) if jurisdiction_id else None
     actor = get_user_model().objects.get(pk=actor_id) if actor_id else None
-    run = services.start_run(as_of=day, jurisdiction=jurisdiction, actor=actor)
+    if jurisdiction is None and incremental is not False:
+        run = incremental_runs.start_nightly_run(day, actor=actor)
+    else:
+        run = services.start_run(as_of=day, jurisdiction=jurisdiction, actor=actor)
     dispatch(run.pk)
     return run.pk
 
@@ -70,24 +85,44 @@ def dispatch(run_id: int) -> None:
     run = GradingRun.objects.get(pk=run_id)
     if run.status != RunStatus.RUNNING:
         return  # superseded or over before its chunks were sent
-    chunk_ids = list(services.chunks_to_redo(run).values_list("pk", flat=True))
+    chunk_ids = list(services.chunks_to_redo(run).order_by("number").values_list("pk", flat=True))
     services.mark_sent(chunk_ids)
-    for chunk_id in chunk_ids:
-        try:
-            regrade_chunk.delay(run_id, chunk_id)
-        except Exception:  # eager mode raises here; the chunk is marked failed and redone
-            logger.warning(
-                "chunk %s of run %s failed; the finaliser will redo it", chunk_id, run_id
-            )
+    lanes = lanes_setting()
+    if lanes > 0 and len(chunk_ids) > 1:
+        # A few lanes of consecutive chunks, each graded by one worker process through the
+        # pipeline the command line uses (GRADING_CELERY_LANES: about the number of processes).
+        size = -(-len(chunk_ids) // lanes)
+        for start in range(0, len(chunk_ids), size):
+            regrade_lane.delay(run_id, chunk_ids[start : start + size])
+    else:
+        for chunk_id in chunk_ids:
+            try:
+                regrade_chunk.delay(run_id, chunk_id)
+            except Exception:  # eager mode raises here; the chunk is marked failed and redone
+                logger.warning(
+                    "chunk %s of run %s failed; the finaliser will redo it", chunk_id, run_id
+                )
     if _eager():
         finalise_run(run_id, token=token)
     else:
         finalise_run.apply_async((run_id,), {"token": token}, countdown=FINALISE_EVERY_SECONDS)
 
 
+def lanes_setting() -> int:
+    """Lanes per run (0: one task per chunk, as the finaliser sends lost chunks again)."""
+    return int(getattr(settings, "GRADING_CELERY_LANES", 2))
+
+
 @shared_task(name="grading.tasks.regrade_chunk", acks_late=True)
 def regrade_chunk(run_id: int, chunk_id: int) -> bool:
     return services.process_chunk(chunk_id)
+
+
+@shared_task(name="grading.tasks.regrade_lane", acks_late=True)
+def regrade_lane(run_id: int, chunk_ids: list[int]) -> int:
+    """Grade a lane of chunks in order, overlapping reads, evaluation and writes; the evaluator
+    is the worker process's own (``services.evaluator_for``), built once per run."""
+    return services.process_lane(run_id, chunk_ids)
 
 
 @shared_task(name="grading.tasks.finalise_run")

@@ -154,7 +154,7 @@ def public_search(*, q: str = "", jurisdiction=None, year: int | None = None, gr
     )
     q = (q or "").strip()
     if q:
-        results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+        results = search_published_results(results, q)
     if jurisdiction is not None:
         results = results.filter(cycle__jurisdiction__in=jurisdiction.subtree())
     if year:
@@ -219,3 +219,12 @@ def grade_legend() -> list[dict]:
             }
         )
     return out
+
+
+def search_published_results(queryset: QuerySet, q: str, **kwargs) -> QuerySet:
+    """Published results whose name or USCC (as published) matches ``q``: the same paths as the
+    employer search (``employers.selectors.search_by_name_or_uscc``; a pg_trgm index on the
+    published name, publication migration 0006)."""
+    from employers.selectors import search_by_name_or_uscc
+
+    return search_by_name_or_uscc(queryset, q, **kwargs)

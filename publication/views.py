@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from employers.choices import Role
 from employers.models import Jurisdiction
 from employers.permissions import role_required
+from employers.selectors import search_employers
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
 
@@ -47,6 +48,7 @@ from .selectors import (
     public_results,
     public_search,
     published_cycles,
+    search_published_results,
     visible_cycles,
     visible_outbox,
     visible_proposals,
@@ -478,7 +480,7 @@ def public_list(request, code, year):
     q = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
-        results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
+        results = search_published_results(results, q)
     grade = _grade_filter(request)
     if grade:
         results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
@@ -538,9 +540,7 @@ def public_notice(request, pk):
     q = ""
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
-        results = results.filter(
-            Q(employer__name__icontains=q) | Q(employer__uscc__icontains=q.upper())
-        )
+        results = search_employers(results, q, employer_field="employer")
     grade = _grade_filter(request)
     if grade:
         results = results.filter(final=grade)

@@ -288,6 +288,13 @@ CELERY_BEAT_SCHEDULE["grading-watch-runs"] = {
     "schedule": 60.0,
 }
 GRADING_CHUNK_SIZE = env.int("GRADING_CHUNK_SIZE", default=50_000)
+# The nightly Celery path sends a run's chunks in this many lanes, each graded in order by one
+# worker process (about the number of worker processes; 0: one task per chunk).
+GRADING_CELERY_LANES = env.int("GRADING_CELERY_LANES", default=2)
+# The nightly live run is incremental (grading.incremental) except on this weekday (0 Monday …
+# 6 Sunday), when every employer is regraded.
+GRADING_INCREMENTAL = env.bool("GRADING_INCREMENTAL", default=True)
+GRADING_FULL_RUN_WEEKDAY = env.int("GRADING_FULL_RUN_WEEKDAY", default=6)
 # A chunk whose worker died is sent again at the finaliser's next look (its row lock is gone);
 # a chunk sent this long ago and never taken by a worker (its message was lost) too.
 GRADING_STALE_CHUNK_SECONDS = env.int("GRADING_STALE_CHUNK_SECONDS", default=90)

@@ -240,6 +240,7 @@ def broker(monkeypatch):
     """A broker that records what is sent and delivers nothing by itself."""
     sent = {"chunks": [], "finalisers": []}
     monkeypatch.setattr(tasks, "_eager", lambda: False)
+    monkeypatch.setattr(tasks, "lanes_setting", lambda: 0)  # one task per chunk (lanes: elsewhere)
     monkeypatch.setattr(tasks.regrade_chunk, "delay", lambda *a: sent["chunks"].append(a))
     monkeypatch.setattr(
         tasks.finalise_run, "apply_async", lambda *a, **k: sent["finalisers"].append((a, k))

@@ -6,6 +6,9 @@
                   is ``--as-of`` today.
 --jurisdiction    only employers of that jurisdiction and below (for --cycle: a jurisdiction
                   that grades, e.g. jiaxian or xuchang).
+--incremental     (with --as-of, every employer) only the employers whose grade may have
+                  changed since the last live run (grading.incremental); full when it cannot be
+                  incremental (no earlier run, rule sets changed, a new year…). Not weekly.
 
 Exit status: 0 success, 1 data error (reason on stderr), 2 usage error.
 """
@@ -19,7 +22,8 @@ from django.utils import timezone
 
 from employers.models import Jurisdiction
 from grading.choices import RunStatus
-from grading.services import GradingError, regrade
+from grading.incremental import start_nightly_run
+from grading.services import GradingError, drive_run, regrade
 
 
 def iso_date(value: str) -> dt.date:
@@ -38,12 +42,17 @@ class Command(BaseCommand):
         group.add_argument("--as-of", metavar="YYYY-MM-DD", help="评价基准日（动态评价）")
         parser.add_argument("--jurisdiction", metavar="CODE", help="辖区代码，如 jiaxian")
         parser.add_argument("--chunk-size", type=int, default=None, help="每批单位数")
+        parser.add_argument(
+            "--incremental",
+            action="store_true",
+            help="增量动态评价：只重新评价上次运行以来可能变化的单位（需 --as-of，不能与 --jurisdiction 同用）",
+        )
 
     def fail(self, message: str):
         self.stderr.write(message)
         sys.exit(1)
 
-    def handle(self, *args, cycle, as_of, jurisdiction, chunk_size, **options):
+    def handle(self, *args, cycle, as_of, jurisdiction, chunk_size, incremental=False, **options):
         today = timezone.localdate()
         as_of_date = iso_date(as_of) if as_of else None
         if chunk_size is not None and chunk_size < 1:
@@ -57,16 +66,23 @@ class Command(BaseCommand):
             scope = Jurisdiction.objects.filter(code=jurisdiction).first()
             if scope is None:
                 self.fail(f"辖区代码“{jurisdiction}”不存在")
+        if incremental and (as_of_date is None or scope is not None):
+            raise CommandError("--incremental 只能与 --as-of 同用，且不能指定辖区", returncode=2)
+        # Overlap database and Python work over extra connections (PostgreSQL only, and not
+        # inside a caller's transaction, which other connections cannot see).
+        pipelined = connection.vendor == "postgresql" and not connection.in_atomic_block
         try:
-            run = regrade(
-                cycle=cycle,
-                as_of=as_of_date,
-                jurisdiction=scope,
-                chunk_size=chunk_size,
-                # Overlap database and Python work over extra connections (PostgreSQL only, and
-                # not inside a caller's transaction, which other connections cannot see).
-                pipelined=connection.vendor == "postgresql" and not connection.in_atomic_block,
-            )
+            if incremental:
+                planned = start_nightly_run(as_of_date, weekly=False)
+                run = drive_run(planned, pipelined=pipelined)
+            else:
+                run = regrade(
+                    cycle=cycle,
+                    as_of=as_of_date,
+                    jurisdiction=scope,
+                    chunk_size=chunk_size,
+                    pipelined=pipelined,
+                )
         except GradingError as exc:
             self.fail(str(exc))
         if run.status != RunStatus.COMPLETE:
@@ -75,7 +91,13 @@ class Command(BaseCommand):
 
     def report(self, run):
         counts = run.counts
-        self.stdout.write(f"评价运行 #{run.pk} 完成：{run}")
+        self.stdout.write(f"评价运行 #{run.pk} 完成：{run}（{run.get_mode_display()}）")
+        if "full_reason" in counts or "candidates" in counts:
+            self.stdout.write(
+                f"增量评价候选单位 {counts['candidates']} 家"
+                if "candidates" in counts
+                else f"全量评价原因：{counts['full_reason']}"
+            )
         self.stdout.write(
             f"基准日 {run.as_of}，评价期间 {run.window_start} 至 {run.window_end}，"
             f"评价办法版本 {run.ruleset_versions}"

@@ -1,0 +1,214 @@
+"""Benchmark: the name / USCC search of the employer list and of the published results, with the
+pg_trgm and USCC indexes (employers.selectors.search_employers) against the old substring search
+without them, in the same run on the same data.
+
+Run by hand (not in CI), on the database bench/regrade.py made and kept:
+
+    BENCH_DB=lc_bench_regrade DATABASE_URL=postgres://postgres@127.0.0.1/postgres \
+        .venv/bin/python bench/search.py [--repeat 5]
+
+The generated employers are called 基准用人单位N; the first run gives them realistic names
+(place + brand + trade + form, e.g. 郏县红星机械制造有限公司, from seeded word lists) and
+codes shaped like real ones (``91`` + a county's division code + a unique tail: an 8-character
+prefix is a county's employers), and publishes one cycle of results for all of them (rows
+inserted directly, for the published results' search). Then for each class of query — a name fragment, a full USCC, a USCC prefix —
+it times what a list page asks, apart: the first page (25 rows, ordered by name) and the count
+of the matches (what the paginator asks; a count of many matches costs a scan of them whatever
+the index), in this process through the ORM:
+
+- **indexed**: the selector's paths (trigram index on UPPER(name), USCC equality and prefix);
+- **old**: ``Q(name__icontains=q) | Q(uscc__icontains=Q)`` with the trigram indexes dropped
+  inside a transaction that is rolled back afterwards (the database as it was before them).
+
+It prints p50 and p95 per class and path, and whether both paths found the same rows (they must,
+except for prefixes, where the old search also matches the code's middle).
+"""
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from regrade import BENCH_DB, server_url, with_db  # noqa: E402
+
+PLACES = ["郏县", "许昌", "西青", "江津", "平顶山", "龙山", "茨芭", "渣元", "安良", "堂街"]
+BRANDS = ["红星", "东方", "华润", "金鼎", "宏达", "富康", "恒信", "永盛", "新时代", "长城", "天元",
+          "瑞丰", "鑫源", "中原", "嘉禾", "同心", "泰和", "兴业", "万通", "博雅"]  # fmt: skip
+TRADES = ["机械制造", "建筑工程", "劳务派遣", "人力资源服务", "物流", "餐饮管理", "商贸",
+          "科技", "食品", "纺织", "电子", "物业管理", "教育咨询", "医疗器械", "农业开发"]  # fmt: skip
+COUNTIES = ["410425", "411000", "411002", "120111", "500116", "410400", "410402", "411023",
+            "120112", "500101"]  # fmt: skip
+FORMS = ["有限公司", "有限责任公司", "股份有限公司", "厂", "合作社", "个体工商户", "分公司"]
+NAME_QUERIES = ["红星", "机械制造", "郏县宏达", "人力资源", "劳务派遣有限公司", "鑫源物流",
+                "不存在的单位", "科技有限", "天元建筑工程", "许昌永盛"]  # fmt: skip
+
+
+def array(words) -> str:
+    return "ARRAY[" + ", ".join(f"'{w}'" for w in words) + "]"
+
+
+def pick(words) -> str:
+    a = array(words)
+    return f"({a})[1 + floor(random() * cardinality({a}))::int]"
+
+
+def prepare(cursor) -> None:
+    cursor.execute("SELECT count(*) FROM employers_employer WHERE name LIKE '基准用人单位%%'")
+    if cursor.fetchone()[0]:
+        started = time.perf_counter()
+        cursor.execute("SELECT setseed(0.31)")
+        cursor.execute(
+            f"UPDATE employers_employer SET name = {pick(PLACES)} || {pick(BRANDS)} || "
+            f"{pick(TRADES)} || {pick(FORMS)} || CASE WHEN random() < 0.3 THEN '（' || id || '）' "
+            f"ELSE '' END"
+        )
+        print(f"renamed the employers in {time.perf_counter() - started:.1f} s")
+    cursor.execute("SELECT count(*) FROM employers_employer WHERE uscc LIKE 'B%%'")
+    if cursor.fetchone()[0]:
+        # Codes shaped like real ones: registration authority and type, a county's division code
+        # (a prefix shared by a county's employers), then a unique tail.
+        started = time.perf_counter()
+        cursor.execute(
+            f"UPDATE employers_employer SET uscc = {pick(['91', '91', '91', '92', '12', '52'])} "
+            f"|| {pick(COUNTIES)} || upper(substr(md5(id::text), 1, 10))"
+        )
+        cursor.execute("SET session_replication_role = replica")  # the append-only trigger
+        cursor.execute(
+            "UPDATE publication_publishedresult r SET uscc = e.uscc FROM employers_employer e "
+            "WHERE e.id = r.employer_id"
+        )
+        cursor.execute("RESET session_replication_role")
+        print(f"gave the employers realistic codes in {time.perf_counter() - started:.1f} s")
+    cursor.execute("SELECT count(*) FROM publication_publishedresult")
+    if not cursor.fetchone()[0]:
+        started = time.perf_counter()
+        cursor.execute("SELECT id FROM employers_jurisdiction WHERE code = 'jiaxian'")
+        jiaxian = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO grading_cycle (jurisdiction_id, ruleset_code, year, status, published_at, "
+            "created_at, updated_at) VALUES (%s, 'jiaxian', 2019, 'published', now(), now(), "
+            "now()) RETURNING id",
+            [jiaxian],
+        )
+        cycle = cursor.fetchone()[0]
+        cursor.execute(
+            "INSERT INTO publication_publishedresult (cycle_id, employer_id, year, ruleset_code, "
+            "ruleset_version, name, uscc, grade, rules, computed_grade, kind, industry, "
+            "street_name, published_at) SELECT %s, id, 2019, 'jiaxian', '1', name, uscc, 'B', "
+            "'[]', 'B', kind, industry, '', now() FROM employers_employer",
+            [cycle],
+        )
+        print(f"published {cursor.rowcount:,} results in {time.perf_counter() - started:.1f} s")
+    # What autovacuum does after the updates above (dead row versions slow every index scan).
+    cursor.execute("VACUUM ANALYZE employers_employer")
+    cursor.execute("VACUUM ANALYZE publication_publishedresult")
+
+
+def timed(queryset) -> tuple[float, float, list, int]:
+    """The first page (25 rows by name) and the count of the matches, timed apart."""
+    started = time.perf_counter()
+    page = list(queryset.order_by("name", "pk").values_list("pk", flat=True)[:25])
+    paged = time.perf_counter()
+    count = queryset.count()
+    return paged - started, time.perf_counter() - paged, page, count
+
+
+def percentile(values, p) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def measure(label, base, search, queries, repeat, old_same) -> list[str]:
+    """Rows of the table for one list: each class of query, indexed and old."""
+    from django.db import connection, transaction
+
+    def ms(values, p):
+        return f"{percentile(values, p) * 1000:.1f}"
+
+    out = []
+    for klass, qs in queries.items():
+        new_page, new_count, old_page, old_count, same, matches = [], [], [], [], 0, []
+        results = {}
+        for q in qs:
+            for _ in range(repeat):
+                paged, counted, page, count = timed(search(base, q))
+                new_page.append(paged)
+                new_count.append(counted)
+            results[q] = (page, count)
+            matches.append(count)
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                for index in (
+                    "employers_employer_name_trgm",
+                    "publication_result_name_trgm",
+                ):
+                    cursor.execute(f"DROP INDEX {index}")
+            for q in qs:
+                for _ in range(repeat):
+                    paged, counted, page, count = timed(search(base, q, indexed=False))
+                    old_page.append(paged)
+                    old_count.append(counted)
+                same += (page, count) == results[q]
+            transaction.set_rollback(True)
+        agree = f"{same}/{len(qs)}" + ("" if old_same[klass] else " (a prefix; the old search "
+                                              "also matches inside codes)")  # fmt: skip
+        new_total = [a + b for a, b in zip(new_page, new_count, strict=True)]
+        old_total = [a + b for a, b in zip(old_page, old_count, strict=True)]
+        out.append(
+            f"| {label}: {klass} ({len(qs)} queries × {repeat}; matches "
+            f"{min(matches):,}–{max(matches):,}) | {ms(new_page, 50)} / {ms(new_page, 95)} ms | "
+            f"{ms(new_count, 95)} ms | {ms(old_page, 50)} / {ms(old_page, 95)} ms | "
+            f"{ms(old_count, 95)} ms | "
+            f"{statistics.mean(old_total) / statistics.mean(new_total):.1f}× | {agree} |"
+        )
+    return out
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
+                       "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
+    import django
+
+    django.setup()
+    from django.db import connection
+
+    from employers.models import Employer
+    from employers.selectors import search_employers
+    from publication.models import PublishedResult
+    from publication.selectors import search_published_results
+
+    with connection.cursor() as cursor:
+        prepare(cursor)
+        cursor.execute("SELECT count(*) FROM employers_employer")
+        employers = cursor.fetchone()[0]
+    rng = random.Random(3)
+    codes = list(Employer.objects.order_by("?").values_list("uscc", flat=True)[:10])
+    queries = {
+        "name fragment": NAME_QUERIES,
+        "full USCC": codes,
+        "USCC prefix": [c[: rng.randint(8, 14)] for c in codes],
+    }
+    old_same = {"name fragment": True, "full USCC": True, "USCC prefix": False}
+    rows = measure("employer list", Employer.objects.all(), search_employers, queries,
+                   args.repeat, old_same)  # fmt: skip
+    rows += measure("published results", PublishedResult.objects.all(),
+                    search_published_results, queries, args.repeat, old_same)  # fmt: skip
+    print(f"\n| search, {employers:,} employers | indexed: first page of 25, p50 / p95 | "
+          f"indexed: count, p95 | old: first page, p50 / p95 | old: count, p95 | "
+          f"old / indexed (page + count, mean) | same rows |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|")
+    print("\n".join(rows))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,153 @@
+"""The name / USCC search (issue 15 item 4): the indexed paths (pg_trgm on UPPER(name), the
+USCC's equality and prefix indexes) return the same rows as the old substring search, and on
+PostgreSQL the same rows with the indexes as without them — and the indexes are really used."""
+
+import pytest
+from django.db import connection, transaction
+
+from employers.models import Employer
+from employers.selectors import search_by_name_or_uscc, search_employers
+from employers.uscc import make_uscc
+from publication.models import PublishedResult
+from publication.selectors import search_published_results
+from tests.factories import EmployerFactory
+
+pytestmark = pytest.mark.django_db
+
+NAMES = [
+    "嘉县科技有限公司",
+    "嘉县红星机械厂",
+    "ABC科技（嘉县）有限公司",
+    "abc Trading 有限公司",
+    "星光超市",
+    "红星美凯龙家居嘉县店",
+    "嘉县第一建筑工程有限公司",
+    "Xyz物流",
+    "嘉县9141食品厂",  # a digit run that is also a USCC prefix
+    "有限公司",
+]
+
+
+@pytest.fixture
+def registry():
+    employers = []
+    for i, name in enumerate(NAMES * 3):
+        serial = f"{i:07d}"
+        body = (f"91410425MA{serial}" if i % 3 else f"12410425{i:09d}")[:17]
+        employers.append(
+            EmployerFactory(name=f"{name}{i // len(NAMES) or ''}", uscc=make_uscc(body))
+        )
+    return employers
+
+
+def name_queries():
+    return ["科技", "有限公司", "abc", "ABC", "嘉县", "红星", "xyz", "超市 ", "不存在的单位", "公司",
+            "（嘉县）", "9141", "嘉县9141", "Trading 有"]  # fmt: skip
+
+
+def ids(queryset):
+    return sorted(queryset.values_list("pk", flat=True))
+
+
+def reference(employers, q):
+    """The indexed search's meaning, in Python: name contains q (any case), or the USCC equals a
+    full code, or starts with a shorter code."""
+    q = q.strip()
+    code = q.upper()
+    is_code = code.isascii() and code.isalnum()
+    return sorted(
+        e.pk
+        for e in employers
+        if q.upper() in e.name.upper() or (is_code and e.uscc.startswith(code))
+    )
+
+
+def test_name_and_full_code_queries_equal_the_old_substring_search(registry):
+    queries = [*name_queries(), registry[4].uscc, registry[4].uscc.lower(), f" {registry[7].uscc} "]
+    for q in queries:
+        new = ids(search_employers(Employer.objects.all(), q))
+        old = ids(search_employers(Employer.objects.all(), q, indexed=False))
+        assert new == old, q
+        assert new == reference(registry, q), q
+    assert ids(search_employers(Employer.objects.all(), registry[4].uscc)) == [registry[4].pk]
+
+
+def test_code_prefixes_match_from_the_start(registry):
+    middle = registry[5].uscc[6:14]  # a fragment from the middle: only the old search finds it
+    for q in [
+        "9",
+        "91410425",
+        "1241",
+        registry[5].uscc[:12],
+        registry[5].uscc[:17].lower(),
+        middle,
+    ]:
+        assert ids(search_employers(Employer.objects.all(), q)) == reference(registry, q), q
+    assert registry[5].pk in ids(search_employers(Employer.objects.all(), middle, indexed=False))
+    assert registry[5].pk not in ids(search_employers(Employer.objects.all(), middle))
+    assert ids(search_employers(Employer.objects.all(), "  ")) == ids(Employer.objects.all())
+
+
+def test_search_through_a_relation(registry):
+    from employers.models import Jurisdiction
+
+    jurisdictions = Jurisdiction.objects.filter(employers__in=registry).distinct()
+    got = ids(search_employers(jurisdictions, "红星", employer_field="employers"))
+    assert got == sorted({e.jurisdiction_id for e in registry if "红星" in e.name})
+
+
+def _plan(queryset) -> str:
+    with connection.cursor() as cursor:
+        sql, params = queryset.query.sql_with_params()
+        cursor.execute("EXPLAIN " + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _ids_with(settings_sql: str, queryset):
+    with transaction.atomic(), connection.cursor() as cursor:
+        for statement in settings_sql.split(";"):
+            if statement.strip():
+                cursor.execute(statement)
+        found = ids(queryset)
+        plan = _plan(queryset)
+        cursor.execute("RESET ALL")
+    return found, plan
+
+
+NO_INDEXES = "SET LOCAL enable_indexscan = off; SET LOCAL enable_bitmapscan = off"
+INDEXES_ONLY = "SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off"
+
+
+@pytest.mark.postgres
+def test_trigram_path_equals_the_scan_on_postgresql(registry):
+    queries = [*name_queries(), registry[4].uscc, "91410425", "1241"]
+    for q in queries:
+        queryset = search_employers(Employer.objects.all(), q)
+        scanned, scan_plan = _ids_with(NO_INDEXES, queryset)
+        indexed, index_plan = _ids_with(INDEXES_ONLY, queryset)
+        assert scanned == indexed == reference(registry, q), q
+        assert "Seq Scan" in scan_plan
+        if len(q.strip()) >= 3:  # pg_trgm needs a trigram; shorter names scan
+            assert "employers_employer_name_trgm" in index_plan, (q, index_plan)
+
+
+@pytest.mark.postgres
+def test_indexes_serve_every_path_on_postgresql():
+    employers = Employer.objects.all()
+    code = make_uscc("91410425MA0000001")
+    plan = _ids_with(INDEXES_ONLY, search_employers(employers, code))[1]
+    assert "employers_employer_uscc" in plan and "employers_employer_name_trgm" in plan
+    plan = _ids_with(INDEXES_ONLY, search_employers(employers, "914104"))[1]
+    assert "employers_employer_uscc_28e08c80_like" in plan
+    assert "~>=~" in plan  # the prefix LIKE became a pattern_ops range
+    plan = _ids_with(
+        INDEXES_ONLY, search_published_results(PublishedResult.objects.all(), "科技有限")
+    )[1]
+    assert "publication_result_name_trgm" in plan
+
+
+def test_published_results_search_builds_the_same_condition():
+    queryset = search_published_results(PublishedResult.objects.all(), "9141")
+    expected = search_by_name_or_uscc(PublishedResult.objects.all(), "9141")
+    assert str(queryset.query) == str(expected.query)
+    assert "LIKE" in str(queryset.query)
