@@ -2,6 +2,7 @@ import datetime
 import re
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -142,7 +143,7 @@ class ObjectionForm(forms.Form):
 
 
 def record_label(record) -> str:
-    parts = [f"{record.date:%Y-%m-%d}", str(record.get_kind_display())]
+    parts = [date_format(record.date, "DATE_FORMAT"), str(record.get_kind_display())]
     if record.document_no:
         parts.append(record.document_no)
     return " · ".join(parts)
