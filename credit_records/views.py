@@ -28,9 +28,9 @@ from .panels import history_view
 from .selectors import (
     RECORD_READERS,
     RECORD_WRITERS,
+    audit_entries_about_employers,
     credit_file,
     mask_personal_data,
-    audit_entries_about_employers,
     visible_audit_entries,
     visible_records,
 )
