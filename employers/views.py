@@ -27,7 +27,20 @@ def home(request):
     user = request.user
     if user.role == Role.EMPLOYER:
         return redirect("employers:mine")
-    return render(request, "home.html", {})
+    # The workbench: what waits for this user, soonest due first (issue 11 item 2).
+    from .workbench import workbench_for
+
+    today = timezone.localdate()
+    queues = workbench_for(user, today)
+    return render(
+        request,
+        "home.html",
+        {
+            "queues": queues,
+            "waiting": sum(q.count for q in queues),
+            "today": today,
+        },
+    )
 
 
 class LoginView(auth_views.LoginView):
