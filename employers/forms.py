@@ -48,6 +48,23 @@ class EmployerFilterForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("行业"), choices=[("", _("全部"))] + Industry.choices, required=False
     )
+    street = forms.ModelChoiceField(
+        label=_("乡镇街道"), queryset=Jurisdiction.objects.none(), required=False
+    )
+    # Filled by the grading app through employers.listing (grades are not this app's).
+    grade = forms.ChoiceField(
+        label=_("当前等级"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            ("A", _("A级")),
+            ("B", _("B级")),
+            ("C", _("C级")),
+            ("D", _("D级")),
+            ("U", _("未评级")),
+        ],
+    )
+    ruleset = forms.ChoiceField(label=_("评价办法"), required=False, choices=[("", _("全部"))])
 
 
 class EmployerForm(forms.ModelForm):

@@ -75,8 +75,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _filtered_employers(request):
     employers = visible_employers(request.user)
+    from .listing import grade_source
+
     form = EmployerFilterForm(request.GET or None)
-    form.fields["jurisdiction"].queryset = visible_jurisdictions(request.user)
+    jurisdictions = visible_jurisdictions(request.user)
+    form.fields["jurisdiction"].queryset = jurisdictions
+    form.fields["street"].queryset = jurisdictions.filter(level="street").order_by("path")
+    source = grade_source() if request.user.role != Role.SYSADMIN else None
+    if source is not None:
+        form.fields["ruleset"].choices = [("", _("全部"))] + source.choices(request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -89,13 +96,28 @@ def _filtered_employers(request):
             employers = employers.filter(kind=data["kind"])
         if data["industry"]:
             employers = employers.filter(industry=data["industry"])
+        if data["street"]:
+            employers = employers.filter(street=data["street"])
+        if source is not None and (data["grade"] or data["ruleset"]):
+            employers = source.filter(employers, data["grade"], data["ruleset"])
     return form, employers.order_by("name", "pk")
 
 
 @role_required(*REGISTRY_READERS)
 def employer_list(request):
+    from .listing import grade_source
+
     form, employers = _filtered_employers(request)
-    page = Paginator(employers, 25).get_page(request.GET.get("page"))
+    page = Paginator(employers.select_related("jurisdiction", "street"), 25).get_page(
+        request.GET.get("page")
+    )
+    source = grade_source()
+    # 三员分立: the sysadmin sees the registry, not the grades.
+    show_grades = source is not None and request.user.role != Role.SYSADMIN
+    if show_grades:
+        grades = source.grades([e.pk for e in page])
+        for e in page:
+            e.list_grades = grades.get(e.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -106,6 +128,9 @@ def employer_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_write": request.user.has_role(*REGISTRY_WRITERS),
+            "show_grades": show_grades,
+            "quick_grades": ("D", "C") if show_grades else (),
+            "scope": request.user.jurisdiction,
         },
     )
 

@@ -11,6 +11,9 @@ class GradingConfig(AppConfig):
         from . import workbench_queues
 
         workbench_queues.register()  # the staff workbench (employers.workbench)
+        from . import listing
+
+        listing.register()  # grade column and filters of the employer list
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 
