@@ -173,11 +173,52 @@ def object_type_label(object_type: str) -> str:
     return str(model._meta.verbose_name)
 
 
+_CHOICES: dict[str, list[tuple[str, str]]] | None = None
+
+
+def _choice_label(value: str, key: str = "") -> str | None:
+    """The label of ``value`` in the project's TextChoices (stored JSON keeps the value; fields
+    whose choices depend on the record kind have none on the model). When several choice sets
+    use the value, the one named like the key (``severity`` → ``ProblemSeverity``) wins."""
+    global _CHOICES
+    if _CHOICES is None:
+        from django.db import models
+
+        found: dict[str, list[tuple[str, str]]] = {}
+        pending = list(models.TextChoices.__subclasses__())
+        while pending:
+            cls = pending.pop()
+            pending.extend(cls.__subclasses__())
+            if cls.__module__.startswith("django."):
+                continue
+            for member in cls:
+                if member.value:
+                    found.setdefault(str(member.value), []).append(
+                        (cls.__name__.lower(), str(member.label))
+                    )
+        _CHOICES = found
+    options = _CHOICES.get(value)
+    if not options:
+        return None
+    labels = {label for _, label in options}
+    if len(labels) > 1 and key:
+        named = {label for name, label in options if key.replace("_", "") in name}
+        labels = named or labels
+    return sorted(labels)[0]
+
+
+def is_structured(value) -> bool:
+    """A nested value (statistics, lists of objects): shown as data, not as prose."""
+    return isinstance(value, dict) or (
+        isinstance(value, list) and any(isinstance(v, (dict, list)) for v in value)
+    )
+
+
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
-def readable_value(value, field=None) -> str:
+def readable_value(value, field=None, key: str = "") -> str:
     """A stored JSON value as a user reads it: choices by their label, dates in Chinese, lists
     joined, empty as "—"."""
     if value in (None, "", [], {}):
@@ -203,11 +244,12 @@ def readable_value(value, field=None) -> str:
             return date_format(moment, "DATETIME_FORMAT")
         if value in STATUS_WORDS:
             return str(STATUS_WORDS[value])
-        return value
+        label = _choice_label(value, key)
+        return label if label is not None else value
     if isinstance(value, list):
-        return "、".join(readable_value(v) for v in value)
+        return "、".join(readable_value(v, key=key) for v in value)
     if isinstance(value, dict):
-        return "；".join(f"{k}：{readable_value(v)}" for k, v in value.items())
+        return "；".join(f"{k}：{readable_value(v, key=k)}" for k, v in value.items())
     return str(value)
 
 
@@ -217,6 +259,7 @@ class Change:
     machine: bool  # True when ``label`` is a raw key (shown as code)
     before: str
     after: str
+    data: bool = False  # nested values: shown as data (code), not as prose
 
 
 def changes(entry) -> list[Change]:
@@ -252,8 +295,9 @@ def changes(entry) -> list[Change]:
             Change(
                 label=label,
                 machine=machine,
-                before=readable_value(old, field) if key in before else "",
-                after=readable_value(new, field) if key in after else "",
+                before=readable_value(old, field, key) if key in before else "",
+                after=readable_value(new, field, key) if key in after else "",
+                data=is_structured(old) or is_structured(new),
             )
         )
     return rows
