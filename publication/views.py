@@ -202,7 +202,10 @@ def cycle_detail(request, pk):
                 context["earliest_final"] = services.earliest_final_date(cycle)
             except CalendarNotLoaded as exc:
                 context["calendar_problem"] = str(exc)
-            context["open_objections"] = undecided_objections(cycle).count()
+            # No dead end (issue 11 item 6): what blocks finalising is listed with its link.
+            undecided = list(undecided_objections(cycle).select_related("employer")[:50])
+            context["open_objections"] = len(undecided)
+            context["undecided"] = undecided
     return render(request, "publication/cycle_detail.html", context)
 
 
