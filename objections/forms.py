@@ -187,15 +187,19 @@ class NoteForm(forms.Form):
     )
 
 
+# No risky preselection (issue 11 item 4): a decision's result starts empty; the handler picks it.
+CHOOSE = ("", gettext_lazy("请选择"))
+
+
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=[CHOOSE, *Outcome.choices])
     reasons = forms.CharField(
         label=gettext_lazy("处理意见及理由"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     remedy = forms.ChoiceField(
-        label=gettext_lazy("记录处理方式"), choices=RecordRemedy.choices, required=False
+        label=gettext_lazy("记录处理方式"), choices=[CHOOSE, *RecordRemedy.choices], required=False
     )
     new_grade = forms.ChoiceField(
         label=gettext_lazy("调整后的等级"),
@@ -280,7 +284,9 @@ class DecisionForm(forms.Form):
 
 
 class RepairDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=RepairOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("处理结果"), choices=[CHOOSE, *RepairOutcome.choices]
+    )
     reasons = forms.CharField(
         label=gettext_lazy("处理意见及理由"),
         max_length=4000,

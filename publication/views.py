@@ -407,7 +407,17 @@ def cycle_adjust(request, pk):
             else:
                 messages.success(request, _("已登记并公布结果调整。"))
                 return redirect("publication:cycle_detail", pk=cycle.pk)
-    return render(request, "publication/adjust.html", {"cycle": cycle, "form": form})
+    # The employer is picked from the cycle's published list (type a name or a code).
+    published = (
+        PublishedResult.objects.filter(cycle=cycle)
+        .order_by("name")
+        .values_list("uscc", "name", "grade")
+    )
+    return render(
+        request,
+        "publication/adjust.html",
+        {"cycle": cycle, "form": form, "published": published},
+    )
 
 
 # --- measures in force -------------------------------------------------------------------------

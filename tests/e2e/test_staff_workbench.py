@@ -76,3 +76,38 @@ def test_staff_lists_fit_a_390_px_phone(browser, live_server, demo):
         finally:
             context.close()
     assert not too_wide, "wider than a 390 px phone: " + "; ".join(too_wide)
+
+
+def test_a_form_sent_back_keeps_the_date_and_asks_for_the_file_again(
+    live_server, page, login, tmp_path
+):
+    from employers.choices import Role
+    from tests.factories import PASSWORD, EmployerFactory, UserFactory, jurisdiction
+
+    employer = EmployerFactory()
+    UserFactory(
+        username="inspector_forms", role=Role.INSPECTOR, jurisdiction=jurisdiction("jiaxian")
+    )
+    evidence = tmp_path / "处罚决定书.pdf"
+    evidence.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    login("inspector_forms", PASSWORD)
+    page.goto(f"{live_server.url}/records/employer/{employer.pk}/new/")
+    # Whether the buttons were disabled while the request ran, kept across the page load.
+    page.evaluate(
+        """document.addEventListener("submit", function (e) {
+             var buttons = e.target.querySelectorAll("button[type=submit]");
+             sessionStorage.setItem("busy", String(buttons.length > 0 &&
+               Array.prototype.every.call(buttons, function (b) { return b.disabled; })));
+           });"""
+    )
+    page.select_option("#id_kind", "violation")
+    page.fill("#id_date", "2026-11-20")
+    page.set_input_files("input[type=file]", str(evidence))
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    page.wait_for_selector(".reupload-note")
+
+    assert page.evaluate("sessionStorage.getItem('busy')") == "true"
+    assert page.input_value("#id_date") == "2026-11-20"  # kept, not blanked
+    assert "请重新选择文件" in page.inner_text(".reupload-note")
+    assert page.locator("main form button[type=submit]").first.is_enabled()
