@@ -46,18 +46,30 @@ def _next_step(cycle):
 
 
 def _cycle_items(user):
+    from django.utils import timezone
+    from django.utils.formats import date_format
+
     from employers.workbench import WorkItem
 
+    today = timezone.localdate()
     items = []
     for cycle in _cycles_to_move(user).order_by("year", "pk")[:LIMIT]:
         step, day = _next_step(cycle)
+        note = cycle.get_status_display()
+        if day is not None:
+            # The day finalising becomes possible is not a deadline: say whether it has come.
+            when = date_format(day, "DATE_FORMAT")
+            note = (
+                _("公示期已满，%(day)s起可确定结果") % {"day": when}
+                if day <= today
+                else _("公示中，%(day)s起可确定结果") % {"day": when}
+            )
         items.append(
             WorkItem(
                 title=step,
                 url=reverse("publication:cycle_detail", args=[cycle.pk]),
-                due=day,
                 subject=str(cycle),
-                note=cycle.get_status_display(),
+                note=note,
             )
         )
     return items

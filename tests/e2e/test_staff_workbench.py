@@ -28,7 +28,7 @@ def test_publisher_finishes_the_seeded_cycle_from_the_workbench(live_server, pag
 
     queue = page.locator("#queue-publicationcycles_to_move")
     assert "公示期满后确定结果" in queue.inner_text()
-    assert "已逾期" in queue.inner_text()  # the notice is over: finalising is due
+    assert "公示期已满" in queue.inner_text()  # the notice is over: it can be finalised
     queue.locator("a:has-text('公示期满后确定结果')").click()
     page.wait_for_selector("#cycle-status:has-text('公示中')")
 
