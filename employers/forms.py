@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .choices import EmployerKind, Industry, Role
@@ -137,6 +138,14 @@ class AccessFields(forms.Form):
         max_length=18,
         required=False,
         help_text=_("用人单位账号必填"),
+        # Picked from a search of the registry (static/js/app.js), not typed from memory.
+        widget=forms.TextInput(
+            attrs={
+                "data-employer-search": reverse_lazy("employers:search"),
+                "autocomplete": "off",
+                "placeholder": _("输入单位名称或统一社会信用代码，从列表中选择"),
+            }
+        ),
     )
 
     def clean_employer_uscc(self):

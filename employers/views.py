@@ -220,3 +220,22 @@ def employer_export(request, fmt):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="employers-{stamp}.{fmt}"'
     return response
+
+
+EMPLOYER_SEARCH_LIMIT = 20
+
+
+@role_required(*REGISTRY_READERS)
+def employer_search(request):
+    """Employers matching a name or the start of a USCC, for the pickers that fill a USCC field
+    (issue 11 item 4: the employer is picked from a search, not typed). At most 20, in scope."""
+    from django.http import JsonResponse
+
+    text = (request.GET.get("q") or "").strip()
+    if len(text) < 2:
+        return JsonResponse({"results": []})
+    employers = visible_employers(request.user).filter(
+        Q(name__icontains=text) | Q(uscc__startswith=text.upper())
+    )
+    rows = employers.order_by("name", "pk").values_list("uscc", "name")[:EMPLOYER_SEARCH_LIMIT]
+    return JsonResponse({"results": [{"uscc": uscc, "name": name} for uscc, name in rows]})

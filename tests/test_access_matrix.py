@@ -549,6 +549,8 @@ GET_CASES = [
     # The papers name workers: the staff of the jurisdiction and the employer that sent them.
     Case("written_review:document", pk("wr_document"), allowed=STAFF_IN | {OWNER}),
     Case("written_review:suggestion_pdf", pk("wr_approved"), allowed=STAFF_IN | {OWNER}),
+    # ux-staff (issue 11): the employer picker's search, scoped like the employer list.
+    Case("employers:search", allowed=STAFF | {SYSADMIN}),
 ]
 
 

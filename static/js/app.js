@@ -68,3 +68,33 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// Employer pickers (issue 11 item 4): <input data-employer-search="/employers/search.json"> fills
+// a USCC; typing a name offers the matching employers of the user's scope in a datalist.
+document.addEventListener("DOMContentLoaded", function () {
+  document.querySelectorAll("input[data-employer-search]").forEach(function (input, index) {
+    var list = document.createElement("datalist");
+    list.id = "employer-search-" + index;
+    input.setAttribute("list", list.id);
+    input.insertAdjacentElement("afterend", list);
+    var timer = null;
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      var text = input.value.trim();
+      if (text.length < 2) { return; }
+      timer = window.setTimeout(function () {
+        var url = input.getAttribute("data-employer-search") + "?q=" + encodeURIComponent(text);
+        fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+          .then(function (response) { return response.ok ? response.json() : { results: [] }; })
+          .then(function (data) {
+            list.innerHTML = "";
+            data.results.forEach(function (row) {
+              var option = document.createElement("option");
+              option.value = row.uscc;
+              option.textContent = row.name;
+              list.appendChild(option);
+            });
+          });
+      }, 250);
+    });
+  });
+});
