@@ -98,3 +98,11 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
 });
+// On a phone the filters of a list start folded (the list comes first) unless some are in use.
+document.addEventListener("DOMContentLoaded", function () {
+  if (!window.matchMedia("(max-width: 767.98px)").matches) { return; }
+  var query = new URLSearchParams(window.location.search);
+  query.delete("page");
+  var inUse = Array.from(query.values()).some(function (v) { return v !== ""; });
+  document.querySelectorAll("details.filter-box").forEach(function (box) { box.open = inUse; });
+});
