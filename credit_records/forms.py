@@ -257,8 +257,14 @@ class AttachmentForm(forms.Form):
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("操作人"), required=False)
-    action = forms.CharField(label=_("操作"), required=False)
-    object = forms.CharField(label=_("对象（类型、编号或名称）"), required=False)
+    # The Chinese action names of the entries this auditor can read (the view fills them).
+    action = forms.ChoiceField(label=_("操作"), required=False, choices=[("", _("全部"))])
+    employer = forms.CharField(
+        label=_("用人单位（名称或统一社会信用代码）"),
+        required=False,
+        help_text=_("找出与该单位有关的全部记录：单位本身、其信用记录、异议、告知书等。"),
+    )
+    object = forms.CharField(label=_("对象（名称或编号）"), required=False)
     date_from = forms.DateField(
         label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
@@ -266,7 +272,11 @@ class AuditFilterForm(forms.Form):
         label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, actions=(), **kwargs):
         super().__init__(*args, **kwargs)
+        from audit.presentation import action_choices
+
+        self.fields["action"].choices = [("", _("全部"))] + action_choices(actions)
         for field in self.fields.values():
             field.widget.attrs.setdefault("class", "form-control form-control-sm")
+        self.fields["action"].widget.attrs["class"] = "form-select form-select-sm"

@@ -55,6 +55,11 @@ MAX_LENGTHS = {"case_no": 64, "document_no": 100, "department": 100, "summary": 
 MIN_DATE = datetime.date(1994, 7, 5)
 
 
+def _cn(day) -> str:
+    """A date in a message, as the user reads it: 2024年9月27日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @dataclass(frozen=True)
 class KindSpec:
     required: tuple[str, ...] = ()
@@ -260,13 +265,13 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
             error(
                 "date",
                 _("%(label)s“%(value)s”晚于今天，不能记录未来的日期")
-                % {"label": label_for(kind, "date"), "value": date.isoformat()},
+                % {"label": label_for(kind, "date"), "value": _cn(date)},
             )
         elif date < MIN_DATE:
             error(
                 "date",
                 _("%(label)s“%(value)s”过早，请检查年份")
-                % {"label": label_for(kind, "date"), "value": date.isoformat()},
+                % {"label": label_for(kind, "date"), "value": _cn(date)},
             )
     if end_date is not None:
         if isinstance(end_date, datetime.datetime):
@@ -279,16 +284,16 @@ def clean_record(values: dict, *, today: datetime.date) -> dict:
                 _("%(end)s“%(value)s”早于%(start)s“%(start_value)s”")
                 % {
                     "end": label_for(kind, "end_date"),
-                    "value": end_date.isoformat(),
+                    "value": _cn(end_date),
                     "start": label_for(kind, "date"),
-                    "start_value": date.isoformat(),
+                    "start_value": _cn(date),
                 },
             )
         elif end_date > today:
             error(
                 "end_date",
                 _("%(label)s“%(value)s”晚于今天，不能记录未来的日期")
-                % {"label": label_for(kind, "end_date"), "value": end_date.isoformat()},
+                % {"label": label_for(kind, "end_date"), "value": _cn(end_date)},
             )
 
     for field, limit in MAX_LENGTHS.items():

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from audit.chain import CURRENT_VERSION
@@ -197,7 +198,7 @@ class CreditRecord(AppendOnlyModel):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+        return f"{self.get_kind_display()} {date_format(self.date, 'DATE_FORMAT')}"
 
     def save(self, *args, **kwargs):
         _refuse_outside_ledger()

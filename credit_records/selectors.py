@@ -116,3 +116,39 @@ def visible_audit_entries(user) -> QuerySet:
     return AuditEntry.objects.filter(
         in_subtree | by_staff_here | by_system | by_sysadmin | accounts
     )
+
+
+def audit_entries_about_employers(entries: QuerySet, employer_ids) -> QuerySet:
+    """The entries of ``entries`` about any of these employers: the employer itself, every
+    object that belongs to it (a record, an objection, a written notice… — any model with an
+    ``employer`` field, or a grade override through its grade) and every entry whose stored
+    values name it (``employer`` id or ``uscc``)."""
+    from django.apps import apps
+
+    from employers.models import Employer
+
+    employer_ids = list(employer_ids)
+    if not employer_ids:
+        return entries.none()
+    usccs = list(Employer.objects.filter(pk__in=employer_ids).values_list("uscc", flat=True))
+    about = Q(object_type="employers.Employer", object_id__in=[str(i) for i in employer_ids])
+    for object_type in entries.values_list("object_type", flat=True).distinct().order_by():
+        try:
+            model = apps.get_model(object_type)
+        except (LookupError, ValueError):
+            continue
+        names = {f.name for f in model._meta.get_fields()}
+        if "employer" in names:
+            owned = model._default_manager.filter(employer_id__in=employer_ids)
+        elif "grade" in names and object_type.startswith("grading."):
+            owned = model._default_manager.filter(grade__employer_id__in=employer_ids)
+        else:
+            continue
+        ids = [str(pk) for pk in owned.values_list("pk", flat=True)]
+        if ids:
+            about |= Q(object_type=object_type, object_id__in=ids)
+    for side in ("before", "after"):
+        about |= Q(**{f"{side}__employer__in": employer_ids})
+        about |= Q(**{f"{side}__employer__in": usccs})
+        about |= Q(**{f"{side}__uscc__in": usccs})
+    return entries.filter(about)

@@ -7,6 +7,11 @@ from import_export.admin import ImportExportModelAdmin
 from .models import Employer, Jurisdiction, User
 from .resources import EmployerResource
 
+# The admin carries the system's name, not "Django administration" (issue 11 item 3).
+admin.site.site_header = _("劳动保障守法诚信等级评价系统")
+admin.site.site_title = _("劳动保障守法诚信等级评价系统")
+admin.site.index_title = _("系统管理")
+
 
 @admin.register(Jurisdiction)
 class JurisdictionAdmin(admin.ModelAdmin):

@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .choices import EmployerKind, Industry, Role
@@ -48,6 +49,23 @@ class EmployerFilterForm(forms.Form):
     industry = forms.ChoiceField(
         label=_("行业"), choices=[("", _("全部"))] + Industry.choices, required=False
     )
+    street = forms.ModelChoiceField(
+        label=_("乡镇街道"), queryset=Jurisdiction.objects.none(), required=False
+    )
+    # Filled by the grading app through employers.listing (grades are not this app's).
+    grade = forms.ChoiceField(
+        label=_("当前等级"),
+        required=False,
+        choices=[
+            ("", _("全部")),
+            ("A", _("A级")),
+            ("B", _("B级")),
+            ("C", _("C级")),
+            ("D", _("D级")),
+            ("U", _("未评级")),
+        ],
+    )
+    ruleset = forms.ChoiceField(label=_("评价办法"), required=False, choices=[("", _("全部"))])
 
 
 class EmployerForm(forms.ModelForm):
@@ -120,6 +138,14 @@ class AccessFields(forms.Form):
         max_length=18,
         required=False,
         help_text=_("用人单位账号必填"),
+        # Picked from a search of the registry (static/js/app.js), not typed from memory.
+        widget=forms.TextInput(
+            attrs={
+                "data-employer-search": reverse_lazy("employers:search"),
+                "autocomplete": "off",
+                "placeholder": _("输入单位名称或统一社会信用代码，从列表中选择"),
+            }
+        ),
     )
 
     def clean_employer_uscc(self):

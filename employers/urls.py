@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.employer_list, name="list"),
     path("new/", views.employer_edit, name="create"),
     path("mine/", views.my_employer, name="mine"),
+    path("search.json", views.employer_search, name="search"),
     path("import/", views.employer_import, name="import"),
     re_path(r"^export\.(?P<fmt>csv|xlsx)$", views.employer_export, name="export"),
     path("<int:pk>/", views.employer_detail, name="detail"),

@@ -27,7 +27,20 @@ def home(request):
     user = request.user
     if user.role == Role.EMPLOYER:
         return redirect("publication:employer_home")
-    return render(request, "home.html", {})
+    # The workbench: what waits for this user, soonest due first (issue 11 item 2).
+    from .workbench import workbench_for
+
+    today = timezone.localdate()
+    queues = workbench_for(user, today)
+    return render(
+        request,
+        "home.html",
+        {
+            "queues": queues,
+            "waiting": sum(q.count for q in queues),
+            "today": today,
+        },
+    )
 
 
 class LoginView(auth_views.LoginView):
@@ -62,8 +75,15 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 def _filtered_employers(request):
     employers = visible_employers(request.user)
+    from .listing import grade_source
+
     form = EmployerFilterForm(request.GET or None)
-    form.fields["jurisdiction"].queryset = visible_jurisdictions(request.user)
+    jurisdictions = visible_jurisdictions(request.user)
+    form.fields["jurisdiction"].queryset = jurisdictions
+    form.fields["street"].queryset = jurisdictions.filter(level="street").order_by("path")
+    source = grade_source() if request.user.role != Role.SYSADMIN else None
+    if source is not None:
+        form.fields["ruleset"].choices = [("", _("全部"))] + source.choices(request.user)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -76,13 +96,28 @@ def _filtered_employers(request):
             employers = employers.filter(kind=data["kind"])
         if data["industry"]:
             employers = employers.filter(industry=data["industry"])
+        if data["street"]:
+            employers = employers.filter(street=data["street"])
+        if source is not None and (data["grade"] or data["ruleset"]):
+            employers = source.filter(employers, data["grade"], data["ruleset"])
     return form, employers.order_by("name", "pk")
 
 
 @role_required(*REGISTRY_READERS)
 def employer_list(request):
+    from .listing import grade_source
+
     form, employers = _filtered_employers(request)
-    page = Paginator(employers, 25).get_page(request.GET.get("page"))
+    page = Paginator(employers.select_related("jurisdiction", "street"), 25).get_page(
+        request.GET.get("page")
+    )
+    source = grade_source()
+    # 三员分立: the sysadmin sees the registry, not the grades.
+    show_grades = source is not None and request.user.role != Role.SYSADMIN
+    if show_grades:
+        grades = source.grades([e.pk for e in page])
+        for e in page:
+            e.list_grades = grades.get(e.pk, [])
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -93,6 +128,9 @@ def employer_list(request):
             "page": page,
             "query": query.urlencode(),
             "can_write": request.user.has_role(*REGISTRY_WRITERS),
+            "show_grades": show_grades,
+            "quick_grades": ("D", "C") if show_grades else (),
+            "scope": request.user.jurisdiction,
         },
     )
 
@@ -182,3 +220,22 @@ def employer_export(request, fmt):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="employers-{stamp}.{fmt}"'
     return response
+
+
+EMPLOYER_SEARCH_LIMIT = 20
+
+
+@role_required(*REGISTRY_READERS)
+def employer_search(request):
+    """Employers matching a name or the start of a USCC, for the pickers that fill a USCC field
+    (issue 11 item 4: the employer is picked from a search, not typed). At most 20, in scope."""
+    from django.http import JsonResponse
+
+    text = (request.GET.get("q") or "").strip()
+    if len(text) < 2:
+        return JsonResponse({"results": []})
+    employers = visible_employers(request.user).filter(
+        Q(name__icontains=text) | Q(uscc__startswith=text.upper())
+    )
+    rows = employers.order_by("name", "pk").values_list("uscc", "name")[:EMPLOYER_SEARCH_LIMIT]
+    return JsonResponse({"results": [{"uscc": uscc, "name": name} for uscc, name in rows]})

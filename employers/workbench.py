@@ -70,3 +70,58 @@ def queues_for(user) -> list[Queue]:
 
 def registered_queues() -> list[Queue]:
     return sorted(_QUEUES.values(), key=lambda q: q.order)
+
+
+# --- working days left ---------------------------------------------------------------------------
+# The working-day calendar belongs to a higher app (objections); it registers the counter.
+_WORKDAYS_COUNTER: list[Callable] = []
+
+
+def register_workdays_counter(fn: Callable[[dt.date, dt.date], int | None]) -> None:
+    """``fn(today, due)`` → working days left (negative when overdue, None when unknown)."""
+    _WORKDAYS_COUNTER[:] = [fn]
+
+
+def workdays_left(today: dt.date, due: dt.date | None) -> int | None:
+    if due is None:
+        return None
+    if _WORKDAYS_COUNTER:
+        return _WORKDAYS_COUNTER[0](today, due)
+    return None
+
+
+@dataclass
+class QueueView:
+    """One queue as the workbench shows it to one user."""
+
+    key: str
+    label: str
+    count: int
+    items: list
+    url: str
+
+
+def _row(item: WorkItem, today: dt.date) -> dict:
+    left = workdays_left(today, item.due)
+    return {"item": item, "left": left, "overdue": left is not None and left < 0}
+
+
+def workbench_for(user, today: dt.date) -> list[QueueView]:
+    """Every queue of the user's role with its count and its items, soonest due first (items
+    without a due date last); queues with work first, in their registered order."""
+    views = []
+    for queue in queues_for(user):
+        items = list(queue.items(user))
+        count = queue.count(user) if queue.count else len(items)
+        items.sort(key=lambda i: (i.due is None, i.due or dt.date.max))
+        url = queue.url(user) if callable(queue.url) else str(queue.url or "")
+        views.append(
+            QueueView(
+                key=queue.key,
+                label=str(queue.label),
+                count=count,
+                items=[_row(i, today) for i in items],
+                url=url,
+            )
+        )
+    return sorted(views, key=lambda v: v.count == 0)

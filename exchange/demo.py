@@ -145,7 +145,7 @@ def _consultation(today: dt.date, stdout) -> None:
         services.submit_reply(reply=union, actor=user, no_objection=False, today=today)
     stdout.write(
         f"数据交换演示数据：{cycle.jurisdiction.name}{cycle.year}年度拟评价结果已征求意见，"
-        f"答复期限 {consultation.reply_by}"
+        f"答复期限 {consultation.reply_by:%Y年%-m月%-d日}"
     )
 
 

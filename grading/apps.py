@@ -8,6 +8,12 @@ class GradingConfig(AppConfig):
     verbose_name = _("信用等级评价")
 
     def ready(self):
+        from . import workbench_queues
+
+        workbench_queues.register()  # the staff workbench (employers.workbench)
+        from . import listing
+
+        listing.register()  # grade column and filters of the employer list
         from django.db.backends.signals import connection_created
         from django.db.models.signals import post_migrate
 

@@ -16,6 +16,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from employers.choices import EmployerKind
@@ -64,7 +65,9 @@ class RuleSetAssignment(models.Model):
 
     def __str__(self):
         kind = self.get_employer_kind_display() if self.employer_kind else _("所有类型")
-        return f"{self.jurisdiction} · {kind} · {self.ruleset_code} v{self.ruleset_version}"
+        from .labels import ruleset_name
+
+        return f"{self.jurisdiction} · {kind} · {ruleset_name(self.ruleset_code, self.ruleset_version)}"
 
     def clean(self):
         from django.core.exceptions import ValidationError
@@ -166,7 +169,7 @@ class GradingRun(models.Model):
         if self.kind == RunKind.CYCLE:
             label = _("%(year)s年度评价") % {"year": self.cycle_year}
         else:
-            label = _("%(date)s 动态评价") % {"date": self.as_of.isoformat()}
+            label = _("%(date)s 动态评价") % {"date": date_format(self.as_of, "DATE_FORMAT")}
         scope = self.jurisdiction.name if self.jurisdiction_id else _("全部辖区")
         return f"#{self.pk} {label} · {scope}"
 
@@ -405,10 +408,12 @@ class Cycle(models.Model):
         ]
 
     def __str__(self):
+        from .labels import ruleset_name
+
         return _("%(jurisdiction)s %(year)s年度（%(ruleset)s）") % {
             "jurisdiction": self.jurisdiction.name,
             "year": self.year,
-            "ruleset": self.ruleset_code,
+            "ruleset": ruleset_name(self.ruleset_code),
         }
 
 

@@ -8,6 +8,9 @@ class ObjectionsConfig(AppConfig):
     verbose_name = _("异议与信用修复")
 
     def ready(self):
+        from . import workbench_queues
+
+        workbench_queues.register()  # the staff workbench (employers.workbench)
         from django.db.models.signals import post_migrate
 
         from employers.panels import register_panel

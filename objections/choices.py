@@ -10,7 +10,7 @@ class DayKind(models.TextChoices):
 
 
 class CalendarSource(models.TextChoices):
-    CHINESECALENDAR = "chinesecalendar", _("chinesecalendar 数据包")
+    CHINESECALENDAR = "chinesecalendar", _("内置节假日数据")
     STATE_COUNCIL_NOTICE = "notice", _("国务院办公厅通知（人工录入）")
 
 

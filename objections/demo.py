@@ -24,11 +24,11 @@ def seed(*, rng, stdout, today: datetime.date):
         inspector = User.objects.get(username="inspector_jiaxian")
         supervisor = User.objects.get(username="supervisor_jiaxian")
     except User.DoesNotExist:
-        stdout.write("objections: demo accounts missing, skipped")
+        stdout.write("异议与修复演示数据：缺少演示账号，跳过")
         return
     employer = applicant.employer
     if Objection.objects.filter(employer=employer, reasons__startswith=MARK).exists():
-        stdout.write("objections: demo data already present")
+        stdout.write("异议与修复演示数据：已存在，未改变")
         return
 
     def record(kind, months, **fields):
@@ -125,4 +125,4 @@ def seed(*, rng, stdout, today: datetime.date):
             commitment_signed=True,
             reasons=MARK + "罚款已全额缴纳，已签署信用承诺书。",
         )
-    stdout.write("objections: 4 objections and 1 repair application for " + employer.name)
+    stdout.write(f"异议与修复演示数据：{employer.name} 异议 4 件、信用修复申请 1 件")

@@ -2,6 +2,7 @@ import datetime
 import re
 
 from django import forms
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -142,7 +143,7 @@ class ObjectionForm(forms.Form):
 
 
 def record_label(record) -> str:
-    parts = [f"{record.date:%Y-%m-%d}", str(record.get_kind_display())]
+    parts = [date_format(record.date, "DATE_FORMAT"), str(record.get_kind_display())]
     if record.document_no:
         parts.append(record.document_no)
     return " · ".join(parts)
@@ -186,15 +187,19 @@ class NoteForm(forms.Form):
     )
 
 
+# No risky preselection (issue 11 item 4): a decision's result starts empty; the handler picks it.
+CHOOSE = ("", gettext_lazy("请选择"))
+
+
 class DecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=Outcome.choices)
+    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=[CHOOSE, *Outcome.choices])
     reasons = forms.CharField(
         label=gettext_lazy("处理意见及理由"),
         max_length=4000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
     remedy = forms.ChoiceField(
-        label=gettext_lazy("记录处理方式"), choices=RecordRemedy.choices, required=False
+        label=gettext_lazy("记录处理方式"), choices=[CHOOSE, *RecordRemedy.choices], required=False
     )
     new_grade = forms.ChoiceField(
         label=gettext_lazy("调整后的等级"),
@@ -279,7 +284,9 @@ class DecisionForm(forms.Form):
 
 
 class RepairDecisionForm(forms.Form):
-    outcome = forms.ChoiceField(label=gettext_lazy("处理结果"), choices=RepairOutcome.choices)
+    outcome = forms.ChoiceField(
+        label=gettext_lazy("处理结果"), choices=[CHOOSE, *RepairOutcome.choices]
+    )
     reasons = forms.CharField(
         label=gettext_lazy("处理意见及理由"),
         max_length=4000,

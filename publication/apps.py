@@ -10,6 +10,9 @@ class PublicationConfig(AppConfig):
     verbose_name = _("结果公示与发布")
 
     def ready(self):
+        from . import workbench_queues
+
+        workbench_queues.register()  # the staff workbench (employers.workbench)
         from credit_records.signals import ledger_appended
         from employers.panels import register_panel
 

@@ -62,7 +62,10 @@ class AdjustmentForm(forms.Form):
 
     def __init__(self, *args, grades=("A", "B", "C", "D"), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["new_grade"].choices = [(g, _("%(grade)s级") % {"grade": g}) for g in grades]
+        # No risky preselection (issue 11 item 4): the new grade starts empty.
+        self.fields["new_grade"].choices = [("", _("请选择"))] + [
+            (g, _("%(grade)s级") % {"grade": g}) for g in grades
+        ]
 
     def clean_uscc(self):
         return self.cleaned_data["uscc"].strip().upper()

@@ -205,7 +205,10 @@ def cycle_detail(request, pk):
                 context["earliest_final"] = services.earliest_final_date(cycle)
             except CalendarNotLoaded as exc:
                 context["calendar_problem"] = str(exc)
-            context["open_objections"] = undecided_objections(cycle).count()
+            # No dead end (issue 11 item 6): what blocks finalising is listed with its link.
+            undecided = list(undecided_objections(cycle).select_related("employer")[:50])
+            context["open_objections"] = len(undecided)
+            context["undecided"] = undecided
     return render(request, "publication/cycle_detail.html", context)
 
 
@@ -407,7 +410,17 @@ def cycle_adjust(request, pk):
             else:
                 messages.success(request, _("已登记并公布结果调整。"))
                 return redirect("publication:cycle_detail", pk=cycle.pk)
-    return render(request, "publication/adjust.html", {"cycle": cycle, "form": form})
+    # The employer is picked from the cycle's published list (type a name or a code).
+    published = (
+        PublishedResult.objects.filter(cycle=cycle)
+        .order_by("name")
+        .values_list("uscc", "name", "grade")
+    )
+    return render(
+        request,
+        "publication/adjust.html",
+        {"cycle": cycle, "form": form, "published": published},
+    )
 
 
 # --- measures in force -------------------------------------------------------------------------

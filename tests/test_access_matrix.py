@@ -558,6 +558,8 @@ GET_CASES = [
         label="search",
     ),
     Case("publication:public_legend", allowed=EVERYONE),
+    # ux-staff (issue 11): the employer picker's search, scoped like the employer list.
+    Case("employers:search", allowed=STAFF | {SYSADMIN}),
 ]
 
 
@@ -1492,9 +1494,9 @@ def test_audit_log_is_scoped_to_the_auditors_jurisdiction(world):
     url = reverse("credit_records:audit") + "?action=credit_records.add"
     inside = _body(world.clients[AUDITOR_IN].get(url))
     outside = _body(world.clients[AUDITOR_OUT].get(url))
-    assert "2023-05-10" in inside and "2023-06-01" not in inside
-    assert "2023-06-01" in outside and "2023-05-10" not in outside
-    assert f"#{world.r_2023.pk}<" in inside and f"#{world.r_2023.pk}<" not in outside
+    # The audit log shows dates in Chinese (issue 11 item 3) and no object ids.
+    assert "2023年5月10日" in inside and "2023年6月1日" not in inside
+    assert "2023年6月1日" in outside and "2023年5月10日" not in outside
 
 
 # --- personal data -------------------------------------------------------------------------

@@ -327,10 +327,12 @@ def _seed(*, rng, stdout, today: dt.date) -> None:
             judge(own, problems_two, "basically_qualified")
             services.decide(actor=supervisor, review=own, approve=True, note="同意",
                             today=approval_day)  # fmt: skip
+    from .choices import ReviewStatus
+
     counts: dict[str, int] = {}
     for status in plan.reviews.values_list("status", flat=True):
         counts[status] = counts.get(status, 0) + 1
     stdout.write(
         f"书面审查演示数据：{plan}，候选 {plan.candidate_count} 家，抽中 {plan.sample_count} 家，"
-        + "，".join(f"{k} {v}" for k, v in sorted(counts.items()))
+        + "，".join(f"{ReviewStatus(k).label} {v} 家" for k, v in sorted(counts.items()))
     )

@@ -43,6 +43,11 @@ MAX_ROWS = 50_000
 MAX_WAGE = Decimal("9999999.99")
 
 
+def _cn(day) -> str:
+    """A date in a message, as the user reads it: 2024年9月27日."""
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
 @dataclass(frozen=True)
 class Worker:
     row: int
@@ -167,7 +172,7 @@ def read_roster(data: bytes, filename: str) -> RosterResult:
             problem(
                 "contract_end",
                 _("劳动合同终止日期 %(end)s 早于起始日期 %(start)s")
-                % {"end": end.isoformat(), "start": start.isoformat()},
+                % {"end": _cn(end), "start": _cn(start)},
             )
         wage_text = str(
             values.get("monthly_wage") if values.get("monthly_wage") is not None else ""

@@ -95,7 +95,7 @@ def test_dry_run_writes_nothing(employers):
         ("records_unknown_kind.csv", "row 4, kind: 记录类型“penalty_notice”无效"),
         (
             "records_end_before_start.csv",
-            "row 5, end_date: 移出日期“2024-04-01”早于列入日期“2024-05-01”",
+            "row 5, end_date: 移出日期“2024年4月1日”早于列入日期“2024年5月1日”",
         ),
         ("records_unknown_employer.csv", "row 6, uscc: 用人单位“91410425MA9JX0004L”不存在"),
     ],

@@ -130,3 +130,15 @@ def test_the_sysadmin_cannot_add_accounts_or_set_passwords_in_the_admin(
     assert response.status_code == 403
     other.refresh_from_db()
     assert not other.check_password("Known-Pass-2026!")
+
+
+def test_the_admin_carries_the_systems_name(client):
+    from django.urls import reverse
+
+    from employers.choices import Role
+    from tests.factories import UserFactory
+
+    client.force_login(UserFactory(role=Role.SYSADMIN, jurisdiction=None, is_staff=True))
+    html = client.get(reverse("admin:index")).content.decode()
+    assert "劳动保障守法诚信等级评价系统" in html and "系统管理" in html
+    assert "Django" not in html.split("<body")[1]

@@ -16,6 +16,7 @@ from employers.demo_data import employer_rows
 from employers.models import Employer, Jurisdiction, User
 
 DEMO_PASSWORD = "Demo-Pass-2024"
+NEW_ACCOUNT = "inspector_jiaxian_new"
 # Apps that contribute demo data through `<app>.demo.seed(*, rng, stdout, today)`, in order.
 DEMO_APPS = [
     "credit_records",
@@ -73,10 +74,23 @@ class Command(BaseCommand):
         return len(new)
 
     def _accounts(self):
-        def account(username, role, *, name, jurisdiction=None, employer=None, staff=False):
+        def account(
+            username,
+            role,
+            *,
+            name,
+            jurisdiction=None,
+            employer=None,
+            staff=False,
+            must_change=False,
+        ):
             user, created = User.objects.get_or_create(
                 username=username,
-                defaults={"role": role, "display_name": name, "must_change_password": False},
+                defaults={
+                    "role": role,
+                    "display_name": name,
+                    "must_change_password": must_change,
+                },
             )
             if created:
                 user.jurisdiction = (
@@ -111,6 +125,14 @@ class Command(BaseCommand):
                 f"publisher_{code}", Role.PUBLISHER, name=f"{label}发布管理员", jurisdiction=code
             )
         account("auditor", Role.AUDITOR, name="审计员", jurisdiction="jiaxian")
+        # A newcomer's account: the first login asks for a new password.
+        account(
+            NEW_ACCOUNT,
+            Role.INSPECTOR,
+            name="郏县新入职监察员",
+            jurisdiction="jiaxian",
+            must_change=True,
+        )
         account("sysadmin", Role.SYSADMIN, name="系统管理员", staff=True)
         demo_employer = (
             Employer.objects.filter(jurisdiction__code="jiaxian", kind="enterprise")
@@ -136,6 +158,10 @@ class Command(BaseCommand):
                 if user.employer_id
                 else (user.jurisdiction.name if user.jurisdiction_id else "全部")
             )
-            self.stdout.write(f"  {user.username:<22} {user.get_role_display():<10} {scope}")
+            note = "（首次登录须修改密码）" if user.must_change_password else ""
+            self.stdout.write(f"  {user.username:<22} {user.get_role_display():<10} {scope}{note}")
         if settings.DEBUG:
             self.stdout.write("打开 http://127.0.0.1:8000/ 登录。")
+        self.stdout.write(
+            "可以先以 publisher_xiqing 登录，在工作台上找到公示期已满的西青区周期，确定并公布它。"
+        )
