@@ -165,7 +165,9 @@ def snapshot(instance: models.Model, fields=None) -> dict:
         if fields is not None and field.name not in fields:
             continue
         value = field.value_from_object(instance)
-        if value is not None and not isinstance(value, (str, int, float, bool)):
+        if isinstance(field, models.JSONField):
+            pass  # already JSON: kept as data, so the log can show its items by their labels
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
             value = str(value)
         data[field.attname] = value
     return data

@@ -84,4 +84,4 @@ def test_supervisor_and_publisher_queues(supervisor):
 
 def test_the_employer_still_goes_to_its_own_page(client, employer_user):
     client.force_login(employer_user)
-    assert client.get(reverse("home")).url == reverse("employers:mine")
+    assert client.get(reverse("home")).url == reverse("publication:employer_home")
