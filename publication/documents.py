@@ -482,3 +482,31 @@ class WrittenNotice:
 def written_notice_pdf(notice: WrittenNotice, output_path: Path | str) -> Path:
     html = render_to_string("publication/pdf/c_notice.html", {"css": _css(), "n": notice})
     return _write_pdf(html, Path(output_path))
+
+
+def written_notice_pdfs(notices: list[WrittenNotice], output_paths: list[Path]) -> list[Path]:
+    """Many written notices from one rendering (issue 15): the batch template lays every notice
+    out once, in one document, each from a new page; the document is then split at each notice's
+    anchor into one PDF per notice. The fonts, the stylesheet and the layout engine are set up
+    once per batch instead of once per notice."""
+    from weasyprint import HTML
+
+    if not notices:
+        return []
+    html = render_to_string(
+        "publication/pdf/c_notice_batch.html", {"css": _css(), "notices": notices}
+    )
+    document = HTML(string=html).render()
+    starts = {}
+    for index, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            if anchor.startswith("notice-"):
+                starts.setdefault(int(anchor.removeprefix("notice-")), index)
+    bounds = [starts[i] for i in range(len(notices))] + [len(document.pages)]
+    out = []
+    for i, path in enumerate(output_paths):
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        document.copy(document.pages[bounds[i] : bounds[i + 1]]).write_pdf(path)
+        out.append(path)
+    return out
