@@ -261,11 +261,12 @@ def notice_chunk(job: DocumentJob, *, after: str, upto: str | None, tmp: Path) -
     return last
 
 
-def notice_bounds(cycle, size: int = NOTICE_CHUNK) -> list[str]:
+def notice_bounds(cycle, size: int | None = None) -> list[str]:
     """The USCCs that close each chunk of ``size`` employers to be told in writing (the last
     chunk is open-ended), read as a stream of strings."""
     from .notices import notice_queryset
 
+    size = size or NOTICE_CHUNK
     bounds = []
     usccs = notice_queryset(cycle).order_by("employer__uscc")
     for i, uscc in enumerate(usccs.values_list("employer__uscc", flat=True).iterator(5000), 1):

@@ -1,4 +1,3 @@
-from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -40,12 +39,16 @@ from .models import (
     PublishedAdjustment,
     PublishedResult,
 )
-from .results import cycle_rows, pending_overrides, undecided_objections, upheld_grade_cases
+from .paging import EstimatedPaginator
+from .results import pending_overrides, undecided_objections, upheld_grade_cases
 from .selectors import (
     CYCLE_READERS,
     OUTBOX_READERS,
+    cycle_overview,
+    final_grades,
     public_results,
     published_cycles,
+    published_overview,
     visible_cycles,
     visible_outbox,
     visible_proposals,
@@ -127,13 +130,6 @@ def outbox_drain(request):
 # --- cycles ------------------------------------------------------------------------------------
 
 
-def _grade_counts(grades) -> list[tuple[str, int]]:
-    counts = Counter(grades)
-    return [(g, counts[g]) for g in ("A", "B", "C", "D") if counts.get(g)] + (
-        [("", counts[""])] if counts.get("") else []
-    )
-
-
 @role_required(*CYCLE_READERS)
 def cycle_list(request):
     cycles = visible_cycles(request.user).order_by("-year", "jurisdiction__path", "ruleset_code")
@@ -168,20 +164,33 @@ def cycle_detail(request, pk):
         "public_notice": PublicNotice.objects.filter(cycle=cycle).first(),
         "panels": hooks.cycle_panels(request, cycle),
     }
+    publishing = services.publish_job(cycle)
+    context["publishing"] = (
+        status == CycleStatus.FINAL
+        and publishing is not None
+        and publishing.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    )
+    # Aggregates in SQL and the results paged (issue 15): no walk over every result.
     if published:
-        results = PublishedResult.objects.filter(cycle=cycle)
-        context["grade_counts"] = _grade_counts(results.values_list("grade", flat=True))
-        context["result_count"] = results.count()
+        context.update(published_overview(cycle))
+        listed = (
+            PublishedResult.objects.filter(cycle=cycle)
+            .only("id", "name", "uscc", "grade", "computed_grade")
+            .order_by("name", "id")
+        )
         context["documents"] = cycle.documents.exclude(kind=DocumentKind.WRITTEN_NOTICE)
         context["adjustments"] = PublishedAdjustment.objects.filter(
             result__cycle=cycle
         ).select_related("result", "decided_by")
         context["upheld_cases"] = upheld_grade_cases(cycle)
     else:
-        rows = cycle_rows(cycle)
-        context["grade_counts"] = _grade_counts(r.final_grade for r in rows)
-        context["result_count"] = len(rows)
-        context["overridden"] = sum(1 for r in rows if r.overridden)
+        context.update(cycle_overview(cycle))
+        listed = (
+            final_grades(cycle)
+            .select_related("employer")
+            .only("id", "grade", "employer__name", "employer__uscc")
+            .order_by("employer__name", "pk")
+        )
         context["pending_overrides"] = pending_overrides(cycle)
         if status in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
             context["notice_form"] = NoticeStartForm(
@@ -193,9 +202,8 @@ def cycle_detail(request, pk):
                 }
             )
         if status == CycleStatus.PUBLIC_NOTICE:
-            context["notices_needed"] = len(services.notice_rows(cycle, rows))
-            context["notices_missing"] = len(services.notices_missing(cycle, rows))
-        if status == CycleStatus.PUBLIC_NOTICE:
+            needed, missing = notices.notices_to_make_estimate(cycle)
+            context["notices_needed"], context["notices_missing"] = needed, missing
             from objections.calendar import CalendarNotLoaded
 
             try:
@@ -203,6 +211,19 @@ def cycle_detail(request, pk):
             except CalendarNotLoaded as exc:
                 context["calendar_problem"] = str(exc)
             context["open_objections"] = undecided_objections(cycle).count()
+    page = EstimatedPaginator(listed, 50).get_page(request.GET.get("page"))
+    context["page"] = page
+    context["rows"] = [
+        {"name": r.name, "uscc": r.uscc, "grade": r.grade, "computed": r.computed_grade}
+        if published
+        else {
+            "name": r.employer.name,
+            "uscc": r.employer.uscc,
+            "grade": r.final,
+            "computed": r.grade,
+        }
+        for r in page
+    ]
     return render(request, "publication/cycle_detail.html", context)
 
 
@@ -296,10 +317,16 @@ def cycle_finalise(request, pk):
 @require_POST
 def cycle_publish(request, pk):
     def action(cycle):
-        services.publish(cycle=cycle, actor=request.user)
-        messages.success(
-            request, _("评价结果已公布，公布文件正在生成，结果将推送至信用信息共享平台。")
-        )
+        cycle = services.publish(cycle=cycle, actor=request.user)
+        if cycle.status == CycleStatus.PUBLISHED:
+            messages.success(
+                request, _("评价结果已公布，公布文件正在生成，结果将推送至信用信息共享平台。")
+            )
+        else:
+            messages.success(
+                request,
+                _("正在公布评价结果，进度见本页；完成后结果将推送至信用信息共享平台。"),
+            )
 
     return _workflow_step(request, pk, action)
 
