@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
 from employers.models import Jurisdiction
+from employers.paging import EstimatedPaginator
 from employers.permissions import role_required
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
@@ -39,7 +40,6 @@ from .models import (
     PublishedAdjustment,
     PublishedResult,
 )
-from .paging import EstimatedPaginator
 from .results import pending_overrides, undecided_objections, upheld_grade_cases
 from .selectors import (
     CYCLE_READERS,

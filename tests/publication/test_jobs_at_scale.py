@@ -345,7 +345,7 @@ def test_estimated_counts_are_exact_for_small_lists_and_planner_estimates_for_la
 ):
     from django.db import connection
 
-    from publication import paging
+    from employers import paging
 
     cycle = make_cycle(grades=GRADES)
     qs = Cycle.objects.filter(pk=cycle.pk)
