@@ -71,7 +71,16 @@ def start_export(*, user, fmt: str, query: str) -> ExportJob:
     """Queue an export of what the list page shows ``user`` for ``query``; runs after commit."""
     if fmt not in ExportFormat.values:
         raise ValueError(fmt)
+    from audit.services import write_audit
+
     job = ExportJob.objects.create(format=fmt, params={"query": query}, requested_by=user)
+    write_audit(
+        actor=user,
+        action="employers.export_requested",
+        obj=job,
+        jurisdiction_path=user.jurisdiction.path if user.jurisdiction_id else "",
+        after={"format": fmt, "query": query},
+    )
     transaction.on_commit(lambda: _start(job.pk))
     return job
 

@@ -335,6 +335,7 @@ def _build() -> World:
     run_import(o["bad_import_job"].pk, "check")  # INVALID, with its problems file
     _build_written_review(w)
     _build_exchange(w)
+    _build_exports(w)
     return w
 
 
@@ -1621,3 +1622,34 @@ def _build_written_review(w):
     o["wr_addition"] = wr.add_manual(
         actor=inspector, plan=o["wr_draft"], employer=o["a1"], reason="矩阵"
     )
+
+
+# --- exports and publishing as jobs (issue 15) ---------------------------------------------
+
+
+def _build_exports(w: World) -> None:
+    from employers.models import ExportJob
+
+    w.objects["export_job"] = ExportJob.objects.create(
+        format="csv", params={"query": ""}, requested_by=w.users[INSPECTOR_IN]
+    )
+
+
+GET_CASES += [
+    # An export is its requester's alone.
+    Case("employers:export_job", pk("export_job"), allowed={INSPECTOR_IN}),
+    # Not yet written: the requester is sent back to the job page.
+    Case("employers:export_download", pk("export_job"), allowed={INSPECTOR_IN}, ok=(302,)),
+]
+
+POST_CASES += [
+    Case(
+        "employers:export_start",
+        lambda w: ["csv"],
+        STAFF | {SYSADMIN},
+        "post",
+        lambda w: {"query": ""},
+        (302,),
+        True,
+    ),
+]
