@@ -486,9 +486,13 @@ def written_notice_pdf(notice: WrittenNotice, output_path: Path | str) -> Path:
 
 def written_notice_pdfs(notices: list[WrittenNotice], output_paths: list[Path]) -> list[Path]:
     """Many written notices from one rendering (issue 15): the batch template lays every notice
-    out once, in one document, each from a new page; the document is then split at each notice's
-    anchor into one PDF per notice. The fonts, the stylesheet and the layout engine are set up
-    once per batch instead of once per notice."""
+    out once, in one document, each from a new page; the document is written once (fonts
+    subset once for the batch) and then split at each notice's first page (its anchor) into one
+    PDF per notice with pypdf. Writing each notice with WeasyPrint instead costs a font subset
+    per file (about 180 ms for the CJK fonts); the split costs a few ms per notice."""
+    import io
+
+    from pypdf import PdfReader, PdfWriter
     from weasyprint import HTML
 
     if not notices:
@@ -503,10 +507,18 @@ def written_notice_pdfs(notices: list[WrittenNotice], output_paths: list[Path]) 
             if anchor.startswith("notice-"):
                 starts.setdefault(int(anchor.removeprefix("notice-")), index)
     bounds = [starts[i] for i in range(len(notices))] + [len(document.pages)]
+    whole = io.BytesIO()
+    document.write_pdf(whole)
+    reader = PdfReader(whole)
     out = []
     for i, path in enumerate(output_paths):
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        document.copy(document.pages[bounds[i] : bounds[i + 1]]).write_pdf(path)
+        writer = PdfWriter()
+        for number in range(bounds[i], bounds[i + 1]):
+            writer.add_page(reader.pages[number])
+        writer.add_metadata({"/Title": f"书面告知书 {notices[i].employer_name}"})
+        with path.open("wb") as fh:
+            writer.write(fh)
         out.append(path)
     return out
