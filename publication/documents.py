@@ -145,21 +145,29 @@ def grades_pdf(
     show_unit: bool = False,
     max_rows: int | None = None,
     progress: Progress | None = None,
+    total: int | None = None,
 ) -> list[Path]:
     """Write the list (序号, 单位名称, 统一社会信用代码, 信用等级) as one PDF, or as several files
     of at most ``max_rows`` (default ``MAX_ROWS_PER_FILE``) rows each; returns the files written.
 
+    With ``total`` (the number of rows, counted by the caller) ``rows`` is read as a stream, one
+    part at a time, never held whole (issue 15); without it the rows are listed first.
+
     Used by ``manage.py export_grades --format pdf`` and by publication.
     """
+    from itertools import islice
+
     max_rows = max_rows or MAX_ROWS_PER_FILE
-    listed = [as_list_row(r) for r in rows]
-    total = len(listed)
+    if total is None:
+        rows = [as_list_row(r) for r in rows]
+        total = len(rows)
+    stream = iter(rows)
     parts = max(1, -(-total // max_rows))
     paths = part_paths(output_path, parts)
     css = _css()
     issued_on = issued_on or timezone.localdate()
     for k, path in enumerate(paths, start=1):
-        chunk = listed[(k - 1) * max_rows : k * max_rows]
+        chunk = [as_list_row(r) for r in islice(stream, max_rows)]
         first = (k - 1) * max_rows + 1
         html = render_to_string(
             "publication/pdf/list.html",

@@ -211,11 +211,12 @@ def _allocate_numbers(job: DocumentJob, count: int) -> int:
     return first
 
 
-def notice_chunk(job: DocumentJob, *, after: str, upto: str | None, tmp: Path) -> str | None:
-    """Issue the written notices owed in one chunk of employers (``after < USCC <= upto``):
+def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -> int | None:
+    """Issue the written notices owed in one chunk of employers (grade rows ``after < id <=
+    upto``):
     only those whose current notice is missing or states something else (``basis_hash``), all
     rendered as one document and split. Idempotent: run again, it finds nothing to do. Returns
-    the chunk's last USCC (None: the chunk was empty)."""
+    the chunk's last grade row id (None: the chunk was empty)."""
     from .notices import changed_rows, issue_notice, notice_rows_between
 
     cycle = job.cycle
@@ -233,7 +234,7 @@ def notice_chunk(job: DocumentJob, *, after: str, upto: str | None, tmp: Path) -
         ]
         paths = [tmp / f"notice-{row.employer.pk}.pdf" for row in changed]
         documents.written_notice_pdfs(contents, paths)
-    last = rows[-1].employer.uscc
+    last = rows[-1].grade.pk
     with transaction.atomic():
         for i, (row, notice) in enumerate(zip(changed, contents, strict=True)):
             number = first + i
@@ -256,22 +257,22 @@ def notice_chunk(job: DocumentJob, *, after: str, upto: str | None, tmp: Path) -
             )
         fields = {"done": F("done") + len(rows), "heartbeat_at": timezone.now()}
         if job.meta.get("mode") != "parallel":
-            fields["cursor"] = last  # the sequential run's checkpoint
+            fields["cursor"] = str(last)  # the sequential run's checkpoint
         DocumentJob.objects.filter(pk=job.pk).update(**fields)
     return last
 
 
-def notice_bounds(cycle, size: int | None = None) -> list[str]:
-    """The USCCs that close each chunk of ``size`` employers to be told in writing (the last
-    chunk is open-ended), read as a stream of strings."""
+def notice_bounds(cycle, size: int | None = None) -> list[int]:
+    """The grade row ids that close each chunk of ``size`` employers to be told in writing (the
+    last chunk is open-ended), read as a stream of integers."""
     from .notices import notice_queryset
 
     size = size or NOTICE_CHUNK
     bounds = []
-    usccs = notice_queryset(cycle).order_by("employer__uscc")
-    for i, uscc in enumerate(usccs.values_list("employer__uscc", flat=True).iterator(5000), 1):
+    ids = notice_queryset(cycle).order_by("pk").values_list("pk", flat=True)
+    for i, pk in enumerate(ids.iterator(5000), 1):
         if i % size == 0:
-            bounds.append(uscc)
+            bounds.append(pk)
     return bounds
 
 
@@ -300,23 +301,23 @@ def _written_notices(job: DocumentJob, tmp: Path, *, max_chunks: int | None = No
         DocumentJob.objects.filter(pk=job.pk).update(
             done=0, meta={**job.meta, "mode": "parallel"}, heartbeat_at=timezone.now()
         )
-        edges = ["", *bounds]
+        edges = [0, *bounds]
         chunks = [
             make_notice_chunk.s(job.pk, edges[i], bounds[i] if i < len(bounds) else None)
             for i in range(len(edges))
         ]
         chord(chunks)(finish_job.si(job.pk))
         return False
-    cursor = DocumentJob.objects.values_list("cursor", flat=True).get(pk=job.pk)
+    cursor = int(DocumentJob.objects.values_list("cursor", flat=True).get(pk=job.pk) or 0)
     chunks = 0
     while True:
         if max_chunks is not None and chunks >= max_chunks:
             raise Interrupted
         upto = (
             notice_queryset(cycle)
-            .filter(employer__uscc__gt=cursor)
-            .order_by("employer__uscc")
-            .values_list("employer__uscc", flat=True)[NOTICE_CHUNK - 1 : NOTICE_CHUNK]
+            .filter(pk__gt=cursor)
+            .order_by("pk")
+            .values_list("pk", flat=True)[NOTICE_CHUNK - 1 : NOTICE_CHUNK]
         )
         upto = upto[0] if upto else None
         last = notice_chunk(job, after=cursor, upto=upto, tmp=tmp)
@@ -339,34 +340,44 @@ def _articles(codes, version) -> tuple[str, ...]:
 
 
 def published_list_rows(cycle) -> list[documents.ListRow]:
+    return list(iter_published_list_rows(cycle))
+
+
+def iter_published_list_rows(cycle):
+    """The published list as ``ListRow``s, read in chunks (``.iterator``), never held whole."""
     kinds = dict(EmployerKind.choices)
     industries = dict(Industry.choices)
-    return [
-        documents.ListRow(
+    results = PublishedResult.objects.filter(cycle=cycle).order_by("name", "id")
+    explained = {}  # a few distinct rule combinations for the whole list
+    for r in results.iterator(chunk_size=2000):
+        key = (tuple(r.rules), r.ruleset_version)
+        if key not in explained:
+            explained[key] = _articles(r.rules, r.ruleset_version)
+        yield documents.ListRow(
             name=r.name,
             uscc=r.uscc,
             grade=r.grade,
             kind=str(kinds.get(r.kind, r.kind)),
             industry=str(industries.get(r.industry, r.industry)),
             street=r.street_name,
-            rules=_articles(r.rules, r.ruleset_version),
+            rules=explained[key],
         )
-        for r in PublishedResult.objects.filter(cycle=cycle).order_by("name", "id")
-    ]
 
 
 def _publication(job: DocumentJob, tmp: Path) -> None:
+    """The documents of a published cycle, each from its own pass over the published rows (the
+    list is streamed: the PDF part by part, the XLSX write-only, the report by counting)."""
     from .services import authority_of
 
     cycle = job.cycle
-    rows = published_list_rows(cycle)
+    count = PublishedResult.objects.filter(cycle=cycle).count()
     authority = authority_of(cycle)
     title = list_title(cycle)
     issued_on = timezone.localdate(cycle.published_at) if cycle.published_at else None
     is_xuchang = cycle.ruleset_code == "xuchang"
     # Units of progress: one per PDF row, plus one per other file.
     extra = 3 + (1 if is_xuchang else 0)
-    _progress(job, done=0, total=len(rows) + extra, step=gettext_noop("公布名单 PDF"))
+    _progress(job, done=0, total=count + extra, step=gettext_noop("公布名单 PDF"))
     # A remade set replaces the previous one (same snapshot, same content).
     for old in CycleDocument.objects.filter(cycle=cycle).exclude(kind=DocumentKind.WRITTEN_NOTICE):
         old.file.delete(save=False)
@@ -374,13 +385,14 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
 
     stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}"
     paths = documents.grades_pdf(
-        rows,
+        iter_published_list_rows(cycle),
         tmp / f"{stem}-名单.pdf",
         title=title,
-        subtitle=f"共 {len(rows)} 家",
+        subtitle=f"共 {count} 家",
         authority=authority,
         issued_on=issued_on,
         progress=lambda done, total: _progress(job, done=done),
+        total=count,
     )
     per_part = documents.MAX_ROWS_PER_FILE
     for k, path in enumerate(paths, start=1):
@@ -391,14 +403,16 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
             name=path.name,
             part=k,
             parts=len(paths),
-            rows=len(rows[(k - 1) * per_part : k * per_part]),
+            rows=max(0, min(per_part, count - (k - 1) * per_part)),
             is_public=True,
         )
-    done = len(rows)
+    done = count
 
     _progress(job, step=gettext_noop("评价结果明细 XLSX"))
-    path = documents.list_xlsx(rows, tmp / f"{stem}-明细.xlsx", title=title, authority=authority)
-    _store(job, kind=DocumentKind.LIST_XLSX, path=path, name=path.name, rows=len(rows))
+    path = documents.list_xlsx(
+        iter_published_list_rows(cycle), tmp / f"{stem}-明细.xlsx", title=title, authority=authority
+    )
+    _store(job, kind=DocumentKind.LIST_XLSX, path=path, name=path.name, rows=count)
     done += 1
     _progress(job, done=done)
 
@@ -410,13 +424,13 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
             filled_by=authority,
             filled_on=issued_on,
         )
-        _store(job, kind=DocumentKind.ANNEX2_XLSX, path=path, name=path.name, rows=len(rows))
+        _store(job, kind=DocumentKind.ANNEX2_XLSX, path=path, name=path.name, rows=count)
         done += 1
         _progress(job, done=done)
 
     _progress(job, step=gettext_noop("上报报告"))
     report = documents.build_report(
-        rows,
+        iter_published_list_rows(cycle),
         title=f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, DEFAULT_LIST_TITLE)}统计报告",
         authority=authority,
         year=cycle.year,
@@ -425,9 +439,9 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
         notes=report_notes(cycle),
     )
     path = documents.report_pdf(report, tmp / f"{stem}-上报报告.pdf")
-    _store(job, kind=DocumentKind.REPORT_PDF, path=path, name=path.name, rows=len(rows))
+    _store(job, kind=DocumentKind.REPORT_PDF, path=path, name=path.name, rows=count)
     path = documents.report_xlsx(report, tmp / f"{stem}-上报统计表.xlsx")
-    _store(job, kind=DocumentKind.REPORT_XLSX, path=path, name=path.name, rows=len(rows))
+    _store(job, kind=DocumentKind.REPORT_XLSX, path=path, name=path.name, rows=count)
     _progress(job, done=done + 2)
 
 

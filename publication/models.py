@@ -170,7 +170,7 @@ class DocumentJob(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     # Restartable work (issue 15): the worker renews its lease on every chunk; a job whose lease
     # ran out lost its worker and is taken over. ``cursor`` is the checkpoint written in the same
-    # transaction as a chunk's rows (publishing: the last USCC written), so a re-run continues
+    # transaction as a chunk's rows (publishing: the last grade row written), so a re-run continues
     # after it and never writes a row twice. ``meta``: what the job was started with.
     heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
     cursor = models.CharField(_("进度检查点"), max_length=64, blank=True)

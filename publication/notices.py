@@ -154,17 +154,18 @@ def notice_queryset(cycle):
     return proposed_results(cycle).filter(final__in=NOTICE_GRADES)
 
 
-def notice_rows_between(cycle, after: str, upto: str | None) -> list:
-    """The rows to be told in writing with ``after < USCC <= upto`` (a chunk; ``upto`` None: to
-    the end), as ``grading.selectors.CycleRow`` — read by keyset, one chunk at a time."""
+def notice_rows_between(cycle, after: int, upto: int | None) -> list:
+    """The rows to be told in writing whose grade row id is in ``after < id <= upto`` (a chunk;
+    ``upto`` None: to the end), as ``grading.selectors.CycleRow`` — read by keyset on the
+    primary key (an index range), one chunk at a time."""
     from grading.selectors import CycleRow
 
-    grades = notice_queryset(cycle).filter(employer__uscc__gt=after)
+    grades = notice_queryset(cycle).filter(pk__gt=after)
     if upto is not None:
-        grades = grades.filter(employer__uscc__lte=upto)
+        grades = grades.filter(pk__lte=upto)
     grades = list(
         grades.select_related("employer", "employer__jurisdiction", "employer__street").order_by(
-            "employer__uscc"
+            "pk"
         )
     )
     from .publishing import _latest_approved

@@ -1,7 +1,7 @@
 """Publishing a cycle as a restartable background job (issue 15; SPEC §8).
 
 ``services.publish`` checks the step and queues a ``DocumentJob`` of kind ``publish``; the work
-is done here, in chunks of ``CHUNK`` employers in USCC order:
+is done here, in chunks of ``CHUNK`` employers in the order of their grade rows:
 
 - each chunk is one transaction: it reads the next employers after the job's checkpoint (a
   keyset read, never the whole cycle in memory), writes their ``PublishedResult`` rows and their
@@ -67,11 +67,11 @@ def _write_chunk(job: DocumentJob, cycle, grades, published_at, hold) -> int:
     with transaction.atomic():
         # The job row's lock: two runs of one job never write the same chunk.
         cursor = DocumentJob.objects.select_for_update().values_list("cursor", flat=True)
-        cursor = cursor.get(pk=job.pk)
+        cursor = int(cursor.get(pk=job.pk) or 0)
+        # Keyset on the grade's primary key: each chunk is an index range, not a sort of what
+        # is left of the cycle.
         batch = list(
-            grades.filter(employer__uscc__gt=cursor)
-            .select_related("employer__street")
-            .order_by("employer__uscc")[:CHUNK]
+            grades.filter(pk__gt=cursor).select_related("employer__street").order_by("pk")[:CHUNK]
         )
         if not batch:
             return 0
@@ -114,7 +114,7 @@ def _write_chunk(job: DocumentJob, cycle, grades, published_at, hold) -> int:
             for r in results
         )
         DocumentJob.objects.filter(pk=job.pk).update(
-            cursor=batch[-1].employer.uscc,
+            cursor=str(batch[-1].pk),
             done=F("done") + len(batch),
             heartbeat_at=timezone.now(),
         )

@@ -37,7 +37,7 @@ def make_documents(job_id: int) -> None:
 
 
 @shared_task(acks_late=True)
-def make_notice_chunk(job_id: int, after: str, upto: str | None) -> int:
+def make_notice_chunk(job_id: int, after: int, upto: int | None) -> int:
     """One chunk of written notices of a ``DocumentJob`` (in parallel with the others)."""
     import tempfile
     from pathlib import Path

@@ -518,7 +518,9 @@ def public_list(request, code, year):
     if form.is_valid() and form.cleaned_data["q"].strip():
         q = form.cleaned_data["q"].strip()
         results = results.filter(Q(name__icontains=q) | Q(uscc__icontains=q.upper()))
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    # Without a search the whole published list is paged: its count is estimated when large.
+    paginator = Paginator if q else EstimatedPaginator
+    page = paginator(results, 50).get_page(request.GET.get("page"))
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
         for r in page
@@ -571,7 +573,8 @@ def public_notice(request, pk):
         results = results.filter(
             Q(employer__name__icontains=q) | Q(employer__uscc__icontains=q.upper())
         )
-    page = Paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
+    paginator = Paginator if q else EstimatedPaginator
+    page = paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
         request.GET.get("page")
     )
     from objections.calendar import CalendarNotLoaded, notice_days
