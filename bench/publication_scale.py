@@ -149,10 +149,13 @@ def run_child(args) -> None:
     import django
 
     django.setup()
-    # The documents job queued by publishing is another benchmark: not run here.
+    # The jobs queued after publishing (documents, exchange's distribution files) are other
+    # benchmarks: not run here, in the old way or the new.
+    import exchange.services
     import publication.services as services
 
     services._start_job = lambda job_id: None
+    exchange.services._start = lambda job_id: None
     step = args.child
     started = time.perf_counter()
     note = globals()["step_" + step.replace("-", "_")](args)

@@ -9,11 +9,15 @@ is done here, in chunks of ``CHUNK`` employers in the order of their grade rows:
   progress — so a chunk is written entirely or not at all, and a run that takes over from a dead
   worker continues after the last committed chunk without writing any row twice (the unique
   constraint (cycle, employer) would refuse it anyway);
-- the outbox messages are written *held* (``next_attempt_at`` far in the future, one instant per
-  job), so nothing reaches the platform before the cycle is published;
-- the last step, in one transaction under the cycle's row lock, releases the held messages,
-  moves the cycle to published (status history, audit), sends ``results_published`` (exchange
-  numbers the results there) and queues the documents job.
+- the outbox messages: on PostgreSQL the last step writes them all with one
+  ``INSERT … SELECT`` from the published rows (the payload built by ``jsonb_build_object``, the
+  message ids by ``gen_random_uuid()``: no row passes through Python); elsewhere (SQLite, the
+  demo) each chunk writes its messages *held* (``next_attempt_at`` far in the future, one
+  instant per job) and the last step releases them — either way nothing reaches the platform
+  before the cycle is published;
+- the last step, in one transaction under the cycle's row lock, writes or releases the outbox
+  messages, moves the cycle to published (status history, audit), sends ``results_published``
+  (exchange numbers the results there) and queues the documents job.
 
 Published results are read only through published cycles (``selectors``), so the rows of a
 publication still running are on no page.
@@ -103,16 +107,17 @@ def _write_chunk(job: DocumentJob, cycle, grades, published_at, hold) -> int:
                 )
             )
         PublishedResult.objects.bulk_create(results, batch_size=1000)
-        outbox.enqueue_many(
-            {
-                "topic": TOPIC_PUBLISHED,
-                "key": f"{r.uscc}:{r.ruleset_code}:{r.year}",
-                "payload": result_payload(r, cycle),
-                "jurisdiction_path": cycle.jurisdiction.path,
-                "next_attempt_at": hold,
-            }
-            for r in results
-        )
+        if not _outbox_in_sql():
+            outbox.enqueue_many(
+                {
+                    "topic": TOPIC_PUBLISHED,
+                    "key": f"{r.uscc}:{r.ruleset_code}:{r.year}",
+                    "payload": result_payload(r, cycle),
+                    "jurisdiction_path": cycle.jurisdiction.path,
+                    "next_attempt_at": hold,
+                }
+                for r in results
+            )
         DocumentJob.objects.filter(pk=job.pk).update(
             cursor=str(batch[-1].pk),
             done=F("done") + len(batch),
@@ -154,9 +159,12 @@ def _finish(job: DocumentJob, published_at, hold) -> None:
     if cycle.status == CycleStatus.PUBLISHED:
         return
     count = PublishedResult.objects.filter(cycle=cycle).count()
-    OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at=hold).update(
-        next_attempt_at=timezone.now()
-    )
+    if _outbox_in_sql():
+        _insert_outbox(cycle, published_at)
+    else:
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, next_attempt_at=hold).update(
+            next_attempt_at=timezone.now()
+        )
     actor = job.requested_by
     _move(
         cycle,
@@ -172,3 +180,52 @@ def _finish(job: DocumentJob, published_at, hold) -> None:
         results=PublishedResult.objects.filter(cycle=cycle).order_by("id"),
     )
     _queue_job(cycle, JobKind.PUBLICATION, actor)
+
+
+def _outbox_in_sql() -> bool:
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
+
+
+def _insert_outbox(cycle, published_at) -> int:
+    """One outbox message per published result of ``cycle``, written by the database
+    (PostgreSQL) in the last step's transaction (which runs once: it returns early for a cycle
+    already published) — the payload of ``services.result_payload`` built in SQL."""
+    from django.db import connection
+
+    from . import outbox
+    from .services import TOPIC_PUBLISHED, authority_of
+
+    messages = OutboxMessage._meta.db_table
+    results = PublishedResult._meta.db_table
+    column = {f.name: f.column for f in OutboxMessage._meta.concrete_fields}
+    published_on = timezone.localdate(published_at).isoformat()
+    key_suffix = f":{cycle.ruleset_code}:{cycle.year}"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {messages} ({column["message_id"]}, {column["topic"]}, {column["key"]},
+                {column["payload"]}, {column["jurisdiction_path"]}, {column["status"]},
+                {column["attempts"]}, {column["next_attempt_at"]}, {column["last_error"]},
+                {column["created_at"]})
+            SELECT gen_random_uuid(), %s, r.uscc || %s,
+                jsonb_build_object(
+                    'uscc', r.uscc, 'name', r.name, 'year', r.year, 'grade', r.grade,
+                    'ruleset', r.ruleset_code, 'ruleset_version', r.ruleset_version,
+                    'rules', r.rules, 'authority', %s::text, 'jurisdiction', %s::text,
+                    'published_on', %s::text),
+                %s, %s, 0, now(), '', now()
+            FROM {results} r
+            WHERE r.cycle_id = %s
+            ORDER BY r.id
+            """,
+            [
+                TOPIC_PUBLISHED, key_suffix, authority_of(cycle), cycle.jurisdiction.code,
+                published_on, cycle.jurisdiction.path, OutboxStatus.PENDING, cycle.pk,
+            ],
+        )  # fmt: skip
+        written = cursor.rowcount
+    if written:
+        outbox.schedule_drain()
+    return written
