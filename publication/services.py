@@ -6,8 +6,9 @@ every move from there on is a function here, made by a publisher (发布管理�
 jurisdiction, under a row lock on the cycle, with a ``CycleTransition`` row and an audit entry in
 the same transaction. The allowed moves are declared once, in ``TRANSITIONS``.
 
-Publishing writes a ``PublishedResult`` snapshot per graded employer and one outbox message per
-result in the same transaction; published results never change. A later correction is a dated
+Publishing is a background job (``publication.publishing``): it writes a ``PublishedResult``
+snapshot per graded employer in chunks and one outbox message per result, and moves the cycle to
+published in its last transaction; published results never change. A later correction is a dated
 ``PublishedAdjustment``, itself published and pushed to the platform.
 """
 
