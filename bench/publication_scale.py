@@ -389,7 +389,7 @@ def step_notices_old(args) -> str:
     from publication.notices import issue_notice, notice_rows_between
 
     cycle = _cycle(YEAR - 1)
-    rows = notice_rows_between(cycle, "", None)[: args.old_notices]
+    rows = notice_rows_between(cycle, 0, None)[: args.old_notices]
     with transaction.atomic():
         job = DocumentJob.objects.create(cycle=cycle, kind="written_notices")
         issued_on = timezone.localdate()
