@@ -92,3 +92,15 @@ class ImportJobStatus(models.TextChoices):
 
 
 IMPORT_JOB_RUNNING = {ImportJobStatus.UPLOADED, ImportJobStatus.CHECKING, ImportJobStatus.WRITING}
+
+
+class ExportJobStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("导出中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+
+
+class ExportFormat(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"

@@ -30,3 +30,11 @@ def purge_login_throttle() -> int:
     from .login_throttle import purge
 
     return purge()
+
+
+@shared_task(name="employers.tasks.run_export_job", acks_late=True)
+def run_export_job(job_id: int) -> str:
+    """Write one export of the employer registry (``employers.export_jobs``)."""
+    from . import export_jobs
+
+    return export_jobs.run(job_id)

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,6 @@ from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
 from .selectors import search_employers, visible_employers, visible_jurisdictions
 from .services import save_employer, start_import
-from .tabular import csv_bytes, xlsx_bytes
 
 REGISTRY_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR, Role.SYSADMIN)
 REGISTRY_WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
@@ -191,37 +190,6 @@ def employer_import(request):
     )
 
 
-@role_required(*REGISTRY_READERS)
-def employer_export(request, fmt):
-    _form, employers = _filtered_employers(request)
-    rows = (
-        [
-            e.uscc,
-            e.name,
-            e.kind,
-            e.jurisdiction.code,
-            e.industry,
-            e.street.name if e.street_id else "",
-            e.employees,
-            e.legal_rep,
-            e.address,
-            e.phone,
-            e.status,
-        ]
-        for e in employers.iterator(chunk_size=2000)
-    )
-    stamp = timezone.localdate().strftime("%Y%m%d")
-    if fmt == "xlsx":
-        body = xlsx_bytes(EMPLOYER_COLUMNS, rows, title="employers")
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = csv_bytes(EMPLOYER_COLUMNS, rows)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="employers-{stamp}.{fmt}"'
-    return response
-
-
 EMPLOYER_SEARCH_LIMIT = 20
 
 
@@ -234,8 +202,6 @@ def employer_search(request):
     text = (request.GET.get("q") or "").strip()
     if len(text) < 2:
         return JsonResponse({"results": []})
-    employers = visible_employers(request.user).filter(
-        Q(name__icontains=text) | Q(uscc__startswith=text.upper())
-    )
+    employers = search_employers(visible_employers(request.user), text)
     rows = employers.order_by("name", "pk").values_list("uscc", "name")[:EMPLOYER_SEARCH_LIMIT]
     return JsonResponse({"results": [{"uscc": uscc, "name": name} for uscc, name in rows]})

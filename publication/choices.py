@@ -30,6 +30,7 @@ class DocumentKind(models.TextChoices):
 class JobKind(models.TextChoices):
     WRITTEN_NOTICES = "written_notices", _("生成书面告知书")
     PUBLICATION = "publication", _("生成公布文件")
+    PUBLISH = "publish", _("公布评价结果")
 
 
 class JobStatus(models.TextChoices):

@@ -2,9 +2,10 @@
 it (STYLE.md: apps depend downwards only; a lower app learns of a higher one through a signal or a
 registered hook).
 
-- ``results_published``: sent by ``services.publish`` inside the publishing transaction, after the
-  ``PublishedResult`` rows are written (``cycle``, ``results``: the list just written, with pks). A
-  receiver that writes must do it in that transaction, so a rolled-back publication leaves nothing.
+- ``results_published``: sent by the publishing job's last step (``publishing._finish``) inside
+  its transaction, after every ``PublishedResult`` row is written (``cycle``, ``results``: a
+  queryset of the cycle's results in the order written — iterate it, never list a million). A
+  receiver that writes must do it in that transaction, so a rolled-back last step leaves nothing.
 - Notice blockers: ``register_notice_blocker(fn)``; ``fn(cycle, today)`` returns ``None`` or a Chinese
   message saying why the public notice may not start yet. ``services.start_public_notice`` refuses
   while any blocker answers (e.g. sister units not consulted yet, seed 002 四(二)).

@@ -43,7 +43,8 @@ def list_title(cycle) -> str:
 
 
 def _progress(job: DocumentJob, *, done=None, total=None, step=None) -> None:
-    fields = {}
+    """Progress of a job, and a renewed lease (``heartbeat_at``) with every report."""
+    fields = {"heartbeat_at": timezone.now()}
     if done is not None:
         fields["done"] = done
     if total is not None:
@@ -61,16 +62,31 @@ def _store(job, *, kind, path: Path, name: str, **fields) -> CycleDocument:
     return document
 
 
-# A job still queued or running after this long lost its worker: it may be run again.
+# A job still queued after this long lost its task: it may be queued again.
 STALE_AFTER = dt.timedelta(hours=2)
+# A running job renews its lease with every chunk (``_progress``); one whose lease ran out lost
+# its worker (killed, out of memory, machine gone) and is taken over by the next run.
+LEASE = dt.timedelta(minutes=10)
 
 
 def is_stale(job: DocumentJob) -> bool:
-    return (job.started_at or job.created_at) < timezone.now() - STALE_AFTER
+    now = timezone.now()
+    if job.status == JobStatus.RUNNING and job.heartbeat_at is not None:
+        return job.heartbeat_at < now - LEASE
+    return (job.started_at or job.created_at) < now - STALE_AFTER
 
 
-def run(job_id: int) -> None:
-    """Run one job to its end; a failure is recorded on the job (and raised again)."""
+class Interrupted(Exception):
+    """Raised inside a job to stop it where it is, as a dying worker would (tests, benchmarks)."""
+
+
+def run(job_id: int, *, max_chunks: int | None = None) -> None:
+    """Run one job to its end; a failure is recorded on the job (and raised again).
+
+    A job is restartable: a run that finds it running with a live lease leaves it alone; one
+    that finds the lease expired (the worker died) takes it over and continues from the job's
+    checkpoint. ``max_chunks`` stops after that many chunks, leaving the job running as a
+    killed worker would (tests and benchmarks)."""
     with transaction.atomic():
         job = (
             DocumentJob.objects.select_for_update()
@@ -80,15 +96,24 @@ def run(job_id: int) -> None:
         if job.status == JobStatus.DONE or (job.status == JobStatus.RUNNING and not is_stale(job)):
             return
         job.status = JobStatus.RUNNING
-        job.started_at = timezone.now()
+        job.started_at = job.started_at or timezone.now()
+        job.heartbeat_at = timezone.now()
         job.error = ""
-        job.save(update_fields=["status", "started_at", "error"])
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "error"])
     try:
-        with tempfile.TemporaryDirectory(prefix="publication-") as tmp:
-            if job.kind == JobKind.WRITTEN_NOTICES:
-                _written_notices(job, Path(tmp))
-            else:
-                _publication(job, Path(tmp))
+        if job.kind == JobKind.PUBLISH:
+            from .publishing import publish_chunks
+
+            publish_chunks(job, max_chunks=max_chunks)
+        else:
+            with tempfile.TemporaryDirectory(prefix="publication-") as tmp:
+                if job.kind == JobKind.WRITTEN_NOTICES:
+                    if not _written_notices(job, Path(tmp), max_chunks=max_chunks):
+                        return  # the chunks run on the workers; the last one closes the job
+                else:
+                    _publication(job, Path(tmp))
+    except Interrupted:
+        return  # left running: the lease expires and the next run takes over
     except Exception as exc:
         DocumentJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED,
@@ -96,7 +121,11 @@ def run(job_id: int) -> None:
             finished_at=timezone.now(),
         )
         raise
-    DocumentJob.objects.filter(pk=job.pk).update(
+    finish(job.pk)
+
+
+def finish(job_id: int) -> None:
+    DocumentJob.objects.filter(pk=job_id).update(
         status=JobStatus.DONE, done=F("total"), step="", finished_at=timezone.now()
     )
 
@@ -163,38 +192,139 @@ def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> docume
     )
 
 
-def _written_notices(job: DocumentJob, tmp: Path) -> None:
-    """Issue the written notices the cycle still owes (SPEC §8 [r2]): one per employer proposed C
-    (or D) without a current notice on the same basis. Notices already issued stay as they are;
-    one whose basis changed is superseded by a new one (``notices.issue_notice``)."""
+# Employers per chunk of written notices: one rendering (one WeasyPrint document) per chunk.
+NOTICE_CHUNK = 200
+
+
+def _allocate_numbers(job: DocumentJob, count: int) -> int:
+    """Reserve ``count`` consecutive notice numbers for one chunk (chunks run in parallel);
+    returns the first. A chunk lost with its worker leaves its numbers unused."""
     from .models import WrittenNotice
-    from .notices import issue_notice, notices_missing
+
+    with transaction.atomic():
+        locked = DocumentJob.objects.select_for_update().get(pk=job.pk)
+        first = locked.meta.get("next_number")
+        if first is None:
+            first = WrittenNotice.objects.filter(cycle_id=job.cycle_id).count() + 1
+        locked.meta["next_number"] = first + count
+        locked.save(update_fields=["meta"])
+    return first
+
+
+def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -> int | None:
+    """Issue the written notices owed in one chunk of employers (grade rows ``after < id <=
+    upto``):
+    only those whose current notice is missing or states something else (``basis_hash``), all
+    rendered as one document and split. Idempotent: run again, it finds nothing to do. Returns
+    the chunk's last grade row id (None: the chunk was empty)."""
+    from .notices import changed_rows, issue_notice, notice_rows_between
 
     cycle = job.cycle
-    rows = notices_missing(cycle)
-    _progress(job, done=0, total=len(rows), step=gettext_noop("书面告知书"))
+    rows = notice_rows_between(cycle, after, upto)
+    if not rows:
+        return None
+    changed = changed_rows(cycle, rows)
     issued_on = timezone.localdate()
-    first = WrittenNotice.objects.filter(cycle=cycle).count() + 1
-    for i, row in enumerate(rows):
-        number = first + i
-        notice = written_notice_for(cycle, row, number=number, issued_on=issued_on)
-        path = documents.written_notice_pdf(notice, tmp / f"notice-{row.employer.pk}.pdf")
-        document = _store(
-            job,
-            kind=DocumentKind.WRITTEN_NOTICE,
-            path=path,
-            name=f"书面告知书-{cycle.year}-{row.employer.uscc}-{number}.pdf",
-            employer=row.employer,
-            rows=1,
-            meta={
-                "grade": notice.grade,
-                "rules": [r.code for r in notice.rules],
-                "grade_label": notice.grade_label,
-                "document_no": notice.document_no,
-            },
+    contents = []
+    if changed:
+        first = _allocate_numbers(job, len(changed))
+        contents = [
+            written_notice_for(cycle, row, number=first + i, issued_on=issued_on)
+            for i, row in enumerate(changed)
+        ]
+        paths = [tmp / f"notice-{row.employer.pk}.pdf" for row in changed]
+        documents.written_notice_pdfs(contents, paths)
+    last = rows[-1].grade.pk
+    with transaction.atomic():
+        for i, (row, notice) in enumerate(zip(changed, contents, strict=True)):
+            number = first + i
+            document = _store(
+                job,
+                kind=DocumentKind.WRITTEN_NOTICE,
+                path=paths[i],
+                name=f"书面告知书-{cycle.year}-{row.employer.uscc}-{number}.pdf",
+                employer=row.employer,
+                rows=1,
+                meta={
+                    "grade": notice.grade,
+                    "rules": [r.code for r in notice.rules],
+                    "grade_label": notice.grade_label,
+                    "document_no": notice.document_no,
+                },
+            )
+            issue_notice(
+                cycle=cycle, row=row, number=number, document=document, issued_on=issued_on
+            )
+        fields = {"done": F("done") + len(rows), "heartbeat_at": timezone.now()}
+        if job.meta.get("mode") != "parallel":
+            fields["cursor"] = str(last)  # the sequential run's checkpoint
+        DocumentJob.objects.filter(pk=job.pk).update(**fields)
+    return last
+
+
+def notice_bounds(cycle, size: int | None = None) -> list[int]:
+    """The grade row ids that close each chunk of ``size`` employers to be told in writing (the
+    last chunk is open-ended), read as a stream of integers."""
+    from .notices import notice_queryset
+
+    size = size or NOTICE_CHUNK
+    bounds = []
+    ids = notice_queryset(cycle).order_by("pk").values_list("pk", flat=True)
+    for i, pk in enumerate(ids.iterator(5000), 1):
+        if i % size == 0:
+            bounds.append(pk)
+    return bounds
+
+
+def _written_notices(job: DocumentJob, tmp: Path, *, max_chunks: int | None = None) -> bool:
+    """Issue the written notices the cycle still owes (SPEC §8 [r2]): one per employer proposed C
+    (or D) without a current notice stating the same. Notices already issued stay as they are;
+    one whose basis changed is superseded by a new one (``notices.issue_notice``).
+
+    With a broker the chunks run in parallel on the Celery workers (a chord; the last task
+    closes the job) and this returns False; without one (eager) they run here one after the
+    other from the job's checkpoint, and this returns True when done."""
+    from django.conf import settings
+
+    from .notices import notice_queryset
+
+    cycle = job.cycle
+    if not job.total:
+        total = notice_queryset(cycle).order_by().count()
+        _progress(job, done=0, total=total, step=gettext_noop("书面告知书"))
+    if not settings.CELERY_TASK_ALWAYS_EAGER and settings.PUBLICATION_PARALLEL_NOTICES:
+        from celery import chord
+
+        from .tasks import finish_job, make_notice_chunk
+
+        bounds = notice_bounds(cycle)
+        DocumentJob.objects.filter(pk=job.pk).update(
+            done=0, meta={**job.meta, "mode": "parallel"}, heartbeat_at=timezone.now()
         )
-        issue_notice(cycle=cycle, row=row, number=number, document=document, issued_on=issued_on)
-        _progress(job, done=i + 1)
+        edges = [0, *bounds]
+        chunks = [
+            make_notice_chunk.s(job.pk, edges[i], bounds[i] if i < len(bounds) else None)
+            for i in range(len(edges))
+        ]
+        chord(chunks)(finish_job.si(job.pk))
+        return False
+    cursor = int(DocumentJob.objects.values_list("cursor", flat=True).get(pk=job.pk) or 0)
+    chunks = 0
+    while True:
+        if max_chunks is not None and chunks >= max_chunks:
+            raise Interrupted
+        upto = (
+            notice_queryset(cycle)
+            .filter(pk__gt=cursor)
+            .order_by("pk")
+            .values_list("pk", flat=True)[NOTICE_CHUNK - 1 : NOTICE_CHUNK]
+        )
+        upto = upto[0] if upto else None
+        last = notice_chunk(job, after=cursor, upto=upto, tmp=tmp)
+        if last is None:
+            return True
+        cursor = last
+        chunks += 1
 
 
 def _articles(codes, version) -> tuple[str, ...]:
@@ -210,34 +340,44 @@ def _articles(codes, version) -> tuple[str, ...]:
 
 
 def published_list_rows(cycle) -> list[documents.ListRow]:
+    return list(iter_published_list_rows(cycle))
+
+
+def iter_published_list_rows(cycle):
+    """The published list as ``ListRow``s, read in chunks (``.iterator``), never held whole."""
     kinds = dict(EmployerKind.choices)
     industries = dict(Industry.choices)
-    return [
-        documents.ListRow(
+    results = PublishedResult.objects.filter(cycle=cycle).order_by("name", "id")
+    explained = {}  # a few distinct rule combinations for the whole list
+    for r in results.iterator(chunk_size=2000):
+        key = (tuple(r.rules), r.ruleset_version)
+        if key not in explained:
+            explained[key] = _articles(r.rules, r.ruleset_version)
+        yield documents.ListRow(
             name=r.name,
             uscc=r.uscc,
             grade=r.grade,
             kind=str(kinds.get(r.kind, r.kind)),
             industry=str(industries.get(r.industry, r.industry)),
             street=r.street_name,
-            rules=_articles(r.rules, r.ruleset_version),
+            rules=explained[key],
         )
-        for r in PublishedResult.objects.filter(cycle=cycle).order_by("name", "id")
-    ]
 
 
 def _publication(job: DocumentJob, tmp: Path) -> None:
+    """The documents of a published cycle, each from its own pass over the published rows (the
+    list is streamed: the PDF part by part, the XLSX write-only, the report by counting)."""
     from .services import authority_of
 
     cycle = job.cycle
-    rows = published_list_rows(cycle)
+    count = PublishedResult.objects.filter(cycle=cycle).count()
     authority = authority_of(cycle)
     title = list_title(cycle)
     issued_on = timezone.localdate(cycle.published_at) if cycle.published_at else None
     is_xuchang = cycle.ruleset_code == "xuchang"
     # Units of progress: one per PDF row, plus one per other file.
     extra = 3 + (1 if is_xuchang else 0)
-    _progress(job, done=0, total=len(rows) + extra, step=gettext_noop("公布名单 PDF"))
+    _progress(job, done=0, total=count + extra, step=gettext_noop("公布名单 PDF"))
     # A remade set replaces the previous one (same snapshot, same content).
     for old in CycleDocument.objects.filter(cycle=cycle).exclude(kind=DocumentKind.WRITTEN_NOTICE):
         old.file.delete(save=False)
@@ -245,13 +385,14 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
 
     stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}"
     paths = documents.grades_pdf(
-        rows,
+        iter_published_list_rows(cycle),
         tmp / f"{stem}-名单.pdf",
         title=title,
-        subtitle=f"共 {len(rows)} 家",
+        subtitle=f"共 {count} 家",
         authority=authority,
         issued_on=issued_on,
         progress=lambda done, total: _progress(job, done=done),
+        total=count,
     )
     per_part = documents.MAX_ROWS_PER_FILE
     for k, path in enumerate(paths, start=1):
@@ -262,14 +403,16 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
             name=path.name,
             part=k,
             parts=len(paths),
-            rows=len(rows[(k - 1) * per_part : k * per_part]),
+            rows=max(0, min(per_part, count - (k - 1) * per_part)),
             is_public=True,
         )
-    done = len(rows)
+    done = count
 
     _progress(job, step=gettext_noop("评价结果明细 XLSX"))
-    path = documents.list_xlsx(rows, tmp / f"{stem}-明细.xlsx", title=title, authority=authority)
-    _store(job, kind=DocumentKind.LIST_XLSX, path=path, name=path.name, rows=len(rows))
+    path = documents.list_xlsx(
+        iter_published_list_rows(cycle), tmp / f"{stem}-明细.xlsx", title=title, authority=authority
+    )
+    _store(job, kind=DocumentKind.LIST_XLSX, path=path, name=path.name, rows=count)
     done += 1
     _progress(job, done=done)
 
@@ -281,13 +424,13 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
             filled_by=authority,
             filled_on=issued_on,
         )
-        _store(job, kind=DocumentKind.ANNEX2_XLSX, path=path, name=path.name, rows=len(rows))
+        _store(job, kind=DocumentKind.ANNEX2_XLSX, path=path, name=path.name, rows=count)
         done += 1
         _progress(job, done=done)
 
     _progress(job, step=gettext_noop("上报报告"))
     report = documents.build_report(
-        rows,
+        iter_published_list_rows(cycle),
         title=f"{cycle.year}年度{LIST_TITLES.get(cycle.ruleset_code, DEFAULT_LIST_TITLE)}统计报告",
         authority=authority,
         year=cycle.year,
@@ -296,9 +439,9 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
         notes=report_notes(cycle),
     )
     path = documents.report_pdf(report, tmp / f"{stem}-上报报告.pdf")
-    _store(job, kind=DocumentKind.REPORT_PDF, path=path, name=path.name, rows=len(rows))
+    _store(job, kind=DocumentKind.REPORT_PDF, path=path, name=path.name, rows=count)
     path = documents.report_xlsx(report, tmp / f"{stem}-上报统计表.xlsx")
-    _store(job, kind=DocumentKind.REPORT_XLSX, path=path, name=path.name, rows=len(rows))
+    _store(job, kind=DocumentKind.REPORT_XLSX, path=path, name=path.name, rows=count)
     _progress(job, done=done + 2)
 
 

@@ -168,6 +168,13 @@ class DocumentJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    # Restartable work (issue 15): the worker renews its lease on every chunk; a job whose lease
+    # ran out lost its worker and is taken over. ``cursor`` is the checkpoint written in the same
+    # transaction as a chunk's rows (publishing: the last grade row written), so a re-run continues
+    # after it and never writes a row twice. ``meta``: what the job was started with.
+    heartbeat_at = models.DateTimeField(_("心跳时间"), null=True, blank=True)
+    cursor = models.CharField(_("进度检查点"), max_length=64, blank=True)
+    meta = models.JSONField(_("任务参数"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("文件生成任务")
@@ -414,6 +421,9 @@ class WrittenNotice(models.Model):
     )
     superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    # SHA-256 of what the notice states (``notices.basis_hash``): a notice is made again only
+    # when this changes.
+    content_hash = models.CharField(_("内容摘要"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("书面告知书")

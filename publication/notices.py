@@ -93,6 +93,19 @@ def notice_basis(row) -> Basis:
     )
 
 
+def basis_hash(basis: Basis) -> str:
+    """What a notice states, as a SHA-256 (``WrittenNotice.content_hash``): the final proposed
+    grade, the rules and their articles and texts, an override's reason and the measures. The
+    number and the date of issue are not part of it: a notice is made again only when what it
+    says would change."""
+    import hashlib
+    import json
+
+    content = {"grade": basis.grade, "rules": list(basis.rules), **basis.as_json()}
+    raw = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
 def notice_rows(cycle, rows=None) -> list:
     """Rows of the cycle whose final (proposed) grade calls for a written notice."""
     from .results import cycle_rows
@@ -102,6 +115,8 @@ def notice_rows(cycle, rows=None) -> list:
 
 
 def _same(notice: WrittenNotice, basis: Basis) -> bool:
+    if notice.content_hash:
+        return notice.content_hash == basis_hash(basis)
     return (
         notice.grade == basis.grade
         and tuple(notice.rules) == basis.rules
@@ -111,16 +126,79 @@ def _same(notice: WrittenNotice, basis: Basis) -> bool:
 
 def notices_missing(cycle, rows=None) -> list:
     """Rows to be told in writing whose current notice is missing or no longer matches."""
+    rows = notice_rows(cycle, rows)
+    return changed_rows(cycle, rows)
+
+
+def changed_rows(cycle, rows) -> list:
+    """Of ``rows`` (a chunk), those whose current notice is missing or states something else
+    than their basis now (compared by ``basis_hash``); reads the chunk's notices only."""
     current = {
         n.employer_id: n
-        for n in WrittenNotice.objects.filter(cycle=cycle, superseded_at__isnull=True)
+        for n in WrittenNotice.objects.filter(
+            cycle=cycle,
+            superseded_at__isnull=True,
+            employer_id__in=[r.employer.pk for r in rows],
+        )
     }
     out = []
-    for row in notice_rows(cycle, rows):
+    for row in rows:
         notice = current.get(row.employer.pk)
         if notice is None or not _same(notice, notice_basis(row)):
             out.append(row)
     return out
+
+
+def notice_queryset(cycle):
+    """The cycle's grades whose final (proposed) grade calls for a written notice (SQL)."""
+    return proposed_results(cycle).filter(final__in=NOTICE_GRADES)
+
+
+def notice_rows_between(cycle, after: int, upto: int | None) -> list:
+    """The rows to be told in writing whose grade row id is in ``after < id <= upto`` (a chunk;
+    ``upto`` None: to the end), as ``grading.selectors.CycleRow`` — read by keyset on the
+    primary key (an index range), one chunk at a time."""
+    from grading.selectors import CycleRow
+
+    grades = notice_queryset(cycle).filter(pk__gt=after)
+    if upto is not None:
+        grades = grades.filter(pk__lte=upto)
+    grades = list(
+        grades.select_related("employer", "employer__jurisdiction", "employer__street").order_by(
+            "pk"
+        )
+    )
+    from .publishing import _latest_approved
+
+    overrides = _latest_approved([g.pk for g in grades])
+    return [
+        CycleRow(
+            employer=g.employer,
+            grade=g,
+            computed_grade=g.grade,
+            final_grade=g.final,
+            rules=list(g.rules),
+            override=overrides.get(g.pk),
+        )
+        for g in grades
+    ]
+
+
+def notices_to_make_estimate(cycle) -> tuple[int, int]:
+    """(employers to be told in writing, of which without a current notice of the same grade),
+    counted in SQL for the cycle page — the job compares the full content (``basis_hash``)."""
+    from django.db.models import Exists, OuterRef
+
+    needed = proposed_results(cycle).filter(final__in=NOTICE_GRADES)
+    same_grade = WrittenNotice.objects.filter(
+        cycle=cycle,
+        superseded_at__isnull=True,
+        employer_id=OuterRef("employer_id"),
+        grade=OuterRef("final"),
+    )
+    total = needed.order_by().count()
+    missing = needed.filter(~Exists(same_grade)).order_by().count()
+    return total, missing
 
 
 def default_title(cycle) -> str:
@@ -268,6 +346,7 @@ def issue_notice(*, cycle, row, number: int, document, issued_on: dt.date) -> Wr
         document_no=document.meta.get("document_no", ""),
         issued_on=issued_on,
         document=document,
+        content_hash=basis_hash(basis),
     )
     public_notice = PublicNotice.objects.filter(cycle=cycle).first()
     to = _recipients(row.employer)

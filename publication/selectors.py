@@ -228,3 +228,79 @@ def search_published_results(queryset: QuerySet, q: str, **kwargs) -> QuerySet:
     from employers.selectors import search_by_name_or_uscc
 
     return search_by_name_or_uscc(queryset, q, **kwargs)
+
+
+# --- the cycle overview (aggregates in SQL, issue 15) --------------------------------------------
+
+
+def final_grades(cycle) -> QuerySet:
+    """Every Grade row of a cycle annotated with ``final``: the latest approved override's grade,
+    else the computed one ("" for the ungraded) — the proposed grades as SQL."""
+    from django.db.models import OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+
+    from grading.choices import OverrideStatus
+    from grading.models import GradeOverride
+    from grading.selectors import cycle_grades
+
+    approved = GradeOverride.objects.filter(
+        grade_id=OuterRef("pk"), status=OverrideStatus.APPROVED
+    ).order_by("-decided_at", "-id")
+    return cycle_grades(cycle).annotate(
+        final=Coalesce(Subquery(approved.values("proposed_grade")[:1]), "grade")
+    )
+
+
+GRADE_ORDER = ("A", "B", "C", "D")
+
+
+def ordered_counts(counts: dict) -> list[tuple[str, int]]:
+    """(grade, n) in grade order, the ungraded ("") last, grades without employers left out."""
+    return [(g, counts[g]) for g in GRADE_ORDER if counts.get(g)] + (
+        [("", counts[""])] if counts.get("") else []
+    )
+
+
+def cycle_overview(cycle) -> dict:
+    """The numbers of an unpublished cycle's page, counted by the database instead of a walk
+    over every result in Python: one GROUP BY on the computed grade (an index scan), then the
+    approved overrides — a few hundred at most — move their employers from the computed to the
+    final grade. ``grade_counts``, ``result_count``, ``overridden``."""
+    from django.db.models import Count
+
+    from grading.choices import OverrideStatus
+    from grading.models import GradeOverride
+    from grading.selectors import cycle_grades
+
+    grades = cycle_grades(cycle)
+    counts = dict(grades.order_by().values_list("grade").annotate(n=Count("pk")))
+    latest = {}  # grade row -> (computed, final) of its latest approved override
+    approved = (
+        GradeOverride.objects.filter(grade__in=grades.values("pk"), status=OverrideStatus.APPROVED)
+        .order_by("decided_at", "id")
+        .values_list("grade_id", "grade__grade", "proposed_grade")
+    )
+    for grade_id, computed, final in approved:
+        latest[grade_id] = (computed, final)
+    for computed, final in latest.values():
+        counts[computed] -= 1
+        counts[final] = counts.get(final, 0) + 1
+    return {
+        "grade_counts": ordered_counts(counts),
+        "result_count": sum(counts.values()),
+        "overridden": len(latest),
+    }
+
+
+def published_overview(cycle) -> dict:
+    from django.db.models import Count
+
+    from .models import PublishedResult
+
+    counts = dict(
+        PublishedResult.objects.filter(cycle=cycle)
+        .order_by()
+        .values_list("grade")
+        .annotate(n=Count("pk"))
+    )
+    return {"grade_counts": ordered_counts(counts), "result_count": sum(counts.values())}

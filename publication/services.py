@@ -6,8 +6,9 @@ every move from there on is a function here, made by a publisher (发布管理�
 jurisdiction, under a row lock on the cycle, with a ``CycleTransition`` row and an audit entry in
 the same transaction. The allowed moves are declared once, in ``TRANSITIONS``.
 
-Publishing writes a ``PublishedResult`` snapshot per graded employer and one outbox message per
-result in the same transaction; published results never change. A later correction is a dated
+Publishing is a background job (``publication.publishing``): it writes a ``PublishedResult``
+snapshot per graded employer in chunks and one outbox message per result, and moves the cycle to
+published in its last transaction; published results never change. A later correction is a dated
 ``PublishedAdjustment``, itself published and pushed to the platform.
 """
 
@@ -34,7 +35,7 @@ from .models import (
     PublishedAdjustment,
     PublishedResult,
 )
-from .results import cycle_rows, pending_overrides, undecided_objections
+from .results import pending_overrides, undecided_objections
 
 logger = logging.getLogger(__name__)
 
@@ -317,58 +318,52 @@ def result_payload(result: PublishedResult, cycle: Cycle) -> dict:
 
 
 @transaction.atomic
-def publish(*, cycle: Cycle, actor, note: str = "") -> Cycle:
-    """Publish the final list once (seed 002 四(三)): snapshot every graded employer's result,
-    queue its push to the shared credit platform in the same transaction (seed 002 四(四)1), and
-    make the documents in the background after commit."""
+def publish(*, cycle: Cycle, actor, note: str = "", inline: bool | None = None) -> Cycle:
+    """Publish the final list once (seed 002 四(三)): this step checks and starts a background
+    job (``publication.publishing``) that snapshots every graded employer's result in chunks,
+    queues its push to the shared credit platform (seed 002 四(四)1), moves the cycle to
+    published and then makes the documents. The request only starts it.
+
+    ``inline`` (default: when Celery runs eagerly, i.e. without a broker) runs the job here, in
+    this transaction, as before — the demo and the tests on SQLite need no worker."""
+    from django.conf import settings
+
+    from . import jobs
+
     cycle = _lock(cycle)
     _check_actor(actor, cycle)
     if cycle.status == CycleStatus.PUBLISHED or cycle.published_at:
         raise WorkflowError(_("该周期的结果已经公布，不能重复公布"))
     check_transition(cycle, CycleStatus.PUBLISHED)
-    now = timezone.now()
-    results = [
-        PublishedResult(
-            cycle=cycle,
-            employer=row.employer,
-            year=cycle.year,
-            ruleset_code=cycle.ruleset_code,
-            ruleset_version=row.grade.ruleset_version,
-            name=row.employer.name,
-            uscc=row.employer.uscc,
-            grade=row.final_grade,
-            rules=list(row.rules),
-            computed_grade=row.computed_grade,
-            grade_ref=row.grade.pk,
-            kind=row.employer.kind,
-            industry=row.employer.industry,
-            street_name=row.employer.street.name if row.employer.street_id else "",
-            published_at=now,
-        )
-        for row in cycle_rows(cycle)
-        if row.final_grade  # an ungraded employer (未评级) is not on the published list
-    ]
-    PublishedResult.objects.bulk_create(results, batch_size=1000)
-    outbox.enqueue_many(
-        {
-            "topic": TOPIC_PUBLISHED,
-            "key": f"{r.uscc}:{r.ruleset_code}:{r.year}",
-            "payload": result_payload(r, cycle),
-            "jurisdiction_path": cycle.jurisdiction.path,
-        }
-        for r in results
+    busy = DocumentJob.objects.filter(
+        cycle=cycle, kind=JobKind.PUBLISH, status__in=(JobStatus.QUEUED, JobStatus.RUNNING)
+    ).first()
+    if busy is not None and not jobs.is_stale(busy):
+        raise WorkflowError(_("该周期正在公布，请稍候"))
+    job = busy or DocumentJob.objects.create(
+        cycle=cycle,
+        kind=JobKind.PUBLISH,
+        requested_by=actor,
+        meta={"published_at": timezone.now().isoformat(), "note": note},
     )
-    _move(
-        cycle,
-        CycleStatus.PUBLISHED,
+    write_audit(
         actor=actor,
-        note=note or _("公布 %(n)d 家单位的评价结果") % {"n": len(results)},
-        published_at=now,
-        published_by=actor,
+        action="publication.publish_requested",
+        obj=cycle,
+        jurisdiction_path=cycle.jurisdiction.path,
+        after={"job": job.pk},
     )
-    hooks.results_published.send(sender=PublishedResult, cycle=cycle, results=results)
-    _queue_job(cycle, JobKind.PUBLICATION, actor)
+    if settings.CELERY_TASK_ALWAYS_EAGER if inline is None else inline:
+        jobs.run(job.pk)
+        cycle.refresh_from_db()
+    else:
+        transaction.on_commit(lambda: _start_job(job.pk))
     return cycle
+
+
+def publish_job(cycle) -> DocumentJob | None:
+    """The latest publishing job of a cycle (its progress is on the cycle page)."""
+    return DocumentJob.objects.filter(cycle=cycle, kind=JobKind.PUBLISH).first()
 
 
 @transaction.atomic

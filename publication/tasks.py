@@ -36,6 +36,29 @@ def make_documents(job_id: int) -> None:
     jobs.run(job_id)
 
 
+@shared_task(acks_late=True)
+def make_notice_chunk(job_id: int, after: int, upto: int | None) -> int:
+    """One chunk of written notices of a ``DocumentJob`` (in parallel with the others)."""
+    import tempfile
+    from pathlib import Path
+
+    from . import jobs
+    from .models import DocumentJob
+
+    job = DocumentJob.objects.select_related("cycle__jurisdiction").get(pk=job_id)
+    with tempfile.TemporaryDirectory(prefix="notices-") as tmp:
+        jobs.notice_chunk(job, after=after, upto=upto, tmp=Path(tmp))
+    return job_id
+
+
+@shared_task(acks_late=True)
+def finish_job(job_id: int) -> None:
+    """The chord's end: every chunk of the job is done."""
+    from . import jobs
+
+    jobs.finish(job_id)
+
+
 @shared_task
 def make_article21_items() -> int:
     """Nightly (SPEC §5.1 [r2]): jiaxian 第二十一条 adjustment items of the cycles that ended."""

@@ -1,4 +1,3 @@
-from collections import Counter
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
 from employers.models import Jurisdiction
+from employers.paging import EstimatedPaginator
 from employers.permissions import role_required
 from employers.selectors import search_employers
 from employers.tabular import xlsx_bytes
@@ -41,13 +41,16 @@ from .models import (
     PublishedAdjustment,
     PublishedResult,
 )
-from .results import cycle_rows, pending_overrides, undecided_objections, upheld_grade_cases
+from .results import pending_overrides, undecided_objections, upheld_grade_cases
 from .selectors import (
     CYCLE_READERS,
     OUTBOX_READERS,
+    cycle_overview,
+    final_grades,
     public_results,
     public_search,
     published_cycles,
+    published_overview,
     search_published_results,
     visible_cycles,
     visible_outbox,
@@ -130,13 +133,6 @@ def outbox_drain(request):
 # --- cycles ------------------------------------------------------------------------------------
 
 
-def _grade_counts(grades) -> list[tuple[str, int]]:
-    counts = Counter(grades)
-    return [(g, counts[g]) for g in ("A", "B", "C", "D") if counts.get(g)] + (
-        [("", counts[""])] if counts.get("") else []
-    )
-
-
 @role_required(*CYCLE_READERS)
 def cycle_list(request):
     cycles = visible_cycles(request.user).order_by("-year", "jurisdiction__path", "ruleset_code")
@@ -171,20 +167,33 @@ def cycle_detail(request, pk):
         "public_notice": PublicNotice.objects.filter(cycle=cycle).first(),
         "panels": hooks.cycle_panels(request, cycle),
     }
+    publishing = services.publish_job(cycle)
+    context["publishing"] = (
+        status == CycleStatus.FINAL
+        and publishing is not None
+        and publishing.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    )
+    # Aggregates in SQL and the results paged (issue 15): no walk over every result.
     if published:
-        results = PublishedResult.objects.filter(cycle=cycle)
-        context["grade_counts"] = _grade_counts(results.values_list("grade", flat=True))
-        context["result_count"] = results.count()
+        context.update(published_overview(cycle))
+        listed = (
+            PublishedResult.objects.filter(cycle=cycle)
+            .only("id", "name", "uscc", "grade", "computed_grade")
+            .order_by("name", "id")
+        )
         context["documents"] = cycle.documents.exclude(kind=DocumentKind.WRITTEN_NOTICE)
         context["adjustments"] = PublishedAdjustment.objects.filter(
             result__cycle=cycle
         ).select_related("result", "decided_by")
         context["upheld_cases"] = upheld_grade_cases(cycle)
     else:
-        rows = cycle_rows(cycle)
-        context["grade_counts"] = _grade_counts(r.final_grade for r in rows)
-        context["result_count"] = len(rows)
-        context["overridden"] = sum(1 for r in rows if r.overridden)
+        context.update(cycle_overview(cycle))
+        listed = (
+            final_grades(cycle)
+            .select_related("employer")
+            .only("id", "grade", "employer__name", "employer__uscc")
+            .order_by("employer__name", "pk")
+        )
         context["pending_overrides"] = pending_overrides(cycle)
         if status in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
             context["notice_form"] = NoticeStartForm(
@@ -196,9 +205,8 @@ def cycle_detail(request, pk):
                 }
             )
         if status == CycleStatus.PUBLIC_NOTICE:
-            context["notices_needed"] = len(services.notice_rows(cycle, rows))
-            context["notices_missing"] = len(services.notices_missing(cycle, rows))
-        if status == CycleStatus.PUBLIC_NOTICE:
+            needed, missing = notices.notices_to_make_estimate(cycle)
+            context["notices_needed"], context["notices_missing"] = needed, missing
             from objections.calendar import CalendarNotLoaded
 
             try:
@@ -206,9 +214,22 @@ def cycle_detail(request, pk):
             except CalendarNotLoaded as exc:
                 context["calendar_problem"] = str(exc)
             # No dead end (issue 11 item 6): what blocks finalising is listed with its link.
-            undecided = list(undecided_objections(cycle).select_related("employer")[:50])
-            context["open_objections"] = len(undecided)
-            context["undecided"] = undecided
+            undecided = undecided_objections(cycle)
+            context["open_objections"] = undecided.count()
+            context["undecided"] = list(undecided.select_related("employer")[:50])
+    page = EstimatedPaginator(listed, 50).get_page(request.GET.get("page"))
+    context["page"] = page
+    context["rows"] = [
+        {"name": r.name, "uscc": r.uscc, "grade": r.grade, "computed": r.computed_grade}
+        if published
+        else {
+            "name": r.employer.name,
+            "uscc": r.employer.uscc,
+            "grade": r.final,
+            "computed": r.grade,
+        }
+        for r in page
+    ]
     return render(request, "publication/cycle_detail.html", context)
 
 
@@ -302,10 +323,16 @@ def cycle_finalise(request, pk):
 @require_POST
 def cycle_publish(request, pk):
     def action(cycle):
-        services.publish(cycle=cycle, actor=request.user)
-        messages.success(
-            request, _("评价结果已公布，公布文件正在生成，结果将推送至信用信息共享平台。")
-        )
+        cycle = services.publish(cycle=cycle, actor=request.user)
+        if cycle.status == CycleStatus.PUBLISHED:
+            messages.success(
+                request, _("评价结果已公布，公布文件正在生成，结果将推送至信用信息共享平台。")
+            )
+        else:
+            messages.success(
+                request,
+                _("正在公布评价结果，进度见本页；完成后结果将推送至信用信息共享平台。"),
+            )
 
     return _workflow_step(request, pk, action)
 
@@ -499,7 +526,9 @@ def public_list(request, code, year):
         results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
             pk__in=results.values("pk")
         )
-    page = Paginator(results, 50).get_page(request.GET.get("page"))
+    # Without a search or filter the whole published list is paged: its count is estimated.
+    paginator = Paginator if q or grade else EstimatedPaginator
+    page = paginator(results, 50).get_page(request.GET.get("page"))
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
         for r in page
@@ -557,7 +586,8 @@ def public_notice(request, pk):
     grade = _grade_filter(request)
     if grade:
         results = results.filter(final=grade)
-    page = Paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
+    paginator = Paginator if q or grade else EstimatedPaginator
+    page = paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
         request.GET.get("page")
     )
     from objections.calendar import CalendarNotLoaded, notice_days

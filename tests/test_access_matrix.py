@@ -335,6 +335,7 @@ def _build() -> World:
     run_import(o["bad_import_job"].pk, "check")  # INVALID, with its problems file
     _build_written_review(w)
     _build_exchange(w)
+    _build_exports(w)
     return w
 
 
@@ -1632,3 +1633,37 @@ def _build_written_review(w):
     o["wr_addition"] = wr.add_manual(
         actor=inspector, plan=o["wr_draft"], employer=o["a1"], reason="矩阵"
     )
+
+
+# --- exports and publishing as jobs (issue 15) ---------------------------------------------
+
+
+def _build_exports(w: World) -> None:
+    from employers import export_jobs
+    from employers.models import ExportJob
+
+    job = ExportJob.objects.create(
+        format="csv", params={"query": ""}, requested_by=w.users[INSPECTOR_IN]
+    )
+    export_jobs.run(job.pk)  # written: its file is one of the stored files
+    job.refresh_from_db()
+    w.objects["export_job"] = job
+
+
+GET_CASES += [
+    # An export is its requester's alone.
+    Case("employers:export_job", pk("export_job"), allowed={INSPECTOR_IN}),
+    Case("employers:export_download", pk("export_job"), allowed={INSPECTOR_IN}),
+]
+
+POST_CASES += [
+    Case(
+        "employers:export_start",
+        lambda w: ["csv"],
+        STAFF | {SYSADMIN},
+        "post",
+        lambda w: {"query": ""},
+        (302,),
+        True,
+    ),
+]

@@ -82,6 +82,9 @@ def stored_files(world) -> list[tuple[str, models.Model, str]]:
     # exchange: the distribution files of a published cycle (the publisher's).
     df = world.objects["distribution_file"]
     rows.append(("distribution_file", df, reverse("exchange:distribution_file", args=[df.pk])))
+    # employers: an export of the registry, its requester's alone (issue 15).
+    job = world.objects["export_job"]
+    rows.append(("employer_export", job, reverse("employers:export_download", args=[job.pk])))
     return rows
 
 
@@ -103,6 +106,7 @@ def test_the_world_has_every_kind_of_stored_file(world):
         "written_review.Review",
         "written_review.ReviewDocument",
         "exchange.DistributionFile",
+        "employers.ExportJob",
     }
     kinds = {kind for kind, _row, _url in stored_files(world)}
     # 附件2 is made for the 许昌 rule set only: same view, same rule as the other staff files.

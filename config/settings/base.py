@@ -249,6 +249,12 @@ CREDIT_PLATFORM_BACKOFF_MAX_SECONDS = env.int(
 CREDIT_PLATFORM_BATCH_SIZE = env.int("CREDIT_PLATFORM_BATCH_SIZE", default=100)
 CREDIT_PLATFORM_LEASE_SECONDS = env.int("CREDIT_PLATFORM_LEASE_SECONDS", default=300)
 CREDIT_PLATFORM_DRAIN_SECONDS = env.float("CREDIT_PLATFORM_DRAIN_SECONDS", default=50.0)
+# Written notices in chunks on every Celery worker at once (a chord; needs the result backend).
+# Without a broker (eager) they run one chunk after the other in the job.
+# Employer exports larger than this are written by a background job (employers.export_jobs);
+# smaller ones are streamed from the request.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=5000)
+PUBLICATION_PARALLEL_NOTICES = env.bool("PUBLICATION_PARALLEL_NOTICES", default=True)
 # The stub's behaviour; PlatformStubConfig (admin) overrides these at run time.
 CREDIT_PLATFORM_STUB_ENABLED = env.bool("CREDIT_PLATFORM_STUB_ENABLED", default=True)
 CREDIT_PLATFORM_STUB_FAILURE_RATIO = env.float("CREDIT_PLATFORM_STUB_FAILURE_RATIO", default=0.0)

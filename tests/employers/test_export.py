@@ -35,7 +35,7 @@ def test_csv_export_has_bom_and_no_formula(client, inspector):
     client.force_login(inspector)
     response = client.get(reverse("employers:export", args=["csv"]))
     assert response.status_code == 200
-    body = response.content
+    body = b"".join(response.streaming_content)  # streamed (issue 15)
     assert body.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(body[3:].decode("utf-8"))))
     assert rows[0][:4] == ["uscc", "name", "kind", "jurisdiction"]
@@ -61,7 +61,8 @@ def test_export_only_contains_visible_employers(client):
     EmployerFactory(name="郏县单位", jurisdiction=jurisdiction("jiaxian"))
     EmployerFactory(name="西青单位", jurisdiction=jurisdiction("xiqing"))
     client.force_login(UserFactory(role=Role.INSPECTOR, jurisdiction=jurisdiction("xiqing")))
-    body = client.get(reverse("employers:export", args=["csv"])).content.decode("utf-8-sig")
+    response = client.get(reverse("employers:export", args=["csv"]))
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "西青单位" in body and "郏县单位" not in body
 
 

@@ -1,0 +1,524 @@
+"""Benchmark: publishing, written notices, exports and the cycle overview at N employers, each
+against the old simple way in the same run (issue 15). PostgreSQL.
+
+Run by hand (not in CI):
+
+    DATABASE_URL=postgres://postgres@127.0.0.1/postgres .venv/bin/python bench/publication_scale.py
+    # options: --employers 100000 (default; 444588 is the county of issue 15, 1000000 the target)
+    #          --notices 2000 (employers told in writing, new way) --old-notices 100 (old way,
+    #          sample extrapolated) --steps publish,notices,exports,overview --keep --reuse
+
+It creates a throwaway database ``lc_bench_scalepub``, migrates it and writes N employers, a
+complete grading run and a final 郏县 2024 cycle (A 40 %, B 35 %, C 20 %, D 5 %, about 1 % of
+employers ungraded, a few approved overrides) with bulk inserts, plus a 2023 cycle in public
+notice whose first ``--notices`` employers are proposed C. Every measured step runs in a fresh
+child process, which reports its wall time and its peak memory (``ru_maxrss``, the whole
+process: Django itself takes about 90 MiB), so the figures of one step do not carry the memory
+of another. The old ways are the code as it was before issue 15:
+
+- publish (old): every row of ``cycle_results`` in a list, one ``bulk_create``, the outbox in one
+  transaction (rolled back afterwards, so the new way publishes the same cycle);
+- publish (new): ``services.publish`` queues the job; ``jobs.run`` writes it in chunks of 2,000;
+- notices (old): one WeasyPrint document per notice (a sample, extrapolated); (new): the job,
+  one rendering per chunk of 200 notices, split per notice; a second run (nothing changed)
+  shows the content hash at work;
+- exports: the employer list as the old view built it (``csv_bytes``/``xlsx_bytes``, the whole
+  file in memory) and as the export job writes it (streamed CSV, write-only XLSX to a file);
+  ``export_grades`` old (every row in a list, then the whole file) and new (streamed);
+- overview: the cycle page's numbers by the old Python walk and by ``cycle_overview`` (SQL),
+  and the count of the paged list exact (``COUNT(*)``) and estimated (planner).
+
+Usage at the sizes of issue 15: ``--employers 444588`` (the county) and ``--employers 1000000``;
+the notices step scales with ``--notices`` (100,000 for the issue's target).
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "lc_bench_scalepub"
+YEAR = 2024
+
+
+def with_db(url: str, name: str) -> str:
+    return urlunparse(urlparse(url)._replace(path="/" + name))
+
+
+def recreate(url: str, *, drop_only=False) -> None:
+    import psycopg
+
+    with psycopg.connect(with_db(url, "postgres"), autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        if not drop_only:
+            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+# --- the parent: database, children, table --------------------------------------------------------
+
+
+def child(step: str, args, env) -> dict:
+    cmd = [sys.executable, __file__, "--child", step, "--employers", str(args.employers)]
+    cmd += ["--notices", str(args.notices), "--old-notices", str(args.old_notices)]
+    out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
+    if out.returncode:
+        sys.stderr.write(out.stdout + out.stderr)
+        raise SystemExit(f"step {step} failed")
+    for line in out.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise SystemExit(f"step {step} printed no result:\n{out.stdout}\n{out.stderr}")
+
+
+STEPS = {
+    "setup": ["setup"],
+    "overview": ["overview-old", "overview-new"],
+    "publish": ["publish-old", "publish-new"],
+    "notices": ["notices-old", "notices-new", "notices-again"],
+    "exports": [
+        "export-csv-old", "export-csv-new", "export-xlsx-old", "export-xlsx-new",
+        "grades-old", "grades-new",
+    ],
+}  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--employers", type=int, default=100_000)
+    parser.add_argument("--notices", type=int, default=2000)
+    parser.add_argument("--old-notices", type=int, default=100)
+    parser.add_argument("--steps", default="overview,publish,notices,exports")
+    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--reuse", action="store_true")
+    parser.add_argument("--child")
+    args = parser.parse_args()
+    if args.child:
+        return run_child(args)
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        sys.exit("DATABASE_URL must point at a PostgreSQL server")
+    media = tempfile.mkdtemp(prefix="bench-scalepub-media-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": with_db(url, BENCH_DB),
+        "DJANGO_SETTINGS_MODULE": "config.settings.base",
+        "CELERY_BROKER_URL": "",
+        "DEBUG": "False",
+        "ALLOWED_HOSTS": "testserver",
+        "MEDIA_ROOT": media,
+    }
+    steps = [s for group in args.steps.split(",") if group for s in STEPS[group]]
+    if not args.reuse:
+        recreate(url)
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
+        )
+        steps = ["setup", *steps]
+    results = []
+    try:
+        for step in steps:
+            result = child(step, args, env)
+            results.append(result)
+            print(
+                f"{result['step']:<16} {result['seconds']:>9.2f} s {result['peak_mib']:>8.0f} MiB"
+                f"  {result.get('note', '')}",
+                flush=True,
+            )
+    finally:
+        if not args.keep:
+            recreate(url, drop_only=True)
+    print(json.dumps(results, ensure_ascii=False))
+
+
+# --- the children ---------------------------------------------------------------------------------
+
+
+def run_child(args) -> None:
+    import django
+
+    django.setup()
+    # The jobs queued after publishing (documents, exchange's distribution files) are other
+    # benchmarks: not run here, in the old way or the new.
+    import exchange.services
+    import publication.services as services
+
+    services._start_job = lambda job_id: None
+    exchange.services._start = lambda job_id: None
+    step = args.child
+    started = time.perf_counter()
+    note = globals()["step_" + step.replace("-", "_")](args)
+    seconds = time.perf_counter() - started
+    result = {"step": step, "seconds": seconds, "peak_mib": peak_mib(), "note": note or ""}
+    print("RESULT " + json.dumps(result, ensure_ascii=False))
+
+
+def _cycle(year=YEAR):
+    from grading.models import Cycle
+
+    return Cycle.objects.select_related("jurisdiction").get(
+        jurisdiction__code="jiaxian", year=year, ruleset_code="jiaxian"
+    )
+
+
+def _publisher():
+    from employers.models import User
+
+    return User.objects.get(username="bench-publisher")
+
+
+def step_setup(args) -> str:
+    import datetime as dt
+
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from employers.choices import Role
+    from employers.models import Employer, Jurisdiction, User
+    from employers.uscc import make_uscc
+    from grading.choices import CycleStatus, OverrideStatus, RunKind, RunStatus
+    from grading.models import Cycle, Grade, GradeOverride, GradingRun
+
+    n = args.employers
+    j = Jurisdiction.objects.get(code="jiaxian")
+    User.objects.create_user(
+        username="bench-publisher", password="x", role=Role.PUBLISHER, jurisdiction=j
+    )
+    inspector = User.objects.create_user(
+        username="bench-inspector", password="x", role=Role.INSPECTOR, jurisdiction=j
+    )
+    supervisor = User.objects.create_user(
+        username="bench-supervisor", password="x", role=Role.SUPERVISOR, jurisdiction=j
+    )
+    batch = []
+    for i in range(n):
+        batch.append(
+            Employer(
+                uscc=make_uscc(f"91410425MA{i:07d}"),
+                name=f"郏县测试单位{i:07d}有限公司",
+                kind="enterprise",
+                jurisdiction=j,
+                legal_rep="张三丰",
+                phone="13812345678",
+                address=f"郏县龙山街道{i}号",
+                employees=10 + i % 500,
+            )  # fmt: skip
+        )
+        if len(batch) == 5000:
+            Employer.objects.bulk_create(batch)
+            batch = []
+    Employer.objects.bulk_create(batch)
+    ids = list(Employer.objects.order_by("uscc").values_list("pk", flat=True))
+    grades = ["A"] * 40 + ["B"] * 35 + ["C"] * 19 + ["D"] * 5 + [""]
+    rules = {"A": ["jiaxian.A.1"], "B": ["jiaxian.B.1"], "C": ["jiaxian.C.1"], "D": ["jiaxian.D.1"]}
+    for year, status in ((YEAR, CycleStatus.FINAL), (YEAR - 1, CycleStatus.PUBLIC_NOTICE)):
+        run = GradingRun.objects.create(
+            jurisdiction=j, kind=RunKind.CYCLE, cycle_year=year, as_of=dt.date(year, 12, 31),
+            window_start=dt.date(year, 1, 1), window_end=dt.date(year, 12, 31),
+            ruleset_versions={"jiaxian": "1"}, status=RunStatus.COMPLETE, is_current=True,
+        )  # fmt: skip
+        members = ids if year == YEAR else ids[: args.notices]
+        rows = []
+        for k, pk in enumerate(members):
+            g = grades[k % len(grades)] if year == YEAR else "C"
+            rows.append(
+                Grade(
+                    run=run,
+                    employer_id=pk,
+                    ruleset_code="jiaxian",
+                    ruleset_version="1",
+                    as_of=dt.date(year, 12, 31),
+                    cycle_year=year,
+                    grade=g,
+                    rules=rules.get(g, []),
+                    jurisdiction=j,
+                )  # fmt: skip
+            )
+            if len(rows) == 5000:
+                Grade.objects.bulk_create(rows)
+                rows = []
+        Grade.objects.bulk_create(rows)
+        Cycle.objects.create(
+            jurisdiction=j, ruleset_code="jiaxian", year=year, status=status, run=run,
+            notice_start=dt.date(year + 1, 9, 29) if year != YEAR else None,
+            notice_end=dt.date(year + 1, 10, 11) if year != YEAR else None,
+        )  # fmt: skip
+    # A few approved overrides (B → C) in the 2024 cycle.
+    with transaction.atomic():
+        for grade in Grade.objects.filter(cycle_year=YEAR, grade="B").order_by("pk")[:50]:
+            GradeOverride.objects.create(
+                grade=grade, proposed_grade="C", reason="bench", cited_rules=["jiaxian.C.1"],
+                proposed_by=inspector, decided_by=supervisor, status=OverrideStatus.APPROVED,
+                decided_at=timezone.now(),
+            )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    return f"{n:,} employers, cycle {YEAR} final, {args.notices:,} to be told in writing"
+
+
+# --- overview ---
+
+
+def step_overview_old(args) -> str:
+    from collections import Counter
+
+    from publication.results import cycle_rows
+
+    rows = cycle_rows(_cycle())
+    counts = Counter(r.final_grade for r in rows)
+    overridden = sum(1 for r in rows if r.overridden)
+    return f"old Python walk: {dict(counts)} overridden {overridden}"
+
+
+def step_overview_new(args) -> str:
+    from employers.paging import estimated_count
+    from publication.selectors import cycle_overview, final_grades
+
+    cycle = _cycle()
+    t = time.perf_counter()
+    overview = cycle_overview(cycle)
+    sql = time.perf_counter() - t
+    listed = final_grades(cycle)
+    t = time.perf_counter()
+    exact = listed.count()
+    exact_s = time.perf_counter() - t
+    t = time.perf_counter()
+    estimate, is_exact = estimated_count(listed)
+    estimate_s = time.perf_counter() - t
+    return (
+        f"SQL overview {sql * 1000:.0f} ms {dict(overview['grade_counts'])}; "
+        f"page count exact {exact:,} in {exact_s * 1000:.0f} ms, "
+        f"{'exact' if is_exact else 'estimate'} {estimate:,} in {estimate_s * 1000:.0f} ms"
+    )
+
+
+# --- publish ---
+
+
+def step_publish_old(args) -> str:
+    """The publish of before issue 15, in one transaction, rolled back at the end."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from publication import hooks, outbox
+    from publication.models import PublishedResult
+    from publication.results import cycle_rows
+    from publication.services import TOPIC_PUBLISHED, result_payload
+
+    cycle = _cycle()
+    with transaction.atomic():
+        now = timezone.now()
+        results = [
+            PublishedResult(
+                cycle=cycle,
+                employer=row.employer,
+                year=cycle.year,
+                ruleset_code=cycle.ruleset_code,
+                ruleset_version=row.grade.ruleset_version,
+                name=row.employer.name,
+                uscc=row.employer.uscc,
+                grade=row.final_grade,
+                rules=list(row.rules),
+                computed_grade=row.computed_grade,
+                grade_ref=row.grade.pk,
+                kind=row.employer.kind,
+                industry=row.employer.industry,
+                street_name=row.employer.street.name if row.employer.street_id else "",
+                published_at=now,
+            )  # fmt: skip
+            for row in cycle_rows(cycle)
+            if row.final_grade
+        ]
+        PublishedResult.objects.bulk_create(results, batch_size=1000)
+        outbox.enqueue_many(
+            {
+                "topic": TOPIC_PUBLISHED,
+                "key": f"{r.uscc}:{r.ruleset_code}:{r.year}",
+                "payload": result_payload(r, cycle),
+                "jurisdiction_path": cycle.jurisdiction.path,
+            }
+            for r in results
+        )
+        hooks.results_published.send(sender=PublishedResult, cycle=cycle, results=results)
+        written = len(results)
+        transaction.set_rollback(True)
+    return f"{written:,} results in one transaction (rolled back)"
+
+
+def step_publish_new(args) -> str:
+    from django.db import transaction
+
+    from publication import jobs, services
+    from publication.models import DocumentJob
+
+    cycle = _cycle()
+    t = time.perf_counter()
+    with transaction.atomic():
+        services.publish(cycle=cycle, actor=_publisher(), inline=False)
+    request = time.perf_counter() - t
+    job = DocumentJob.objects.filter(cycle=cycle, kind="publish").latest("id")
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    cycle.refresh_from_db()
+    assert cycle.status == "published", cycle.status
+    return f"request {request * 1000:.0f} ms; job {job.status}, {job.done:,} employers"
+
+
+# --- notices ---
+
+
+def step_notices_old(args) -> str:
+    """One PDF per notice, as before (a sample, in a rolled-back transaction)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from publication import documents
+    from publication.jobs import _store, written_notice_for
+    from publication.models import DocumentJob
+    from publication.notices import issue_notice, notice_rows_between
+
+    cycle = _cycle(YEAR - 1)
+    rows = notice_rows_between(cycle, 0, None)[: args.old_notices]
+    with transaction.atomic():
+        job = DocumentJob.objects.create(cycle=cycle, kind="written_notices")
+        issued_on = timezone.localdate()
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            for i, row in enumerate(rows):
+                notice = written_notice_for(cycle, row, number=i + 1, issued_on=issued_on)
+                path = documents.written_notice_pdf(notice, Path(tmp) / f"{i}.pdf")
+                document = _store(
+                    job, kind="written_notice", path=path, name=f"n-{i}.pdf",
+                    employer=row.employer, rows=1,
+                    meta={"grade": notice.grade, "grade_label": notice.grade_label,
+                          "document_no": notice.document_no},
+                )  # fmt: skip
+                issue_notice(cycle=cycle, row=row, number=i + 1, document=document,
+                             issued_on=issued_on)  # fmt: skip
+            took = time.perf_counter() - t
+        transaction.set_rollback(True)
+    per = took / max(len(rows), 1)
+    return (
+        f"{len(rows)} notices, {per * 1000:.0f} ms each → {args.notices:,} would take "
+        f"{per * args.notices:.0f} s"
+    )
+
+
+def _notices_job(args) -> str:
+    from publication import jobs
+    from publication.models import DocumentJob, WrittenNotice
+
+    cycle = _cycle(YEAR - 1)
+    before = WrittenNotice.objects.filter(cycle=cycle).count()
+    job = DocumentJob.objects.create(cycle=cycle, kind="written_notices")
+    t = time.perf_counter()
+    jobs.run(job.pk)
+    took = time.perf_counter() - t
+    made = WrittenNotice.objects.filter(cycle=cycle).count() - before
+    job.refresh_from_db()
+    rate = f", {took / made * 1000:.0f} ms each" if made else ""
+    return f"job {job.status}: {made:,} notices made, {job.done:,} employers checked{rate}"
+
+
+def step_notices_new(args) -> str:
+    return _notices_job(args)
+
+
+def step_notices_again(args) -> str:
+    return "nothing changed → " + _notices_job(args)
+
+
+# --- exports ---
+
+
+def _employers():
+    from employers.models import Employer
+
+    return Employer.objects.select_related("jurisdiction", "street").order_by("name", "pk")
+
+
+def _export_old(fmt) -> str:
+    from employers.export_jobs import employer_rows
+    from employers.resources import EMPLOYER_COLUMNS
+    from employers.tabular import csv_bytes, xlsx_bytes
+
+    rows = employer_rows(_employers())
+    body = (
+        csv_bytes(EMPLOYER_COLUMNS, rows)
+        if fmt == "csv"
+        else xlsx_bytes(EMPLOYER_COLUMNS, rows, title="employers")
+    )
+    return f"whole file in memory, {len(body) / 2**20:.1f} MiB"
+
+
+def _export_new(fmt) -> str:
+    from employers import export_jobs
+    from employers.models import ExportJob, User
+
+    user = User.objects.get(username="bench-inspector")
+    job = ExportJob.objects.create(format=fmt, params={"query": ""}, requested_by=user)
+    export_jobs.run(job.pk)
+    job.refresh_from_db()
+    return f"job {job.status}, {job.done:,} rows, {job.file.size / 2**20:.1f} MiB"
+
+
+def step_export_csv_old(args):
+    return _export_old("csv")
+
+
+def step_export_csv_new(args):
+    return _export_new("csv")
+
+
+def step_export_xlsx_old(args):
+    return _export_old("xlsx")
+
+
+def step_export_xlsx_new(args):
+    return _export_new("xlsx")
+
+
+def step_grades_old(args) -> str:
+    from employers.tabular import csv_bytes
+    from grading.management.commands.export_grades import COLUMNS
+    from grading.selectors import cycle_results, cycles_for_year
+
+    rows = [row for c in cycles_for_year(YEAR) if c.run_id for row in cycle_results(c)]
+    body = csv_bytes(
+        COLUMNS,
+        (
+            [r.employer.uscc, r.employer.name, r.employer.jurisdiction.code,
+             r.grade.ruleset_code, r.final_grade, ";".join(r.rules)]
+            for r in rows
+        ),
+    )  # fmt: skip
+    return f"{len(rows):,} rows in a list, {len(body) / 2**20:.1f} MiB in memory"
+
+
+def step_grades_new(args) -> str:
+    import io
+
+    from django.core.management import call_command
+
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "grades.csv"
+        call_command(
+            "export_grades", "--cycle", str(YEAR), "--format", "csv", "--output", str(out),
+            stdout=io.StringIO(),
+        )  # fmt: skip
+        return f"streamed to a file, {out.stat().st_size / 2**20:.1f} MiB"
+
+
+if __name__ == "__main__":
+    main()
