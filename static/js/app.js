@@ -106,3 +106,18 @@ document.addEventListener("DOMContentLoaded", function () {
   var inUse = Array.from(query.values()).some(function (v) { return v !== ""; });
   document.querySelectorAll("details.filter-box").forEach(function (box) { box.open = inUse; });
 });
+
+// Lists as cards on a phone (issue 11 item 8): a cell without its own data-label takes its
+// column's heading, so any table inside .list-cards reads as "heading: value" when stacked.
+document.querySelectorAll(".list-cards > table").forEach((table) => {
+  const headings = Array.from(table.querySelectorAll(":scope > thead th")).map((th) =>
+    th.textContent.trim()
+  );
+  table.querySelectorAll(":scope > tbody > tr").forEach((row) => {
+    Array.from(row.children).forEach((cell, i) => {
+      if (!cell.hasAttribute("data-label") && headings[i] && i > 0) {
+        cell.setAttribute("data-label", headings[i]);
+      }
+    });
+  });
+});
