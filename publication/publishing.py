@@ -65,6 +65,62 @@ def _latest_approved(grade_ids) -> dict:
 
 def _write_chunk(job: DocumentJob, cycle, grades, published_at, hold) -> int:
     """One chunk in one transaction; returns how many employers it covered (0: none left)."""
+    if _outbox_in_sql():
+        return _write_chunk_sql(job, cycle, grades, published_at)
+    return _write_chunk_orm(job, cycle, grades, published_at, hold)
+
+
+def _write_chunk_sql(job: DocumentJob, cycle, grades, published_at) -> int:
+    """The chunk written by the database (PostgreSQL): one ``INSERT … SELECT`` from the grade
+    rows, their employers and their latest approved override — the same rows as
+    ``_write_chunk_orm``, without building 2,000 model instances in Python (which was three
+    quarters of the publishing time)."""
+    from django.db import connection
+
+    from employers.models import Employer, Jurisdiction
+    from grading.choices import OverrideStatus
+    from grading.models import Grade, GradeOverride
+
+    with transaction.atomic():
+        cursor = DocumentJob.objects.select_for_update().values_list("cursor", flat=True)
+        cursor = int(cursor.get(pk=job.pk) or 0)
+        ids = list(grades.filter(pk__gt=cursor).order_by("pk").values_list("pk", flat=True)[:CHUNK])
+        if not ids:
+            return 0
+        chunk_sql, chunk_params = (
+            grades.filter(pk__gt=cursor, pk__lte=ids[-1]).values("pk").query.sql_with_params()
+        )
+        final = "COALESCE(o.proposed_grade, g.grade)"
+        sql = f"""
+            INSERT INTO {PublishedResult._meta.db_table}
+                (cycle_id, employer_id, year, ruleset_code, ruleset_version, name, uscc, grade,
+                 rules, computed_grade, grade_ref, kind, industry, street_name, published_at)
+            SELECT %s, g.employer_id, %s, %s, g.ruleset_version, e.name, e.uscc, {final},
+                   g.rules, g.grade, g.id, e.kind, e.industry, COALESCE(s.name, ''), %s
+            FROM {Grade._meta.db_table} g
+            JOIN {Employer._meta.db_table} e ON e.id = g.employer_id
+            LEFT JOIN {Jurisdiction._meta.db_table} s ON s.id = e.street_id
+            LEFT JOIN LATERAL (
+                SELECT proposed_grade FROM {GradeOverride._meta.db_table}
+                WHERE grade_id = g.id AND status = %s
+                ORDER BY decided_at DESC, id DESC LIMIT 1
+            ) o ON true
+            WHERE g.id IN ({chunk_sql}) AND {final} <> ''
+            ORDER BY g.id
+        """  # noqa: S608 — table names from the models, values as parameters
+        params = [cycle.pk, cycle.year, cycle.ruleset_code, published_at]
+        params += [OverrideStatus.APPROVED, *chunk_params]
+        with connection.cursor() as db:
+            db.execute(sql, params)
+        DocumentJob.objects.filter(pk=job.pk).update(
+            cursor=str(ids[-1]),
+            done=F("done") + len(ids),
+            heartbeat_at=timezone.now(),
+        )
+        return len(ids)
+
+
+def _write_chunk_orm(job: DocumentJob, cycle, grades, published_at, hold) -> int:
     from . import outbox
     from .services import TOPIC_PUBLISHED, result_payload
 

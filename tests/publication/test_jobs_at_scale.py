@@ -41,9 +41,25 @@ def _expire(job):
     )
 
 
-def _final_cycle(publisher, capture):
+def _final_cycle(publisher, capture, *, override_by=None):
+    """A final cycle; with ``override_by`` (inspector, supervisor) its B employer is moved to D
+    by an approved override, after a refused one to C."""
     cycle = make_cycle(grades=GRADES)
     services.start_review(cycle=cycle, actor=publisher)
+    if override_by:
+        from grading import services as grading_services
+        from grading.models import Grade
+
+        inspector, supervisor = override_by
+        b_grade = Grade.objects.get(run=cycle.run, grade="B")
+        for proposed, approve in (("C", False), ("D", True)):
+            override = grading_services.propose_override(
+                actor=inspector, grade=b_grade, proposed_grade=proposed, reason="复核",
+                cited_rules=[f"jiaxian.{proposed}.1"],
+            )  # fmt: skip
+            grading_services.decide_override(
+                actor=supervisor, override=override, approve=approve, note="审批意见"
+            )
     with capture(execute=True):
         services.start_public_notice(cycle=cycle, actor=publisher, start=START, today=BEFORE)
     services.finalise(cycle=cycle, actor=publisher, today=EARLIEST_FINAL)
@@ -112,21 +128,50 @@ def test_a_killed_publishing_job_resumes_without_duplicates(
 
 
 def test_publishing_as_a_job_equals_the_old_whole_cycle_snapshot(
-    publisher, django_capture_on_commit_callbacks, monkeypatch
+    publisher, inspector, supervisor, django_capture_on_commit_callbacks, monkeypatch
 ):
-    """The chunked rows are the rows the single-transaction publish wrote (from cycle_results)."""
+    """The chunked rows are the rows the single-transaction publish wrote (from cycle_results),
+    whether the chunks are written by SQL (PostgreSQL) or through the ORM."""
     from grading.selectors import cycle_results
 
     monkeypatch.setattr(publishing, "CHUNK", 3)
-    cycle = _final_cycle(publisher, django_capture_on_commit_callbacks)
+    cycle = _final_cycle(
+        publisher, django_capture_on_commit_callbacks, override_by=(inspector, supervisor)
+    )
     expected = sorted(
-        (r.employer.uscc, r.final_grade, tuple(r.rules), r.computed_grade, r.grade.pk)
+        (
+            r.employer.uscc,
+            r.final_grade,
+            tuple(r.rules),
+            r.computed_grade,
+            r.grade.pk,
+            r.employer.name,
+            r.employer.kind,
+            r.employer.industry,
+            r.employer.street.name if r.employer.street_id else "",
+            r.grade.ruleset_version,
+            cycle.year,
+        )
         for r in cycle_results(cycle)
         if r.final_grade
     )
+    # An approved override changes one grade (the published grade is the override's).
+    assert any(r.final_grade != r.computed_grade for r in cycle_results(cycle))
     services.publish(cycle=cycle, actor=publisher)  # eager: in process
     got = sorted(
-        (r.uscc, r.grade, tuple(r.rules), r.computed_grade, r.grade_ref)
+        (
+            r.uscc,
+            r.grade,
+            tuple(r.rules),
+            r.computed_grade,
+            r.grade_ref,
+            r.name,
+            r.kind,
+            r.industry,
+            r.street_name,
+            r.ruleset_version,
+            r.year,
+        )
         for r in PublishedResult.objects.filter(cycle=cycle)
     )
     assert got == expected
