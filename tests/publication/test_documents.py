@@ -428,24 +428,37 @@ def _page_images(path, out_dir, stem) -> list[bytes]:
 
 
 @needs_poppler
-def test_each_notice_of_a_batch_looks_exactly_like_the_notice_made_alone(tmp_path):
-    """The batch is rendered with its own engine (a lean user-agent stylesheet, one font
-    configuration per process, the collector paused, fixed tables); each notice split out of it
-    is the same picture, page for page, as the notice made alone the plain way — the first of
-    the batch and the ones after it, one page and two."""
+def test_the_fast_batch_engine_draws_the_same_pages_as_plain_weasyprint(tmp_path, monkeypatch):
+    """The batch is rendered with its own engine (a user-agent stylesheet without list-marker
+    and footnote pseudo-elements, one font configuration per process, the collector paused);
+    each notice split out of it is the same picture, page for page, as with plain WeasyPrint
+    (its whole user-agent stylesheet, a fresh font configuration, the collector running) —
+    one page and two, the batch's first notice and the ones after it."""
+    import contextlib
+
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
     notices = [
         _notice(1),
         _notice(2, rules=3, measures=3, override="经现场核查，该单位已足额支付拖欠工资。"),
         _notice(3, rules=2, measures=0),
     ]
-    parts = documents.written_notice_pdfs(notices, [tmp_path / f"b{i}.pdf" for i in range(3)])
+    fast = documents.written_notice_pdfs(notices, [tmp_path / f"f{i}.pdf" for i in range(3)])
+    monkeypatch.setattr(
+        documents,
+        "_notice_engine",
+        lambda: documents._Engine(html=HTML, font_config=FontConfiguration()),
+    )
+    monkeypatch.setattr(documents, "_collector_paused", contextlib.nullcontext)
+    plain = documents.written_notice_pdfs(notices, [tmp_path / f"p{i}.pdf" for i in range(3)])
     pages = []
-    for i, (notice, part) in enumerate(zip(notices, parts, strict=True)):
-        alone = documents.written_notice_pdf(notice, tmp_path / f"a{i}.pdf")
-        batch_pages = _page_images(part, tmp_path, f"b{i}")
-        assert batch_pages == _page_images(alone, tmp_path, f"a{i}"), notice.employer_name
-        pages.append(len(batch_pages))
+    for i in range(3):
+        fast_pages = _page_images(fast[i], tmp_path, f"f{i}")
+        assert fast_pages == _page_images(plain[i], tmp_path, f"p{i}"), notices[i].employer_name
+        pages.append(len(fast_pages))
     assert pages == [1, 2, 1]  # the second runs over a page: its second page compared too
+    assert "91410425MA0000002X" in pdf_text(fast[1])
 
 
 def test_a_batch_leaves_the_garbage_collector_as_it_was():
