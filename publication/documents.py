@@ -508,7 +508,7 @@ def written_notice_pdfs(notices: list[WrittenNotice], output_paths: list[Path]) 
     notice never has (list markers, footnotes: WeasyPrint otherwise computes six styles per
     element for them), the tables laid out fixed (``_c_notice_style.html``), and the garbage
     collector paused while the batch is laid out (WeasyPrint makes millions of small objects,
-    and the collector walked them again and again: a quarter of the time)."""
+    and the collector walked them again and again: about a fifth of the time)."""
     import io
 
     from pypdf import PdfReader, PdfWriter
