@@ -45,7 +45,7 @@ from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-BENCH_DB = "lc_bench_scalepub"
+BENCH_DB = os.environ.get("BENCH_DB", "lc_bench_scalepub")  # another name: runs side by side
 YEAR = 2024
 
 

@@ -385,3 +385,94 @@ def test_export_grades_format_pdf(db, tmp_path):
     for name in ("郏县龙山建筑工程有限公司", "郏县安良镇食品加工厂", "郏县堂街镇运输队"):
         assert name in text
     assert "郏县人力资源和社会保障局" in text and "第1页共1页" in text
+
+
+# --- written notices in a batch look exactly like the notice made alone (issue 15) ------------
+
+
+def _notice(i: int, *, rules: int = 1, measures: int = 1, override: str = ""):
+    articles = (
+        ("第十一条第（一）项", "因违反劳动保障法律法规行为被查处，且未在规定期限内改正"),
+        ("第十一条第（二）项", "拖欠劳动者工资，经责令限期支付仍未支付"),
+        ("第十一条第（三）项", "未依法与劳动者订立书面劳动合同，人数较多"),
+    )
+    steps = (
+        ("列为重点监控对象，适当增加日常巡视检查频次", "第十六条第（一）项"),
+        ("对其申报的行政许可事项进行重点审查", "第十六条第（二）项"),
+        ("不予评选各类先进、示范单位", "第十六条第（三）项"),
+    )
+    return documents.WrittenNotice(
+        employer_name=f"郏县第{i}号食品加工有限责任公司",
+        uscc=f"91410425MA{i:07d}X",
+        year=2024,
+        grade="C",
+        grade_label="C级（一般）",
+        authority="郏县人力资源和社会保障局",
+        ruleset_title="用人单位劳动保障守法信用分级分类监管办法（试行）",
+        ruleset_document="郏人社〔2023〕12号",
+        rules=tuple(documents.FiredRule(f"jiaxian.C.{j}", *articles[j]) for j in range(rules)),
+        measures=steps[:measures],
+        issued_on=D(2025, 9, 20),
+        document_no=f"郏县人社信告〔2025〕{i}号",
+        override_reason=override,
+        computed_grade_label="D级（较差）" if override else "",
+        notice_start=D(2025, 9, 22),
+        notice_end=D(2025, 9, 28),
+        contact="郏县人力资源和社会保障局劳动保障监察大队，0375-5199999",
+    )
+
+
+def _page_images(path, out_dir, stem) -> list[bytes]:
+    subprocess.run(["pdftoppm", "-r", "40", "-gray", str(path), str(out_dir / stem)], check=True)
+    return [p.read_bytes() for p in sorted(out_dir.glob(f"{stem}-*.pgm"))]
+
+
+@needs_poppler
+def test_the_fast_batch_engine_draws_the_same_pages_as_plain_weasyprint(tmp_path, monkeypatch):
+    """The batch is rendered with its own engine (a user-agent stylesheet without list-marker
+    and footnote pseudo-elements, one font configuration per process, the collector paused);
+    each notice split out of it is the same picture, page for page, as with plain WeasyPrint
+    (its whole user-agent stylesheet, a fresh font configuration, the collector running) —
+    one page and two, the batch's first notice and the ones after it."""
+    import contextlib
+
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    notices = [
+        _notice(1),
+        _notice(2, rules=3, measures=3, override="经现场核查，该单位已足额支付拖欠工资。"),
+        _notice(3, rules=2, measures=0),
+    ]
+    fast = documents.written_notice_pdfs(notices, [tmp_path / f"f{i}.pdf" for i in range(3)])
+    monkeypatch.setattr(
+        documents,
+        "_notice_engine",
+        lambda: documents._Engine(html=HTML, font_config=FontConfiguration()),
+    )
+    monkeypatch.setattr(documents, "_collector_paused", contextlib.nullcontext)
+    plain = documents.written_notice_pdfs(notices, [tmp_path / f"p{i}.pdf" for i in range(3)])
+    pages = []
+    for i in range(3):
+        fast_pages = _page_images(fast[i], tmp_path, f"f{i}")
+        assert fast_pages == _page_images(plain[i], tmp_path, f"p{i}"), notices[i].employer_name
+        pages.append(len(fast_pages))
+    assert pages == [1, 2, 1]  # the second runs over a page: its second page compared too
+    assert "91410425MA0000002X" in pdf_text(fast[1])
+
+
+def test_a_batch_leaves_the_garbage_collector_as_it_was():
+    import gc
+
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), documents._collector_paused():
+        assert not gc.isenabled()
+        raise RuntimeError
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with documents._collector_paused():
+            pass
+        assert not gc.isenabled()  # not switched on behind its owner's back
+    finally:
+        gc.enable()
