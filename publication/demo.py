@@ -48,6 +48,44 @@ def _notice_start(today: dt.date) -> dt.date:
     return day
 
 
+def _graded_cycle(jurisdiction, year):
+    """The jurisdiction's cycle of ``year``, graded through the services if it is not yet
+    (None when grading produced nothing)."""
+    from grading import services as grading_services
+    from grading.choices import CycleStatus
+    from grading.models import Cycle
+
+    cycle = Cycle.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    if cycle is None or cycle.status == CycleStatus.OPEN:
+        grading_services.regrade(cycle=year, jurisdiction=jurisdiction)
+        cycle = Cycle.objects.filter(jurisdiction=jurisdiction, year=year).first()
+    if cycle is None or cycle.status == CycleStatus.OPEN:
+        return None
+    return cycle
+
+
+def _start_notice(cycle, *, publisher, start, document_no: str, contact: str):
+    """Review (if not begun) and a public notice from ``start``, its written notices made in
+    this process whatever the Celery setup (SPEC §8 [r2]: issued when the notice starts)."""
+    from grading.choices import CycleStatus
+
+    from . import jobs, services
+    from .models import DocumentJob
+
+    if cycle.status == CycleStatus.COMPUTED:
+        cycle = services.start_review(cycle=cycle, actor=publisher, note="演示数据")
+    with transaction.atomic():
+        services.start_public_notice(
+            cycle=cycle, actor=publisher, start=start, today=start,
+            document_no=document_no, contact=contact,
+        )  # fmt: skip
+    for job in DocumentJob.objects.filter(cycle=cycle, kind="written_notices"):
+        if job.status != "done":
+            jobs.run(job.pk)
+    cycle.refresh_from_db()
+    return cycle
+
+
 def seed(*, rng, stdout, today: dt.date) -> None:
     _seed_published(stdout=stdout, today=today)
     _seed_ready_to_finalise(stdout=stdout, today=today)
@@ -58,13 +96,10 @@ def _seed_ready_to_finalise(*, stdout, today: dt.date) -> None:
     READY_WORKDAYS_AGO working days ago, through the services: the notice is over, so
     ``publisher_xiqing`` can finalise and publish it from the cycle page today."""
     from employers.models import Jurisdiction, User
-    from grading import services as grading_services
     from grading.choices import CycleStatus
-    from grading.models import Cycle
     from objections.calendar import CalendarNotLoaded
 
-    from . import jobs, services
-    from .models import DocumentJob
+    from . import services
 
     year = today.year - 1
     jurisdiction = Jurisdiction.objects.filter(code=READY_JURISDICTION).first()
@@ -72,11 +107,8 @@ def _seed_ready_to_finalise(*, stdout, today: dt.date) -> None:
     if jurisdiction is None or publisher is None:
         stdout.write("公布演示数据：缺少西青区辖区或发布管理员账号，跳过待确定的周期")
         return
-    cycle = Cycle.objects.filter(jurisdiction=jurisdiction, year=year).first()
-    if cycle is None or cycle.status == CycleStatus.OPEN:
-        grading_services.regrade(cycle=year, jurisdiction=jurisdiction)
-        cycle = Cycle.objects.filter(jurisdiction=jurisdiction, year=year).first()
-    if cycle is None or cycle.status == CycleStatus.OPEN:
+    cycle = _graded_cycle(jurisdiction, year)
+    if cycle is None:
         stdout.write("公布演示数据：西青区年度评级未产生结果，跳过待确定的周期")
         return
     if cycle.status not in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
@@ -84,21 +116,10 @@ def _seed_ready_to_finalise(*, stdout, today: dt.date) -> None:
         return
     try:
         start = _workdays_back(today, READY_WORKDAYS_AGO)
-        if cycle.status == CycleStatus.COMPUTED:
-            cycle = services.start_review(cycle=cycle, actor=publisher, note="演示数据")
-        with transaction.atomic():
-            services.start_public_notice(
-                cycle=cycle,
-                actor=publisher,
-                start=start,
-                today=start,
-                document_no=f"西青人社〔{start.year}〕8号",
-                contact="西青区劳动保障监察支队 022-27391234",
-            )
-        for job in DocumentJob.objects.filter(cycle=cycle, kind="written_notices"):
-            if job.status != "done":
-                jobs.run(job.pk)
-        cycle.refresh_from_db()
+        cycle = _start_notice(
+            cycle, publisher=publisher, start=start,
+            document_no=f"西青人社〔{start.year}〕8号", contact="西青区劳动保障监察支队 022-27391234",
+        )  # fmt: skip
         ready_on = services.earliest_final_date(cycle)
     except (services.WorkflowError, CalendarNotLoaded) as exc:
         stdout.write(f"公布演示数据：{cycle} 未能进入公示：{exc}")
@@ -112,7 +133,6 @@ def _seed_ready_to_finalise(*, stdout, today: dt.date) -> None:
 
 def _seed_published(*, stdout, today: dt.date) -> None:
     from employers.models import Jurisdiction, User
-    from grading import services as grading_services
     from grading.choices import CycleStatus
     from grading.models import Cycle
     from objections.calendar import CalendarNotLoaded
@@ -130,33 +150,18 @@ def _seed_published(*, stdout, today: dt.date) -> None:
     if cycle is not None and cycle.status == CycleStatus.PUBLISHED:
         stdout.write(f"公布演示数据：{cycle} 已公布，未改变")
         return
-    if cycle is None or cycle.status in (CycleStatus.OPEN,):
-        grading_services.regrade(cycle=year, jurisdiction=jurisdiction)
-        cycle = Cycle.objects.filter(jurisdiction=jurisdiction, year=year).first()
-    if cycle is None or cycle.status == CycleStatus.OPEN:
+    cycle = _graded_cycle(jurisdiction, year)
+    if cycle is None:
         stdout.write("公布演示数据：年度评级未产生结果，跳过")
         return
 
     try:
         start = _notice_start(today)
-        if cycle.status == CycleStatus.COMPUTED:
-            cycle = services.start_review(cycle=cycle, actor=publisher, note="演示数据")
         if cycle.status in (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW):
-            with transaction.atomic():
-                services.start_public_notice(
-                    cycle=cycle,
-                    actor=publisher,
-                    start=start,
-                    today=start,
-                    document_no=f"郏人社〔{start.year}〕12号",
-                    contact="郏县劳动保障监察大队 0375-5199999",
-                )
-            # SPEC §8 [r2]: the written notices are issued when the notice starts; in this
-            # process, whatever the Celery setup.
-            for job in DocumentJob.objects.filter(cycle=cycle, kind="written_notices"):
-                if job.status != "done":
-                    jobs.run(job.pk)
-        cycle.refresh_from_db()
+            cycle = _start_notice(
+                cycle, publisher=publisher, start=start,
+                document_no=f"郏人社〔{start.year}〕12号", contact="郏县劳动保障监察大队 0375-5199999",
+            )  # fmt: skip
         if cycle.status == CycleStatus.PUBLIC_NOTICE:
             services.finalise(
                 cycle=cycle, actor=publisher, today=services.earliest_final_date(cycle)
