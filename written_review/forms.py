@@ -7,24 +7,7 @@ from employers.selectors import visible_jurisdictions
 
 from .choices import Area, AreaFinding, Handling, HoursSystem
 from .models import Declaration, ReviewPlan
-from .services import DECLARATION_FIELDS
-
-PLAN_FORM_FIELDS = [
-    "title",
-    "ratio_a",
-    "ratio_b",
-    "ratio_c",
-    "ratio_d",
-    "ratio_ungraded",
-    "enterprises_only",
-    "workers_base",
-    "workers_mid",
-    "workers_high",
-    "mid_above",
-    "high_above",
-    "contact",
-    "paper_address",
-]
+from .services import DECLARATION_FIELDS, PLAN_FIELDS
 
 
 class DateInput(forms.DateInput):
@@ -34,7 +17,7 @@ class DateInput(forms.DateInput):
 class PlanForm(forms.ModelForm):
     class Meta:
         model = ReviewPlan
-        fields = PLAN_FORM_FIELDS
+        fields = PLAN_FIELDS
         help_texts = {
             "ratio_a": _("不高于 3%（按比例计算后向下取整）"),
             "ratio_b": _("不高于 50%（向下取整）"),
@@ -52,7 +35,7 @@ class NewPlanForm(PlanForm):
     class Meta(PlanForm.Meta):
         # enterprises_only follows the jurisdiction's rule set (jiangjin: enterprises only) and
         # can be changed on the plan's edit page before the draw.
-        fields = ["jurisdiction", "year", *(f for f in PLAN_FORM_FIELDS if f != "enterprises_only")]
+        fields = ["jurisdiction", "year", *(f for f in PLAN_FIELDS if f != "enterprises_only")]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,7 +31,7 @@ from .choices import (
     ReviewStatus,
     SampleReason,
 )
-from .models import ManualAddition, PlanCandidate, RectificationReport
+from .models import LateOrder, ManualAddition, PlanCandidate, RectificationReport
 
 STAFF = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR)
 WRITERS = (Role.INSPECTOR, Role.SUPERVISOR)
@@ -154,7 +154,7 @@ def plan_edit(request, pk):
             services.update_plan(
                 actor=request.user,
                 plan=plan,
-                **{f: form.cleaned_data[f] for f in forms.PLAN_FORM_FIELDS},
+                **{f: form.cleaned_data[f] for f in services.PLAN_FIELDS},
             )
         except ValidationError as exc:
             for message in exc.messages:
@@ -401,7 +401,11 @@ def overdue(request):
         items = selectors.overdue_rectifications(selectors.visible_problems(request.user), today)
     else:
         tab = "declarations"
-        items = selectors.overdue_declarations(selectors.visible_reviews(request.user), today)
+        # the latest 责令限期申报 per row in the same query (not one query per row)
+        last_order = LateOrder.objects.filter(review=OuterRef("pk")).order_by("-issued_on", "-id")
+        items = selectors.overdue_declarations(
+            selectors.visible_reviews(request.user), today
+        ).annotate(last_order_on=Subquery(last_order.values("issued_on")[:1]))
     if request.GET.get("format") == "xlsx":
         if tab == "rectifications":
             headers = [
@@ -425,7 +429,7 @@ def overdue(request):
                 _("责令限期申报"),
             ]
             rows = ([r.employer.uscc, r.employer.name, str(r.plan), str(r.get_status_display()),
-                     _cn(r.due_date), _("是") if r.orders.exists() else _("否")]
+                     _cn(r.due_date), _("是") if r.last_order_on else _("否")]
                     for r in items.iterator(chunk_size=2000))  # fmt: skip
         return _xlsx(f"overdue-{tab}.xlsx", headers, rows, _("逾期清单"))
     return render(
