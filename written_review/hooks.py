@@ -8,6 +8,9 @@ from django.utils.translation import gettext_lazy
 
 from employers.choices import Role
 
+from .choices import AWAITING_DECLARATION, ReviewStatus
+from .choices import RectificationStatus as R
+
 STAFF = {Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR}
 WRITERS = {Role.INSPECTOR, Role.SUPERVISOR}
 
@@ -59,14 +62,15 @@ def _overdue(user):
 def _declare(user):
     from . import selectors
 
-    return selectors.visible_reviews(user).filter(status__in=("notified", "returned"))
+    return selectors.visible_reviews(user).filter(status__in=AWAITING_DECLARATION)
 
 
 def _rectify(user):
     from . import selectors
 
     return selectors.visible_problems(user).filter(
-        review__status="approved", rectification__in=("pending", "rejected", "overdue")
+        review__status=ReviewStatus.APPROVED,
+        rectification__in=(R.PENDING, R.REJECTED, R.OVERDUE),
     )
 
 
