@@ -187,7 +187,7 @@ def notices_to_make_estimate(cycle) -> tuple[int, int]:
     counted in SQL for the cycle page — the job compares the full content (``basis_hash``)."""
     from django.db.models import Exists, OuterRef
 
-    needed = proposed_results(cycle).filter(final__in=NOTICE_GRADES)
+    needed = notice_queryset(cycle)
     same_grade = WrittenNotice.objects.filter(
         cycle=cycle,
         superseded_at__isnull=True,
