@@ -393,6 +393,8 @@ def explain_grade(
     except KeyError:
         ruleset = None
     effective = effective_records(records, as_of) if records is not None and as_of else None
+    # The facts of no record at all: the same for every rule, computed once.
+    no_records = _facts([], employer_kind, as_of) if effective is not None else None
     fired = []
     for code in rule_codes:
         rule = None
@@ -407,7 +409,7 @@ def explain_grade(
         rests_on_records = True
         if effective is not None:
             basis = rule_basis(rule, effective, employer_kind=employer_kind, as_of=as_of)
-            rests_on_records = not rule.predicate(_facts([], employer_kind, as_of))
+            rests_on_records = not rule.predicate(no_records)
         fired.append(
             FiredRule(
                 RuleExplanation(rule.code, rule.grade, rule.article, rule.text),

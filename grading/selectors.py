@@ -128,10 +128,13 @@ def cycle_grades(cycle: Cycle) -> QuerySet:
     )
 
 
-def approved_overrides(grades: QuerySet) -> dict[int, GradeOverride]:
+def approved_overrides(grades: QuerySet | Iterable[int]) -> dict[int, GradeOverride]:
+    """The latest approved override of each grade, by grade id; ``grades`` a Grade queryset
+    or a list of grade ids."""
     out = {}
+    ids = grades.values("pk") if isinstance(grades, QuerySet) else grades
     approved = GradeOverride.objects.filter(
-        grade__in=grades.values("pk"), status=OverrideStatus.APPROVED
+        grade_id__in=ids, status=OverrideStatus.APPROVED
     ).order_by("decided_at", "id")
     for override in approved:
         out[override.grade_id] = override  # the latest approval wins

@@ -47,12 +47,20 @@ def _repairs_to_handle(user):
     return by_due_date(visible_repairs(user).filter(status__in=TO_HANDLE))
 
 
-def _awaiting(user):
+def _awaiting_querysets(user):
     from .selectors import awaiting_approval, visible_objections, visible_repairs
 
-    return list(awaiting_approval(visible_objections(user))[:LIMIT]) + list(
-        awaiting_approval(visible_repairs(user))[:LIMIT]
-    )
+    return awaiting_approval(visible_objections(user)), awaiting_approval(visible_repairs(user))
+
+
+def _awaiting(user):
+    objections, repairs = _awaiting_querysets(user)
+    return list(objections[:LIMIT]) + list(repairs[:LIMIT])
+
+
+def _awaiting_count(user) -> int:
+    """Counted by the database (not the rows of the item list, which stops at ``LIMIT``)."""
+    return sum(qs.count() for qs in _awaiting_querysets(user))
 
 
 def _case_items(cases, verb):
@@ -103,7 +111,7 @@ def register() -> None:
         label=gettext_lazy("待审批的异议与修复决定"),
         roles={Role.SUPERVISOR},
         items=lambda user: _case_items(_awaiting(user), _("审批%(what)s的处理决定")),
-        count=lambda user: len(_awaiting(user)),
+        count=_awaiting_count,
         order=5,
         url=lambda user: reverse("objections:queue"),
     )

@@ -158,7 +158,7 @@ def notice_rows_between(cycle, after: int, upto: int | None) -> list:
     """The rows to be told in writing whose grade row id is in ``after < id <= upto`` (a chunk;
     ``upto`` None: to the end), as ``grading.selectors.CycleRow`` — read by keyset on the
     primary key (an index range), one chunk at a time."""
-    from grading.selectors import CycleRow
+    from grading.selectors import CycleRow, approved_overrides
 
     grades = notice_queryset(cycle).filter(pk__gt=after)
     if upto is not None:
@@ -168,9 +168,7 @@ def notice_rows_between(cycle, after: int, upto: int | None) -> list:
             "pk"
         )
     )
-    from .publishing import _latest_approved
-
-    overrides = _latest_approved([g.pk for g in grades])
+    overrides = approved_overrides([g.pk for g in grades])
     return [
         CycleRow(
             employer=g.employer,
@@ -189,7 +187,7 @@ def notices_to_make_estimate(cycle) -> tuple[int, int]:
     counted in SQL for the cycle page — the job compares the full content (``basis_hash``)."""
     from django.db.models import Exists, OuterRef
 
-    needed = proposed_results(cycle).filter(final__in=NOTICE_GRADES)
+    needed = notice_queryset(cycle)
     same_grade = WrittenNotice.objects.filter(
         cycle=cycle,
         superseded_at__isnull=True,
@@ -262,19 +260,10 @@ def proposed_results(cycle):
     """The proposed (final) grades of a cycle as a queryset of its Grade rows annotated with
     ``final`` (an approved override, else the computed grade), the ungraded left out — what
     the public notice page lists (name, USCC, grade only), paginated by the database."""
-    from django.db.models import OuterRef, Subquery
-    from django.db.models.functions import Coalesce
+    from .selectors import final_grades
 
-    from grading.choices import OverrideStatus
-    from grading.models import GradeOverride
-    from grading.selectors import cycle_grades
-
-    approved = GradeOverride.objects.filter(
-        grade_id=OuterRef("pk"), status=OverrideStatus.APPROVED
-    ).order_by("-decided_at", "-id")
     return (
-        cycle_grades(cycle)
-        .annotate(final=Coalesce(Subquery(approved.values("proposed_grade")[:1]), "grade"))
+        final_grades(cycle)
         .exclude(final="")
         .select_related("employer")
         .order_by("employer__name", "pk")

@@ -50,19 +50,6 @@ def published_at_of(job: DocumentJob) -> dt.datetime:
     return dt.datetime.fromisoformat(job.meta["published_at"])
 
 
-def _latest_approved(grade_ids) -> dict:
-    from grading.choices import OverrideStatus
-    from grading.models import GradeOverride
-
-    out = {}
-    approved = GradeOverride.objects.filter(
-        grade_id__in=grade_ids, status=OverrideStatus.APPROVED
-    ).order_by("decided_at", "id")
-    for override in approved:
-        out[override.grade_id] = override  # the latest approval wins
-    return out
-
-
 def _write_chunk(job: DocumentJob, cycle, grades, published_at, hold) -> int:
     """One chunk in one transaction; returns how many employers it covered (0: none left)."""
     if _outbox_in_sql():
@@ -121,6 +108,8 @@ def _write_chunk_sql(job: DocumentJob, cycle, grades, published_at) -> int:
 
 
 def _write_chunk_orm(job: DocumentJob, cycle, grades, published_at, hold) -> int:
+    from grading.selectors import approved_overrides
+
     from . import outbox
     from .services import TOPIC_PUBLISHED, result_payload
 
@@ -135,7 +124,7 @@ def _write_chunk_orm(job: DocumentJob, cycle, grades, published_at, hold) -> int
         )
         if not batch:
             return 0
-        overrides = _latest_approved([g.pk for g in batch])
+        overrides = approved_overrides([g.pk for g in batch])
         results = []
         for grade in batch:
             override = overrides.get(grade.pk)
