@@ -437,17 +437,9 @@ def cycle_adjust(request, pk):
             else:
                 messages.success(request, _("已登记并公布结果调整。"))
                 return redirect("publication:cycle_detail", pk=cycle.pk)
-    # The employer is picked from the cycle's published list (type a name or a code).
-    published = (
-        PublishedResult.objects.filter(cycle=cycle)
-        .order_by("name")
-        .values_list("uscc", "name", "grade")
-    )
-    return render(
-        request,
-        "publication/adjust.html",
-        {"cycle": cycle, "form": form, "published": published},
-    )
+    # The employer is picked from a search (the employer picker), not from a list of the whole
+    # cycle on the page: a county's cycle has hundreds of thousands of results.
+    return render(request, "publication/adjust.html", {"cycle": cycle, "form": form})
 
 
 # --- measures in force -------------------------------------------------------------------------
