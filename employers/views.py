@@ -107,9 +107,7 @@ def employer_list(request):
     from .listing import grade_source
 
     form, employers = _filtered_employers(request)
-    page = Paginator(employers.select_related("jurisdiction", "street"), 25).get_page(
-        request.GET.get("page")
-    )
+    page = Paginator(employers, 25).get_page(request.GET.get("page"))
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.
     show_grades = source is not None and request.user.role != Role.SYSADMIN
