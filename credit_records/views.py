@@ -301,22 +301,24 @@ def _audit_csv(entries, action_label, object_type_label, changes):
         _("说明"),
         _("来源地址"),
     ]
-    rows = []
-    for entry in entries[:AUDIT_EXPORT_LIMIT]:
+
+    def row(entry):
         diff = "；".join(f"{c.label}：{c.before or '—'} → {c.after or '—'}" for c in changes(entry))
-        rows.append(
-            [
-                date_format(timezone.localtime(entry.at), "DATETIME_FORMAT"),
-                entry.actor_repr,
-                action_label(entry.action),
-                object_type_label(entry.object_type),
-                entry.object_repr,
-                entry.object_id,
-                diff,
-                entry.note,
-                entry.ip_address or "",
-            ]
-        )
+        return [
+            date_format(timezone.localtime(entry.at), "DATETIME_FORMAT"),
+            entry.actor_repr,
+            action_label(entry.action),
+            object_type_label(entry.object_type),
+            entry.object_repr,
+            entry.object_id,
+            diff,
+            entry.note,
+            entry.ip_address or "",
+        ]
+
+    # Read in chunks: up to AUDIT_EXPORT_LIMIT entries, never all of them in memory at once.
+    selected = entries[:AUDIT_EXPORT_LIMIT].iterator(chunk_size=2000)
+    rows = (row(entry) for entry in selected)
     response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
     name = f"audit-{timezone.localdate():%Y%m%d}.csv"
     response["Content-Disposition"] = f'attachment; filename="{name}"'

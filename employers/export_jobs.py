@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from pathlib import Path
-from types import SimpleNamespace
 
 from django.core.files import File
 from django.db import transaction
@@ -33,10 +32,9 @@ CHUNK = 2000
 def employers_for(user, query: str):
     """The employers the list page shows ``user`` for the query string ``query`` (its filters
     and its jurisdiction scope), ordered as on the page."""
-    from .views import _filtered_employers
+    from .views import filtered_employers
 
-    request = SimpleNamespace(user=user, GET=QueryDict(query))
-    return _filtered_employers(request)[1]
+    return filtered_employers(user, QueryDict(query))[1]
 
 
 def employer_rows(employers):

@@ -72,17 +72,20 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def _filtered_employers(request):
-    employers = visible_employers(request.user)
+def filtered_employers(user, params):
+    """The list page's filter form for ``params`` (a QueryDict) and the employers it shows
+    ``user`` (the user's scope, narrowed by the form), ordered as on the page; the background
+    export (``export_jobs``) reads the same selection."""
+    employers = visible_employers(user)
     from .listing import grade_source
 
-    form = EmployerFilterForm(request.GET or None)
-    jurisdictions = visible_jurisdictions(request.user)
+    form = EmployerFilterForm(params or None)
+    jurisdictions = visible_jurisdictions(user)
     form.fields["jurisdiction"].queryset = jurisdictions
     form.fields["street"].queryset = jurisdictions.filter(level="street").order_by("path")
-    source = grade_source() if request.user.role != Role.SYSADMIN else None
+    source = grade_source() if user.role != Role.SYSADMIN else None
     if source is not None:
-        form.fields["ruleset"].choices = [("", _("全部"))] + source.choices(request.user)
+        form.fields["ruleset"].choices = [("", _("全部"))] + source.choices(user)
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -106,10 +109,8 @@ def _filtered_employers(request):
 def employer_list(request):
     from .listing import grade_source
 
-    form, employers = _filtered_employers(request)
-    page = Paginator(employers.select_related("jurisdiction", "street"), 25).get_page(
-        request.GET.get("page")
-    )
+    form, employers = filtered_employers(request.user, request.GET)
+    page = Paginator(employers, 25).get_page(request.GET.get("page"))
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.
     show_grades = source is not None and request.user.role != Role.SYSADMIN

@@ -89,11 +89,6 @@ class PartnerToken(models.Model):
     def is_active(self) -> bool:
         return not self.is_revoked and not self.is_expired
 
-    def covers(self, path: str) -> bool:
-        """A jurisdiction path inside the token's subtree."""
-        own = self.jurisdiction.path
-        return path == own or path.startswith(own + "/")
-
 
 class ApiCall(models.Model):
     """One call of the partner API: which token, what was asked, how it was answered."""

@@ -1,5 +1,6 @@
 """Fixed-window rate limits kept in the Django cache (Redis in production, so every worker counts
-the same window): the partner API per token, the certificate verification per client address."""
+the same window): the partner API per token, the certificate verification per client address
+(``employers.network.client_ip``: the client behind the reverse proxy)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,3 @@ def hit(key: str, limit: int, window: int = 60) -> int | None:
     if count > limit:
         return max(1, math.ceil((bucket + 1) * window - now))
     return None
-
-
-def client_address(request) -> str:
-    return request.META.get("REMOTE_ADDR") or "unknown"

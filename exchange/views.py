@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from employers.choices import Role
+from employers.network import client_ip
 from employers.permissions import role_required
 from grading.choices import CycleStatus
 
@@ -406,9 +407,9 @@ def _quote(name: str) -> str:
 
 
 def _verify_limited(request):
-    wait = ratelimit.hit(
-        f"verify:{ratelimit.client_address(request)}", settings.EXCHANGE_VERIFY_RATE_PER_MINUTE
-    )
+    # The client behind the reverse proxy (REMOTE_ADDR there is the proxy, the same for everyone).
+    address = client_ip(request) or "unknown"
+    wait = ratelimit.hit(f"verify:{address}", settings.EXCHANGE_VERIFY_RATE_PER_MINUTE)
     if wait is None:
         return None
     response = render(request, "exchange/verify.html", {"limited": wait, "form": VerifyForm()})
