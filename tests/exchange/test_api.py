@@ -130,8 +130,14 @@ def test_a_registered_employer_without_a_published_grade(client, token):
     assert body(response)["grades"] == [] and body(response)["name"] == employer.name
 
 
-def test_429_with_retry_after_per_token(client, published, token, settings):
+def test_429_with_retry_after_per_token(client, published, token, settings, monkeypatch):
     settings.EXCHANGE_API_RATE_PER_MINUTE = 3
+    # One fixed-window minute for every call: four calls must not straddle a minute's edge.
+    from types import SimpleNamespace
+
+    from exchange import ratelimit
+
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_020.0))
     uscc = published.test_employers[0].uscc
     statuses = [api(client, f"/api/v1/grades/{uscc}", token).status_code for _ in range(3)]
     assert statuses == [200, 200, 200]
