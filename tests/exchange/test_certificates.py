@@ -121,8 +121,16 @@ def test_an_adjusted_grade_shows_its_adjustment(client, result, owner, publisher
     assert 'data-result="current"' in text
 
 
-def test_verification_attempts_are_rate_limited_per_address(client, result, owner, settings):
+def test_verification_attempts_are_rate_limited_per_address(
+    client, result, owner, settings, monkeypatch
+):
+    from types import SimpleNamespace
+
+    from exchange import ratelimit
+
     settings.EXCHANGE_VERIFY_RATE_PER_MINUTE = 3
+    # One fixed-window minute for every attempt: they must not straddle a minute's edge.
+    monkeypatch.setattr(ratelimit, "time", SimpleNamespace(time=lambda: 1_800_000_020.0))
     certificate = services.issue_certificate(result=result, actor=owner)
     for _ in range(3):
         client.get("/verify/", {"code": "AAAABBBBCCCCDDDDEEEE"})
