@@ -31,6 +31,7 @@ from .choices import (
     Source,
     WrittenReviewResult,
 )
+from .periods import cn_date as _cn
 
 K = RecordKind
 
@@ -53,11 +54,6 @@ CONTENT_FIELDS = ("kind",) + COMMON_FIELDS + EXTRA_FIELDS
 MAX_LENGTHS = {"case_no": 64, "document_no": 100, "department": 100, "summary": 4000}
 # Nothing in this ledger predates the 1994 Labour Law; an earlier year is a typing error.
 MIN_DATE = datetime.date(1994, 7, 5)
-
-
-def _cn(day) -> str:
-    """A date in a message, as the user reads it: 2024年9月27日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)

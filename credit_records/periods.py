@@ -69,3 +69,12 @@ def effective_list_end(kind: str, listed_on: dt.date, end_date: dt.date | None) 
         expiry = blacklist_expiry(listed_on)
         return expiry if end_date is None else min(end_date, expiry)
     return end_date
+
+
+def cn_date(day: dt.date | None, empty: str = "") -> str:
+    """A date as a Chinese reader reads it, 2024年9月27日, in any active language (messages,
+    letters and PDFs made by a worker, where the request's locale is not active); ``empty``
+    when there is no date."""
+    if day is None:
+        return empty
+    return f"{day.year}年{day.month}月{day.day}日"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_records.audit import write_audit
+from credit_records.periods import cn_date as _cn_date
 from employers.choices import Role
 from grading.choices import CycleStatus
 
@@ -42,10 +43,6 @@ CONSULTABLE = (CycleStatus.COMPUTED, CycleStatus.UNDER_REVIEW)
 
 class ExchangeError(Exception):
     """A step the rules do not allow now; the message says why, in Chinese."""
-
-
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _publisher_of(actor, cycle) -> None:

@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_records.audit import write_audit
+from credit_records.periods import cn_date as _cn_date
 from employers.choices import Role
 from grading.choices import CycleStatus
 from grading.models import Cycle
@@ -293,10 +294,6 @@ def finalise(*, cycle: Cycle, actor, today: dt.date | None = None, note: str = "
             _("尚有 %(n)d 件异议未办结，办结后方可确定结果") % {"n": open_objections}
         )
     return _move(cycle, CycleStatus.FINAL, actor=actor, note=note, finalised_at=timezone.now())
-
-
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- publication -------------------------------------------------------------------------------

@@ -8,11 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from credit_records.periods import cn_date
 from employers.choices import STAFF_ROLES, Role
 from employers.workbench import WorkItem
 
 from . import selectors
-from .letters import cn_date
 from .models import PatrolTask
 
 QUEUE_LIMIT = 20

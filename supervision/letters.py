@@ -12,6 +12,8 @@ import hashlib
 
 from django.template.loader import render_to_string
 
+from credit_records.periods import cn_date
+
 TITLE = "人力资源服务机构诚信承诺书"
 PLEDGES = (
     "坚持以人为本　保障客户权益",
@@ -21,10 +23,6 @@ PLEDGES = (
 )
 LIABILITY = "如有不诚信行为或违法违规行为，愿承担相关责任。"
 SOURCE = "许昌市人力资源和社会保障局《关于做好2023年度人力资源服务机构诚信建设工作的通知》附件1"
-
-
-def cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def letter_text(

@@ -21,7 +21,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .letters import cn_date
+from credit_records.periods import cn_date
+
 from .sampling import csv_bytes
 
 USAGE = 2

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from credit_records.audit import write_audit
 from credit_records.choices import RecordKind, Source
 from credit_records.models import CreditRecord
+from credit_records.periods import cn_date as _date_label
 from credit_records.services import add_record
 from employers.choices import Role
 from employers.models import Employer, Jurisdiction, User
@@ -45,10 +46,6 @@ def _today() -> dt.date:
 
 def _user(actor):
     return actor if getattr(actor, "pk", None) else None
-
-
-def _date_label(day: dt.date) -> str:
-    return letters.cn_date(day)
 
 
 # --- patrol plans -------------------------------------------------------------------------------

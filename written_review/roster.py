@@ -19,6 +19,7 @@ from stdnum import exceptions as stdnum_errors
 from stdnum.cn import ric
 
 from credit_records.importing import parse_date
+from credit_records.periods import cn_date as _cn
 from employers.tabular import ImportFileError, RowProblem, read_dataset, spreadsheet_row
 
 COLUMNS = ["name", "id_number", "position", "contract_start", "contract_end", "monthly_wage"]
@@ -41,11 +42,6 @@ ALIASES = {
 CHINESE_HEADER = ["姓名", "身份证号码", "岗位", "劳动合同起始日期", "劳动合同终止日期", "月工资"]
 MAX_ROWS = 50_000
 MAX_WAGE = Decimal("9999999.99")
-
-
-def _cn(day) -> str:
-    """A date in a message, as the user reads it: 2024年9月27日."""
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from credit_records.audit import snapshot, write_audit
 from credit_records.evidence import MAX_ATTACHMENTS_PER_UPLOAD, check_upload
+from credit_records.periods import cn_date
 from credit_records.services import add_record, correct_record
 from employers.choices import CREDIT_WRITER_ROLES, EmployerKind, EmployerStatus, Role
 from employers.models import Employer, Jurisdiction, User
@@ -255,7 +256,7 @@ def _tell_employer(review: Review, *, key: str, subject: str, body: str) -> None
 
 
 def _cn(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else _("期限待国务院公布节假日安排后复核")
+    return cn_date(day, empty=_("期限待国务院公布节假日安排后复核"))
 
 
 # --- plans and the draw ------------------------------------------------------------------------

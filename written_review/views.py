@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from credit_records.periods import cn_date as _cn
 from employers.choices import Role
 from employers.permissions import role_required
 from employers.selectors import visible_employers
@@ -45,10 +46,6 @@ def _page(request, queryset, per_page=25):
 def _errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
-
-
-def _cn(day):
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def _xlsx(name: str, headers, rows, title: str) -> HttpResponse:
