@@ -346,8 +346,9 @@ def grades(request, uscc: str):
     for result in results:
         facts = selectors.grade_facts(result)
         cycle = result.cycle
-        newer = selectors.newer_cycles(cycle.jurisdiction_id, result.ruleset_code, result.year)
-        newer = newer.first()
+        newer = selectors.newer_cycles(
+            cycle.jurisdiction_id, result.ruleset_code, result.year
+        ).first()
         entries.append(
             {
                 "ruleset": {
