@@ -3,6 +3,10 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+# A distribution job is a background job of a cycle like publication's document jobs: the same
+# statuses, the same base model (publication.models.BackgroundJob).
+from publication.choices import JobStatus  # noqa: F401
+
 
 class UnitKind(models.TextChoices):
     """The sister units consulted before public notice (seed 002 四(二): 征求同级劳动关系、基金监督、
@@ -44,13 +48,6 @@ class FileFormat(models.TextChoices):
     CSV = "csv", "CSV"
     JSON = "json", "JSON"
     MANIFEST = "manifest", _("清单（manifest）")
-
-
-class JobStatus(models.TextChoices):
-    QUEUED = "queued", _("排队中")
-    RUNNING = "running", _("生成中")
-    DONE = "done", _("已完成")
-    FAILED = "failed", _("失败")
 
 
 class ApiErrorCode(models.TextChoices):

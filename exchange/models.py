@@ -11,12 +11,13 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from publication.models import BackgroundJob
+
 from .choices import (
     ApiErrorCode,
     Department,
     FileFormat,
     ItemKind,
-    JobStatus,
     ReplyStatus,
     UnitKind,
 )
@@ -416,7 +417,7 @@ class ConsultationObjection(models.Model):
 # --- distribution files ------------------------------------------------------------------------
 
 
-class DistributionJob(models.Model):
+class DistributionJob(BackgroundJob):
     """Making the distribution files (抄送) of a published cycle in the background."""
 
     cycle = models.ForeignKey(
@@ -425,24 +426,6 @@ class DistributionJob(models.Model):
         on_delete=models.PROTECT,
         related_name="distribution_jobs",
     )
-    status = models.CharField(
-        _("状态"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
-    )
-    total = models.PositiveIntegerField(_("总量"), default=0)
-    done = models.PositiveIntegerField(_("已完成"), default=0)
-    step = models.CharField(_("当前步骤"), max_length=100, blank=True)
-    error = models.TextField(_("错误"), blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发起人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
-    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
-    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("抄送文件生成任务")
@@ -451,12 +434,6 @@ class DistributionJob(models.Model):
 
     def __str__(self):
         return f"{self.cycle} #{self.pk}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
 
 
 def distribution_path(instance, filename):

@@ -140,16 +140,11 @@ class PublishedAdjustment(AppendOnlyModel):
         return f"{self.result.name} {self.old_grade} → {self.new_grade} ({self.effective_date})"
 
 
-class DocumentJob(models.Model):
-    """A background job making documents of a cycle, with its progress."""
+class BackgroundJob(models.Model):
+    """What every background job of a cycle shows: its status and progress (counted in the
+    work's own units: employers, notices, files), who asked and when. Publication's document
+    jobs and exchange's distribution jobs share it."""
 
-    cycle = models.ForeignKey(
-        "grading.Cycle",
-        verbose_name=_("评价周期"),
-        on_delete=models.PROTECT,
-        related_name="document_jobs",
-    )
-    kind = models.CharField(_("类型"), max_length=16, choices=JobKind.choices)
     status = models.CharField(
         _("状态"), max_length=8, choices=JobStatus.choices, default=JobStatus.QUEUED
     )
@@ -168,6 +163,27 @@ class DocumentJob(models.Model):
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class DocumentJob(BackgroundJob):
+    """A background job making documents of a cycle, with its progress."""
+
+    cycle = models.ForeignKey(
+        "grading.Cycle",
+        verbose_name=_("评价周期"),
+        on_delete=models.PROTECT,
+        related_name="document_jobs",
+    )
+    kind = models.CharField(_("类型"), max_length=16, choices=JobKind.choices)
     # Restartable work (issue 15): the worker renews its lease on every chunk; a job whose lease
     # ran out lost its worker and is taken over. ``cursor`` is the checkpoint written in the same
     # transaction as a chunk's rows (publishing: the last grade row written), so a re-run continues
@@ -183,12 +199,6 @@ class DocumentJob(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
-
-    @property
-    def percent(self) -> int:
-        if self.status == JobStatus.DONE:
-            return 100
-        return int(100 * self.done / self.total) if self.total else 0
 
 
 def document_path(instance, filename):
