@@ -115,13 +115,19 @@ def run(job_id: int, *, max_chunks: int | None = None) -> None:
     except Interrupted:
         return  # left running: the lease expires and the next run takes over
     except Exception as exc:
-        DocumentJob.objects.filter(pk=job.pk).update(
-            status=JobStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
+        fail(job.pk, exc)
         raise
     finish(job.pk)
+
+
+def fail(job_id: int, exc: BaseException) -> None:
+    """Record the failure on the job: the publisher sees it at once and may ask again (a job
+    left running would wait for its lease to run out)."""
+    DocumentJob.objects.filter(pk=job_id).exclude(status=JobStatus.DONE).update(
+        status=JobStatus.FAILED,
+        error=f"{type(exc).__name__}: {exc}"[:2000],
+        finished_at=timezone.now(),
+    )
 
 
 def finish(job_id: int) -> None:
@@ -295,7 +301,7 @@ def _written_notices(job: DocumentJob, tmp: Path, *, max_chunks: int | None = No
     if not settings.CELERY_TASK_ALWAYS_EAGER and settings.PUBLICATION_PARALLEL_NOTICES:
         from celery import chord
 
-        from .tasks import finish_job, make_notice_chunk
+        from .tasks import finish_job, make_notice_chunk, notice_chunk_failed
 
         bounds = notice_bounds(cycle)
         DocumentJob.objects.filter(pk=job.pk).update(
@@ -306,7 +312,7 @@ def _written_notices(job: DocumentJob, tmp: Path, *, max_chunks: int | None = No
             make_notice_chunk.s(job.pk, edges[i], bounds[i] if i < len(bounds) else None)
             for i in range(len(edges))
         ]
-        chord(chunks)(finish_job.si(job.pk))
+        chord(chunks)(finish_job.si(job.pk).on_error(notice_chunk_failed.s(job_id=job.pk)))
         return False
     cursor = int(DocumentJob.objects.values_list("cursor", flat=True).get(pk=job.pk) or 0)
     chunks = 0

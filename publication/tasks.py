@@ -60,6 +60,16 @@ def finish_job(job_id: int) -> None:
 
 
 @shared_task
+def notice_chunk_failed(request, exc, traceback, job_id: int) -> None:
+    """The chord's error callback: a chunk of written notices failed for good; the job fails
+    with the chunk's error (Celery calls it with the failed request, the exception and its
+    traceback)."""
+    from . import jobs
+
+    jobs.fail(job_id, exc if isinstance(exc, BaseException) else RuntimeError(str(exc)))
+
+
+@shared_task
 def make_article21_items() -> int:
     """Nightly (SPEC §5.1 [r2]): jiaxian 第二十一条 adjustment items of the cycles that ended."""
     from . import proposals

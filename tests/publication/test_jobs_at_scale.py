@@ -315,6 +315,46 @@ def test_notices_in_parallel_chunks_on_the_workers(
     assert len(set(numbers)) == 5
 
 
+def test_a_chunk_that_fails_for_good_fails_the_job_at_once(
+    publisher, django_capture_on_commit_callbacks, monkeypatch, settings
+):
+    """A failed chunk runs the chord's error callback (as Celery's result backend calls it when
+    a header task fails): the job is failed with the chunk's error at once, not left running
+    until its lease runs out."""
+    import celery
+    from celery.backends.cache import CacheBackend
+
+    from config.celery import app
+
+    monkeypatch.setattr(jobs, "NOTICE_CHUNK", 2)
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    settings.PUBLICATION_PARALLEL_NOTICES = True
+    dispatched = {}
+
+    def fake_chord(header):
+        dispatched["header"] = list(header)
+        return lambda body: dispatched.setdefault("body", body)
+
+    monkeypatch.setattr(celery, "chord", fake_chord)
+    cycle, job = _notice_cycle(publisher, django_capture_on_commit_callbacks)
+    jobs.run(job.pk)
+    assert reload(job).status == JobStatus.RUNNING
+
+    def broken(*args, **kwargs):
+        raise OSError("磁盘已满")
+
+    monkeypatch.setattr(jobs, "notice_chunk", broken)
+    failed = dispatched["header"][1].apply(throw=False)
+    assert failed.failed()
+    try:  # the backend handles the failure inside the failed task's stack
+        raise failed.result
+    except OSError as exc:
+        CacheBackend(app=app, backend="memory").chord_error_from_stack(dispatched["body"], exc)
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED
+    assert "磁盘已满" in job.error and job.finished_at is not None
+
+
 def test_a_batch_is_rendered_once_and_split_per_notice(tmp_path):
     from publication import documents
 
