@@ -312,6 +312,9 @@ def _written_notices(job: DocumentJob, tmp: Path, *, max_chunks: int | None = No
             make_notice_chunk.s(job.pk, edges[i], bounds[i] if i < len(bounds) else None)
             for i in range(len(edges))
         ]
+        # A chunk that fails for good fails the job as soon as the other chunks have ended (the
+        # chord's error callback, with the chunk's error), so the publisher need not wait for
+        # the lease to run out before asking again; the notices made stay (content-hashed).
         chord(chunks)(finish_job.si(job.pk).on_error(notice_chunk_failed.s(job_id=job.pk)))
         return False
     cursor = int(DocumentJob.objects.values_list("cursor", flat=True).get(pk=job.pk) or 0)

@@ -319,8 +319,8 @@ def test_a_chunk_that_fails_for_good_fails_the_job_at_once(
     publisher, django_capture_on_commit_callbacks, monkeypatch, settings
 ):
     """A failed chunk runs the chord's error callback (as Celery's result backend calls it when
-    a header task fails): the job is failed with the chunk's error at once, not left running
-    until its lease runs out."""
+    a header task fails): the job is failed with the chunk's error, not left running until
+    its lease runs out."""
     import celery
     from celery.backends.cache import CacheBackend
 
