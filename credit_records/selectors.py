@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 
 from employers.choices import CREDIT_WRITER_ROLES, Role
 from employers.models import mask_name
+from employers.paths import subtree_q
 from employers.selectors import scope_by_employer
 
 from .choices import EntryType
@@ -103,10 +104,8 @@ def visible_audit_entries(user) -> QuerySet:
     if not user.is_authenticated or not user.has_role(Role.AUDITOR) or not user.jurisdiction_id:
         return AuditEntry.objects.none()
     path = user.jurisdiction.path
-    in_subtree = Q(jurisdiction_path=path) | Q(jurisdiction_path__startswith=path + "/")
-    by_staff_here = Q(jurisdiction_path="") & (
-        Q(actor__jurisdiction__path=path) | Q(actor__jurisdiction__path__startswith=path + "/")
-    )
+    in_subtree = subtree_q("jurisdiction_path", path)
+    by_staff_here = Q(jurisdiction_path="") & subtree_q("actor__jurisdiction__path", path)
     by_system = Q(jurisdiction_path="", actor__isnull=True)
     # The sysadmin works system-wide, on accounts (its own too): every auditor sees all of it,
     # and every account change that has no jurisdiction of its own (三员分立).

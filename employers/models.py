@@ -22,6 +22,7 @@ from .choices import (
     JurisdictionLevel,
     Role,
 )
+from .paths import below, subtree_q
 from .uscc import validate_uscc
 
 
@@ -73,7 +74,7 @@ class Jurisdiction(models.Model):
         return "".join(reversed(names))
 
     def subtree(self):
-        return Jurisdiction.objects.filter(Q(path=self.path) | Q(path__startswith=self.path + "/"))
+        return Jurisdiction.objects.filter(subtree_q("path", self.path))
 
     def grading_root(self):
         """The nearest node (self or an ancestor) that is a grading jurisdiction (not a street)."""
@@ -138,7 +139,7 @@ class Employer(models.Model):
     def clean(self):
         self.uscc = validate_uscc(self.uscc)
         if self.street_id and self.jurisdiction_id:
-            if not self.street.path.startswith(self.jurisdiction.path + "/"):
+            if not below(self.street.path, self.jurisdiction.path):
                 raise ValidationError(
                     {
                         "street": _("乡镇街道“%(street)s”不属于“%(j)s”")

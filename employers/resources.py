@@ -12,6 +12,7 @@ from import_export.instance_loaders import ModelInstanceLoader
 
 from .choices import EmployerKind, EmployerStatus, Industry
 from .models import Employer, Jurisdiction
+from .paths import in_subtree
 from .tabular import neutralise_formula, spreadsheet_row
 from .uscc import normalize_uscc, validate_uscc
 
@@ -309,7 +310,7 @@ class EmployerResource(resources.ModelResource):
             if key != text:
                 continue
             parent_path = self._ancestors.get(parent_id, "")
-            if parent_path == root or parent_path.startswith(root + "/"):
+            if in_subtree(parent_path, root):
                 return street
         return None
 

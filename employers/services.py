@@ -22,6 +22,7 @@ from .choices import (
     Role,
 )
 from .models import AccountActivation, AccountRequest, Employer, ImportJob, User
+from .paths import in_subtree
 from .resources import EMPLOYER_COLUMNS, EMPLOYER_REQUIRED, EmployerResource
 from .tabular import (
     ImportFileError,
@@ -352,7 +353,7 @@ def request_password_reset(*, actor, user: User, reason) -> AccountRequest:
 
 def _covers(approver: User, path: str) -> bool:
     own = approver.jurisdiction.path if approver.jurisdiction_id else None
-    return bool(own) and (path == own or path.startswith(own + "/"))
+    return in_subtree(path, own)
 
 
 def approval_refusal(approver, request: AccountRequest) -> str:

@@ -36,6 +36,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from pydantic import Field
 
+from employers.paths import in_subtree
 from employers.uscc import normalize_uscc, validate_uscc
 
 from . import ratelimit, selectors, tokens
@@ -334,7 +335,7 @@ def grades(request, uscc: str):
             404, "not_found", _("没有统一社会信用代码为“%(uscc)s”的单位") % {"uscc": code}
         )
     root = token.jurisdiction.path
-    if not any(selectors.in_subtree(p, root) for p in paths):
+    if not any(in_subtree(p, root) for p in paths):
         raise ApiError(
             403,
             "out_of_scope",

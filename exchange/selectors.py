@@ -35,10 +35,6 @@ from .models import (
 VALIDITY_MONTHS = 12
 
 
-def in_subtree(path: str, root: str) -> bool:
-    return path == root or path.startswith(root + "/")
-
-
 def subtree_q(root: str, field_name: str = "jurisdiction_path") -> Q:
     return Q(**{field_name: root}) | Q(**{f"{field_name}__startswith": root + "/"})
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from credit_records.audit import write_audit
 from credit_records.periods import cn_date as _cn_date
 from employers.choices import Role
+from employers.paths import in_subtree
 from grading.choices import CycleStatus
 from grading.models import Cycle
 
@@ -72,7 +73,7 @@ def in_scope(actor, cycle) -> bool:
         return False
     own = actor.jurisdiction.path
     path = cycle.jurisdiction.path
-    return path == own or path.startswith(own + "/")
+    return in_subtree(path, own)
 
 
 def _check_actor(actor, cycle, roles=PUBLISHERS) -> None:

@@ -28,6 +28,8 @@ from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
 from django.utils.translation import gettext as _
 
+from employers.paths import in_subtree
+
 GRADES = ("A", "B", "C", "D", "")  # "" = no published grade (未评级)
 INSPECTORS_PER_EMPLOYER = 2
 REASON_RATIO = "ratio"
@@ -58,7 +60,7 @@ class Inspector:
     path: str  # the path of the inspector's own jurisdiction
 
     def covers(self, candidate: Candidate) -> bool:
-        return any(p == self.path or p.startswith(self.path + "/") for p in candidate.paths)
+        return any(in_subtree(p, self.path) for p in candidate.paths)
 
 
 @dataclass(frozen=True, slots=True)

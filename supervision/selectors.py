@@ -40,6 +40,7 @@ from credit_records.models import CreditRecord
 from credit_records.periods import add_months
 from employers.choices import STAFF_ROLES, EmployerKind, EmployerStatus, JurisdictionLevel, Role
 from employers.models import Employer, Jurisdiction, User
+from employers.paths import below
 from employers.selectors import scope_by_employer, visible_employers, visible_jurisdictions
 from grading.choices import CycleStatus, OverrideStatus
 from grading.models import Cycle, Grade, GradeOverride, RuleSetAssignment
@@ -78,8 +79,7 @@ def jurisdiction_rulesets(jurisdiction: Jurisdiction, day: dt.date) -> list[str]
             codes.update(own)
             break
         node = node.parent
-    prefix = jurisdiction.path + "/"
-    codes.update(a.ruleset_code for a in in_force if a.jurisdiction.path.startswith(prefix))
+    codes.update(a.ruleset_code for a in in_force if below(a.jurisdiction.path, jurisdiction.path))
     return sorted(codes)
 
 

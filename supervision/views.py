@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import STAFF_ROLES, JurisdictionLevel, Role
+from employers.paths import below
 from employers.permissions import role_required
 from employers.selectors import scope_by_employer, visible_employers
 from employers.tabular import csv_bytes, xlsx_bytes
@@ -324,7 +325,7 @@ def stale(request):
     if (
         street is None
         or street.level != JurisdictionLevel.STREET
-        or not street.path.startswith(jurisdiction.path + "/")
+        or not below(street.path, jurisdiction.path)
     ):
         street = None
     employers = selectors.stale_employers(street or jurisdiction, today, request.user)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from employers.choices import STAFF_ROLES, Role
+from employers.paths import in_subtree, subtree_q
 from employers.selectors import scope_by_employer
 
 from .choices import (
@@ -39,11 +40,7 @@ def visible_plans(user) -> QuerySet:
     parts = path.split("/")
     for i in range(1, len(parts)):
         ancestors.append("/".join(parts[:i]))
-    return plans.filter(
-        Q(jurisdiction__path=path)
-        | Q(jurisdiction__path__startswith=path + "/")
-        | Q(jurisdiction__path__in=ancestors)
-    )
+    return plans.filter(subtree_q("jurisdiction__path", path) | Q(jurisdiction__path__in=ancestors))
 
 
 def manageable_plan(user, plan: ReviewPlan) -> bool:
@@ -51,7 +48,7 @@ def manageable_plan(user, plan: ReviewPlan) -> bool:
     if not user.has_role(Role.INSPECTOR, Role.SUPERVISOR) or not user.jurisdiction_id:
         return False
     path = user.jurisdiction.path
-    return plan.jurisdiction.path == path or plan.jurisdiction.path.startswith(path + "/")
+    return in_subtree(plan.jurisdiction.path, path)
 
 
 def visible_reviews(user) -> QuerySet:

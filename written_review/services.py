@@ -33,6 +33,7 @@ from credit_records.periods import cn_date
 from credit_records.services import add_record, correct_record
 from employers.choices import CREDIT_WRITER_ROLES, EmployerKind, EmployerStatus, Role
 from employers.models import Employer, Jurisdiction, User
+from employers.paths import in_subtree
 from employers.selectors import scope_by_employer
 from objections.calendar import CalendarNotLoaded, add_workdays
 
@@ -120,10 +121,7 @@ def _require_plan_scope(actor, plan_or_jurisdiction) -> None:
     """Plans are made and drawn by the staff of the plan's jurisdiction or above it."""
     _require_writer(actor)
     jurisdiction = getattr(plan_or_jurisdiction, "jurisdiction", plan_or_jurisdiction)
-    if not actor.jurisdiction_id or not (
-        jurisdiction.path == actor.jurisdiction.path
-        or jurisdiction.path.startswith(actor.jurisdiction.path + "/")
-    ):
+    if not actor.jurisdiction_id or not in_subtree(jurisdiction.path, actor.jurisdiction.path):
         raise PermissionDenied(_("该辖区不在您的管辖范围内"))
 
 
