@@ -56,6 +56,22 @@ class Assignments:
             node = self.parents.get(node)
         return None
 
+    def ruleset_codes_within(self, jurisdiction_id: int) -> list[str]:
+        """Codes of the rule sets that grade employers of a jurisdiction's subtree: those of the
+        jurisdiction itself or its nearest ancestor with assignments, and those assigned to any
+        jurisdiction below it."""
+        codes = set()
+        root = self.grading_jurisdiction(jurisdiction_id)
+        if root is not None:
+            codes.update(a.ruleset_code for a in self.by_jurisdiction[root])
+        for assigned_id, assigned in self.by_jurisdiction.items():
+            node = self.parents.get(assigned_id)
+            while node is not None and node != jurisdiction_id:
+                node = self.parents.get(node)
+            if node is not None:  # jurisdiction_id is a strict ancestor of assigned_id
+                codes.update(a.ruleset_code for a in assigned)
+        return sorted(codes)
+
     def applicable(self, jurisdiction_id: int, kind: str) -> Applicable:
         key = (jurisdiction_id, kind)
         found = self._cache.get(key)

@@ -40,10 +40,9 @@ from credit_records.models import CreditRecord
 from credit_records.periods import add_months
 from employers.choices import STAFF_ROLES, EmployerKind, EmployerStatus, JurisdictionLevel, Role
 from employers.models import Employer, Jurisdiction, User
-from employers.paths import below
 from employers.selectors import scope_by_employer, visible_employers, visible_jurisdictions
 from grading.choices import CycleStatus, OverrideStatus
-from grading.models import Cycle, Grade, GradeOverride, RuleSetAssignment
+from grading.models import Cycle, Grade, GradeOverride
 from grading.rulesets import GRADE_SEVERITY
 
 from .models import CommitmentLetter, CommitmentReminder, PatrolPlan, PatrolTask
@@ -69,18 +68,9 @@ DEFAULT_RATIOS = {"A": Decimal(5), "B": Decimal(15), "C": Decimal(50), "D": Deci
 def jurisdiction_rulesets(jurisdiction: Jurisdiction, day: dt.date) -> list[str]:
     """Codes of the rule sets that grade employers of ``jurisdiction`` on ``day``: those assigned
     to it or to its nearest ancestor with assignments, and those assigned below it."""
-    assignments = [a for a in RuleSetAssignment.objects.select_related("jurisdiction")]
-    in_force = [a for a in assignments if a.in_force(day)]
-    codes = set()
-    node = jurisdiction
-    while node is not None:
-        own = [a.ruleset_code for a in in_force if a.jurisdiction_id == node.pk]
-        if own:
-            codes.update(own)
-            break
-        node = node.parent
-    codes.update(a.ruleset_code for a in in_force if below(a.jurisdiction.path, jurisdiction.path))
-    return sorted(codes)
+    from grading.assignments import Assignments
+
+    return Assignments(day).ruleset_codes_within(jurisdiction.pk)
 
 
 def a_exempt(ruleset_codes: Iterable[str]) -> bool:

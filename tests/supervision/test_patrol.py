@@ -445,3 +445,37 @@ def test_my_tasks_are_mine(plan):
     mine = selectors.my_tasks(task.inspector_1)
     assert task in mine
     assert all(task.inspector_1_id in t.inspector_ids() for t in mine)
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("jiaxian-anliang", ["jiaxian"]),  # a street: its district's rule set
+        ("xuchang-weidu", ["xuchang"]),  # a district graded by the city's rule set
+        ("pingdingshan", ["jiaxian"]),  # no rule set of its own: the one assigned below it
+        ("tianjin", ["xiqing"]),
+        ("chongqing", ["jiangjin"]),
+    ],
+)
+def test_the_rule_sets_of_a_jurisdiction_are_grading_s_assignments(code, expected):
+    """Supervision reads which rule sets grade a jurisdiction from grading's assignments: the
+    jurisdiction's own or its nearest ancestor's, and those assigned below it."""
+    assert selectors.jurisdiction_rulesets(jurisdiction(code), D(2025, 1, 1)) == expected
+
+
+def test_rule_sets_assigned_below_are_found_and_expired_ones_are_not():
+    from grading.models import RuleSetAssignment
+
+    assignment = RuleSetAssignment.objects.get(jurisdiction=jurisdiction("jiaxian"))
+    RuleSetAssignment.objects.create(
+        jurisdiction=jurisdiction("pingdingshan"),
+        ruleset_code="xuchang",
+        ruleset_version="1",
+        effective_from=D(2020, 1, 1),
+    )
+    codes = selectors.jurisdiction_rulesets(jurisdiction("pingdingshan"), D(2025, 1, 1))
+    assert codes == ["jiaxian", "xuchang"]  # its own, and the district's below it
+    assignment.effective_to = D(2024, 12, 31)
+    assignment.save()
+    codes = selectors.jurisdiction_rulesets(jurisdiction("pingdingshan"), D(2025, 1, 1))
+    assert codes == ["xuchang"]
