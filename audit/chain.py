@@ -115,6 +115,20 @@ def seal_head(head, chain: str) -> None:
     head.seal = seal(chain, length=0, last_id=0, last_hash=GENESIS)
 
 
+def ensure_sealed_head(model, chain: str, **initial):
+    """A chain's head row (``pk=1``): it comes from a migration; a test flush (TRUNCATE)
+    removes it and it is put back here, sealed with an empty legacy prefix."""
+    head = model.objects.filter(pk=1).first()
+    if head is None:
+        fresh = model(pk=1, **initial)
+        seal_head(fresh, chain)
+        sealed = ("legacy_length", "legacy_last_id", "legacy_last_hash", "seal")
+        head, _created = model.objects.get_or_create(
+            pk=1, defaults={name: getattr(fresh, name) for name in (*initial, *sealed)}
+        )
+    return head
+
+
 # --- verification ------------------------------------------------------------------------------
 
 

@@ -27,7 +27,7 @@ from .chain import (
     Hasher,
     canonical,
     dumps,
-    seal_head,
+    ensure_sealed_head,
     stored_rows,
     verify_chain,
 )
@@ -82,23 +82,7 @@ def _normalise_ip(value):
 
 
 def ensure_audit_head() -> AuditHead:
-    """The head row comes from a migration; a test flush (TRUNCATE) removes it and it is put
-    back, sealed with an empty legacy prefix."""
-    head = AuditHead.objects.filter(pk=1).first()
-    if head is None:
-        fresh = AuditHead(pk=1, last_hash=GENESIS)
-        seal_head(fresh, CHAIN)
-        head, _created = AuditHead.objects.get_or_create(
-            pk=1,
-            defaults={
-                "last_hash": fresh.last_hash,
-                "legacy_length": fresh.legacy_length,
-                "legacy_last_id": fresh.legacy_last_id,
-                "legacy_last_hash": fresh.legacy_last_hash,
-                "seal": fresh.seal,
-            },
-        )
-    return head
+    return ensure_sealed_head(AuditHead, CHAIN, last_hash=GENESIS)
 
 
 def lock_audit_head() -> AuditHead:

@@ -25,7 +25,7 @@ from audit.chain import (
     Hasher,
     canonical,
     dumps,
-    seal_head,
+    ensure_sealed_head,
     stored_rows,
     verify_chain,
 )
@@ -95,22 +95,7 @@ def record_digest(record: CreditRecord, hasher: Hasher | None = None) -> str:
 
 
 def ensure_head() -> LedgerHead:
-    """The head row comes from a migration; a test flush (TRUNCATE) removes it and it is put
-    back here, sealed with an empty legacy prefix."""
-    head = LedgerHead.objects.filter(pk=1).first()
-    if head is None:
-        fresh = LedgerHead(pk=1)
-        seal_head(fresh, CHAIN)
-        head, _created = LedgerHead.objects.get_or_create(
-            pk=1,
-            defaults={
-                "legacy_length": fresh.legacy_length,
-                "legacy_last_id": fresh.legacy_last_id,
-                "legacy_last_hash": fresh.legacy_last_hash,
-                "seal": fresh.seal,
-            },
-        )
-    return head
+    return ensure_sealed_head(LedgerHead, CHAIN)
 
 
 def lock_head() -> LedgerHead:
