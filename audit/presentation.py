@@ -5,6 +5,7 @@ page and the export translate them."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass
 
@@ -262,6 +263,21 @@ class Change:
     data: bool = False  # nested values: shown as data (code), not as prose
 
 
+@functools.lru_cache(maxsize=256)
+def _fields_by_name(object_type: str) -> dict:
+    """A model's fields by name and by attribute name (``employer`` and ``employer_id``), built
+    once per object type (a page of the log lists many entries of a few types)."""
+    model = model_for(object_type)
+    fields = {}
+    if model is not None:
+        for f in model._meta.get_fields():
+            if hasattr(f, "verbose_name"):
+                fields[f.name] = f
+                if getattr(f, "attname", None):
+                    fields[f.attname] = f
+    return fields
+
+
 def changes(entry) -> list[Change]:
     """The fields that differ between ``before`` and ``after`` (all of ``after`` for a new
     object), each with its Chinese name and readable values."""
@@ -271,14 +287,7 @@ def changes(entry) -> list[Change]:
         before = {"": entry.before}
     if not isinstance(entry.after, dict) and entry.after not in (None, ""):
         after = {"": entry.after}
-    model = model_for(entry.object_type)
-    fields = {}
-    if model is not None:
-        for f in model._meta.get_fields():
-            if hasattr(f, "verbose_name"):
-                fields[f.name] = f
-                if getattr(f, "attname", None):
-                    fields[f.attname] = f
+    fields = _fields_by_name(entry.object_type)
     rows = []
     for key in list(dict.fromkeys([*before, *after])):
         old, new = before.get(key), after.get(key)
