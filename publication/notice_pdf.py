@@ -25,7 +25,7 @@ import functools
 import shutil
 import subprocess
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -52,6 +52,7 @@ ARTICLE_WIDTH = 42
 RED = (204, 0, 0)
 HEADER_FILL = (238, 241, 245)
 BORDER = (85, 85, 85)
+SUBSET_CACHE = 32  # font subsets kept per font (a few tens of KiB each)
 
 # A line never starts with these (closing punctuation) nor ends with the opening ones.
 _NO_START = set("，。、；：？！）》」』】〕”’）%,.;:?!)]}·—…")
@@ -114,21 +115,28 @@ class _HbFont:
         pass
 
     def subset(self, glyph_names) -> None:
+        """The CFF of the glyphs named, made by HarfBuzz — or the one made last time for the
+        same glyphs (the bold and the serif fonts print the same words on every notice)."""
         import uharfbuzz as hb
 
-        plan = hb.SubsetInput()
-        plan.flags = hb.SubsetFlags(
-            hb.SubsetFlags.NO_LAYOUT_CLOSURE
-            | hb.SubsetFlags.NO_HINTING
-            | hb.SubsetFlags.NOTDEF_OUTLINE
-        )
-        glyphs = plan.glyph_set
-        glyphs.add(0)
-        for name in glyph_names:
-            glyphs.add(self.proto.gids[name])
-        with self.proto.lock:
-            face = hb.subset(self.proto.hb_face, plan)
-        self.cff = face.reference_table("CFF ").data
+        gids = frozenset([0, *(self.proto.gids[name] for name in glyph_names)])
+        proto = self.proto
+        with proto.lock:
+            cff = proto.subsets.get(gids)
+            if cff is None:
+                plan = hb.SubsetInput()
+                plan.flags = hb.SubsetFlags(
+                    hb.SubsetFlags.NO_LAYOUT_CLOSURE
+                    | hb.SubsetFlags.NO_HINTING
+                    | hb.SubsetFlags.NOTDEF_OUTLINE
+                )
+                for gid in gids:
+                    plan.glyph_set.add(gid)
+                cff = hb.subset(proto.hb_face, plan).reference_table("CFF ").data
+                if len(proto.subsets) >= SUBSET_CACHE:
+                    proto.subsets.pop(next(iter(proto.subsets)))
+                proto.subsets[gids] = cff
+        self.cff = cff
 
 
 class _Subsetter:
@@ -164,6 +172,7 @@ class _ProtoFont:
     gids: dict[str, int]
     hb_face: object  # uharfbuzz.Face, preprocessed for repeated subsetting
     lock: threading.Lock
+    subsets: dict[frozenset[int], bytes] = field(default_factory=dict)  # oldest first
 
 
 @functools.cache
@@ -347,34 +356,47 @@ def _new_pdf():
     return pdf
 
 
-def _table(pdf, header, rows, col_widths, *, bold_col=None):
-    from fpdf.enums import TableCellFillMode, VAlign, WrapMode
-    from fpdf.fonts import FontFace
-
+def _table(pdf, w: _Writer, header, rows, col_widths):
+    """A bordered table (header row shaded and bold, repeated on a new page; a row is never
+    split across pages), 10 pt, the cells' text broken like the paragraphs'."""
+    pad_x, pad_y = 2.0, 1.1
     pdf.ln(2)
-    pdf.set_font("sans", "", TABLE_PT)
-    pdf.set_draw_color(*BORDER)
     pdf.set_line_width(0.6 * PT)
-    with pdf.table(
-        width=pdf.w - MARGIN_LEFT - MARGIN_RIGHT,
-        col_widths=col_widths,
-        align="L",
-        line_height=TABLE_LINE,
-        padding=(1.1, 2, 1.1, 2),
-        text_align="LEFT",
-        v_align=VAlign.M,
-        wrapmode=WrapMode.CHAR,
-        headings_style=FontFace(emphasis="BOLD", fill_color=HEADER_FILL),
-        cell_fill_mode=TableCellFillMode.NONE,
-        repeat_headings=1,
-    ) as table:
-        row = table.row()
-        for text in header:
-            row.cell(text)
-        for values in rows:
-            row = table.row()
-            for text in values:
-                row.cell(text)
+    pdf.set_draw_color(*BORDER)
+    pdf.set_fill_color(*HEADER_FILL)
+
+    def cells(values, font):
+        return [
+            w.lines([_Run(text, font)], size=TABLE_PT, width=width - 2 * pad_x)
+            for text, width in zip(values, col_widths, strict=True)
+        ]
+
+    def draw(lined, fill):
+        height = max(len(lines) for lines in lined) * TABLE_LINE + 2 * pad_y
+        top, x = pdf.get_y(), MARGIN_LEFT
+        for lines, width in zip(lined, col_widths, strict=True):
+            pdf.rect(x, top, width, height, style="DF" if fill else "D")
+            y = top + (height - len(lines) * TABLE_LINE) / 2  # vertically centred
+            for pieces in lines:
+                pdf.set_xy(x + pad_x, y)
+                w.draw(pieces, TABLE_PT, TABLE_LINE)
+                y += TABLE_LINE
+            x += width
+        pdf.set_xy(MARGIN_LEFT, top + height)
+        return height
+
+    head = cells(header, "sansB")
+    head_height = max(len(lines) for lines in head) * TABLE_LINE + 2 * pad_y
+    body = [cells(values, "sans") for values in rows]
+    for number, lined in enumerate(body):
+        height = max(len(lines) for lines in lined) * TABLE_LINE + 2 * pad_y
+        need = height + (head_height if number == 0 else 0)
+        if pdf.get_y() + need > pdf.page_break_trigger:
+            pdf.add_page()
+            draw(head, True)
+        elif number == 0:
+            draw(head, True)
+        draw(lined, False)
     pdf.ln(4)
 
 
@@ -449,6 +471,7 @@ def draw_notice(pdf, n: WrittenNotice) -> None:
     if n.rules:
         _table(
             pdf,
+            w,
             ("条款", "情形"),
             [(r.article, r.text) for r in n.rules],
             (ARTICLE_WIDTH, width - ARTICLE_WIDTH),
@@ -457,6 +480,7 @@ def draw_notice(pdf, n: WrittenNotice) -> None:
         w.paragraph([_Run("二、评定后将依法采取的监管措施：")])
         _table(
             pdf,
+            w,
             ("措施", "依据"),
             [(text, article) for text, article in n.measures],
             (width - ARTICLE_WIDTH, ARTICLE_WIDTH),
