@@ -52,6 +52,7 @@ ARTICLE_WIDTH = 42
 RED = (204, 0, 0)
 HEADER_FILL = (238, 241, 245)
 BORDER = (85, 85, 85)
+TEXT = (17, 17, 17)
 SUBSET_CACHE = 32  # font subsets kept per font (a few tens of KiB each)
 
 # A line never starts with these (closing punctuation) nor ends with the opening ones.
@@ -200,17 +201,12 @@ def _install_fonts(pdf) -> None:
     """Give ``pdf`` the three fonts: copies of the parsed ones, each with its own subset."""
     from fpdf.fonts import SubsetMap, TTFFont
 
-    for key, (family, style) in {
-        "sans": ("sans", ""),
-        "sansB": ("sans", "B"),
-        "serifB": ("serif", "B"),
-    }.items():
+    for key, fontkey in _FONTKEYS.items():
         proto = _font(key)
         font = TTFFont.__new__(TTFFont)
         for slot in TTFFont.__slots__:
             if hasattr(proto.ttf, slot):
                 setattr(font, slot, getattr(proto.ttf, slot))
-        fontkey = f"{family}{style}"
         font.i = len(pdf.fonts) + 1
         font.fontkey = fontkey
         font.desc = copy.copy(proto.ttf.desc)  # fpdf2 names and numbers it per document
@@ -220,6 +216,9 @@ def _install_fonts(pdf) -> None:
         font.subset = SubsetMap(font)
         pdf.fonts[fontkey] = font
     pdf._set_min_pdf_version("1.6")  # CID-keyed CFF fonts
+
+
+_FONTKEYS = {"sans": "sans", "sansB": "sansB", "serifB": "serifB"}  # fpdf2's font keys
 
 
 @contextlib.contextmanager
@@ -248,7 +247,7 @@ class _Run:
 
 def _is_tight(c: str) -> bool:
     """Latin letters and digits: a run of them (a USCC, a year, a URL) is kept on one line
-    when it fits on one."""
+    when it fits on one, and so is a date (2025年9月28日)."""
     return c.isascii() and (c.isalnum() or c in "-_./:@?=&%#~+")
 
 
@@ -267,6 +266,10 @@ class _Writer:
         fits on a line. Returns lines of (text, font) pieces."""
         chars = [(c, run.font) for run in runs for c in run.text]
         widths = [self.char_width(c, f, size) for c, f in chars]
+        tight = [
+            _is_tight(c) or (c in "年月日" and i > 0 and chars[i - 1][0].isdigit())
+            for i, (c, _) in enumerate(chars)
+        ]
         lines, start, n = [], 0, len(chars)
         available = width - indent
         while start < n:
@@ -276,13 +279,14 @@ class _Writer:
                 end += 1
             if end < n and end > start:
                 brk = end
-                # a Latin/digit run cut in two: break before it if it fits on one line
-                if _is_tight(chars[brk][0]) and _is_tight(chars[brk - 1][0]):
+                # a Latin/digit run (or a date) cut in two: break before it if it fits on one
+                # line
+                if tight[brk] and tight[brk - 1]:
                     k = brk
-                    while k > start and _is_tight(chars[k - 1][0]):
+                    while k > start and tight[k - 1]:
                         k -= 1
                     m = brk
-                    while m < n and _is_tight(chars[m][0]):
+                    while m < n and tight[m]:
                         m += 1
                     if k > start and sum(widths[k:m]) <= width:
                         brk = k
@@ -318,12 +322,30 @@ class _Writer:
     def pieces_width(self, pieces, size):
         return sum(self.char_width(c, font, size) for text, font in pieces for c in text)
 
-    def draw(self, pieces, size, height):
+    def draw(self, pieces, size, height, *, color=TEXT, spacing: float = 0.0):
+        """Draw one line of pieces from the current position, the text vertically centred in
+        ``height`` as fpdf2's ``cell`` places it, and move right past it. The content stream is
+        written directly (a ``cell`` per line costs more than the rest of the notice)."""
+        from fpdf.enums import PDFResourceType
+
         pdf = self.pdf
-        for text, font in pieces:
-            family, style = ("serif", "B") if font == "serifB" else ("sans", font[4:])
-            pdf.set_font(family, style, size)
-            pdf.cell(self.pieces_width([(text, font)], size), height, text)
+        k = pdf.k
+        baseline = (pdf.h - pdf.get_y() - 0.5 * height - 0.3 * size * PT) * k
+        ops = [f"q BT {color[0] / 255:.3f} {color[1] / 255:.3f} {color[2] / 255:.3f} rg"]
+        if spacing:
+            ops.append(f"{spacing:.2f} Tc")
+        ops.append(f"{pdf.get_x() * k:.2f} {baseline:.2f} Td")
+        advance = 0.0
+        for text, key in pieces:
+            font = pdf.fonts[_FONTKEYS[key]]
+            pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
+            pick = font.subset.pick
+            codes = "".join(f"{code:04X}" for c in text if (code := pick(ord(c))) is not None)
+            ops.append(f"/F{font.i} {size:.2f} Tf <{codes}> Tj")
+            advance += self.pieces_width([(text, key)], size) + spacing * PT * len(text)
+        ops.append("ET Q")
+        pdf._out(" ".join(ops))
+        pdf.set_x(pdf.get_x() + advance)
 
     def height(self, runs, *, indent: float = INDENT) -> float:
         lines = self.lines(runs, size=BODY_PT, width=self.width, indent=indent)
@@ -406,22 +428,17 @@ def draw_notice(pdf, n: WrittenNotice) -> None:
     width = w.width
     pdf.add_page()
     # the red head: authority in Noto Serif CJK SC bold, red, and a red rule
-    pdf.set_text_color(*RED)
-    head = n.authority
-    pdf.set_font("serif", "B", 20)
-    pdf.set_char_spacing(2)
-    for pieces in w.lines([_Run(head, "serifB")], size=20, width=width):
-        text_width = w.pieces_width(pieces, 20) + 2 * PT * len(pieces[0][0])
+    head_line = 20 * 1.3 * PT
+    for pieces in w.lines([_Run(n.authority, "serifB")], size=20, width=width):
+        text_width = w.pieces_width(pieces, 20) + 2 * PT * sum(len(t) for t, _ in pieces)
         pdf.set_x(MARGIN_LEFT + max(0, (width - text_width) / 2))
-        pdf.cell(text_width, 20 * 1.3 * PT, pieces[0][0])
-        pdf.ln(20 * 1.3 * PT)
-    pdf.set_char_spacing(0)
+        w.draw(pieces, 20, head_line, color=RED, spacing=2)
+        pdf.ln(head_line)
     pdf.ln(3)
     pdf.set_draw_color(*RED)
     pdf.set_line_width(1.5 * PT)
     pdf.line(MARGIN_LEFT, pdf.get_y(), MARGIN_LEFT + width, pdf.get_y())
     pdf.ln(6)
-    pdf.set_text_color(17, 17, 17)
     # title and document number
     pdf.ln(2)
     for pieces in w.lines([_Run("劳动保障守法诚信等级评价书面告知书", "sansB")], size=18, width=width):
@@ -429,9 +446,9 @@ def draw_notice(pdf, n: WrittenNotice) -> None:
         w.draw(pieces, 18, 18 * 1.6 * PT)
         pdf.ln(18 * 1.6 * PT)
     pdf.ln(1)
-    if n.document_no:
-        pdf.set_font("sans", "", BODY_PT)
-        pdf.cell(width, LINE, n.document_no, align="C")
+    for pieces in w.lines([_Run(n.document_no)], size=BODY_PT, width=width):
+        pdf.set_x(MARGIN_LEFT + (width - w.pieces_width(pieces, BODY_PT)) / 2)
+        w.draw(pieces, BODY_PT, LINE)
         pdf.ln(LINE)
     pdf.ln(6)
     # addressee
