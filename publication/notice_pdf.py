@@ -34,9 +34,15 @@ if TYPE_CHECKING:
 
 # Debian's fonts-noto-cjk; looked up with fontconfig first (``_font_file``).
 FONT_FILES = {
-    "sans": ("Noto Sans CJK SC:style=Regular", "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"),
+    "sans": (
+        "Noto Sans CJK SC:style=Regular",
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    ),
     "sansB": ("Noto Sans CJK SC:style=Bold", "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc"),
-    "serifB": ("Noto Serif CJK SC:style=Bold", "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc"),
+    "serifB": (
+        "Noto Serif CJK SC:style=Bold",
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Bold.ttc",
+    ),
 }
 FAMILIES = {"sans": "Noto Sans CJK SC", "sansB": "Noto Sans CJK SC", "serifB": "Noto Serif CJK SC"}
 
@@ -199,7 +205,7 @@ def warm_up() -> None:
 
 def _install_fonts(pdf) -> None:
     """Give ``pdf`` the three fonts: copies of the parsed ones, each with its own subset."""
-    from fpdf.fonts import SubsetMap, TTFFont
+    from fpdf.fonts import TTFFont
 
     for key, fontkey in _FONTKEYS.items():
         proto = _font(key)
@@ -213,12 +219,66 @@ def _install_fonts(pdf) -> None:
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         font.ttfont = _HbFont(proto)
-        font.subset = SubsetMap(font)
+        font.subset = _CidSubsetMap(font)
         pdf.fonts[fontkey] = font
     pdf._set_min_pdf_version("1.6")  # CID-keyed CFF fonts
 
 
 _FONTKEYS = {"sans": "sans", "sansB": "sansB", "serifB": "serifB"}  # fpdf2's font keys
+
+
+def _cid(glyph_name: str) -> int:
+    return int(glyph_name[3:]) if glyph_name.startswith("cid") else 0
+
+
+@functools.cache
+def _cid_subset_map_class():
+    from fpdf.fonts import SubsetMap
+
+    class CidSubsetMap(SubsetMap):
+        """fpdf2's map of the glyphs used, each glyph's code being its CID (the fonts are
+        CID-keyed): the text is then written in the ``Identity-H`` encoding, which every PDF
+        reader maps (pypdf does not read the CMap fpdf2 writes for CFF fonts otherwise)."""
+
+        def __init__(self, font):  # no reserved codes: code = CID
+            self.font = font
+            self._next = 0
+            self._reserved = []
+            self._char_id_per_glyph = {}
+
+        def pick_glyph(self, glyph):
+            if glyph is None:
+                return None
+            code = self._char_id_per_glyph.get(glyph)
+            if code is None:
+                code = self._char_id_per_glyph[glyph] = _cid(glyph.glyph_name)
+            return code
+
+    return CidSubsetMap
+
+
+def _CidSubsetMap(font):  # noqa: N802 (a class, made on first use)
+    return _cid_subset_map_class()(font)
+
+
+@functools.cache
+def _producer_class():
+    from fpdf.output import OutputProducer
+    from fpdf.syntax import Name
+
+    class NoticeOutputProducer(OutputProducer):
+        """fpdf2's output, with our fonts subset by HarfBuzz and encoded ``Identity-H``."""
+
+        def _add_fonts(self, *args, **kwargs):
+            ours = {font.i for font in self.fpdf.fonts.values() if isinstance(font.ttfont, _HbFont)}
+            with _hb_subsetting():
+                objects = super()._add_fonts(*args, **kwargs)
+            for index, obj in objects.items():
+                if index in ours:
+                    obj.encoding = Name("Identity-H")
+            return objects
+
+    return NoticeOutputProducer
 
 
 @contextlib.contextmanager
@@ -278,32 +338,39 @@ class _Writer:
                 used += widths[end]
                 end += 1
             if end < n and end > start:
-                brk = end
-                # a Latin/digit run (or a date) cut in two: break before it if it fits on one
-                # line
-                if tight[brk] and tight[brk - 1]:
-                    k = brk
-                    while k > start and tight[k - 1]:
-                        k -= 1
-                    m = brk
-                    while m < n and tight[m]:
-                        m += 1
-                    if k > start and sum(widths[k:m]) <= width:
-                        brk = k
-                # kinsoku: pull the last character down rather than start with a closing mark
-                while brk - 1 > start and (
-                    chars[brk][0] in _NO_START or chars[brk - 1][0] in _NO_END
-                ):
-                    if chars[brk][0] in _NO_START and chars[brk - 1][0] in _NO_START:
-                        break  # a run of closing marks: let it be
-                    brk -= 1
-                end = brk
+                end = self._break(chars, widths, tight, start, end, width)
             elif end == start:
                 end = start + 1  # one character wider than the line: it still goes
             lines.append(_pieces(chars[start:end]))
             start = end
             available = width
         return lines
+
+    @staticmethod
+    def _break(chars, widths, tight, start: int, brk: int, width: float) -> int:
+        """Move the break before ``brk`` back until it cuts neither a Latin/digit run nor a
+        date that fits on a line of its own, nor puts a closing mark at a line's start or an
+        opening one at its end. Never back to ``start`` (the line would be empty)."""
+        n = len(chars)
+        for _ in range(8):  # each rule moves the break back; a few rounds settle it
+            moved = brk
+            if tight[moved] and tight[moved - 1]:
+                k = moved
+                while k > start and tight[k - 1]:
+                    k -= 1
+                m = moved
+                while m < n and tight[m]:
+                    m += 1
+                if k > start and sum(widths[k:m]) <= width:
+                    moved = k
+            while moved - 1 > start and (
+                chars[moved][0] in _NO_START or chars[moved - 1][0] in _NO_END
+            ):
+                moved -= 1  # a run of closing marks goes down whole, with the word before it
+            if moved == brk:
+                break
+            brk = moved
+        return brk
 
     def paragraph(self, runs, *, indent: float = INDENT, gap: float = PARA_GAP, align="L"):
         pdf = self.pdf
@@ -441,7 +508,9 @@ def draw_notice(pdf, n: WrittenNotice) -> None:
     pdf.ln(6)
     # title and document number
     pdf.ln(2)
-    for pieces in w.lines([_Run("劳动保障守法诚信等级评价书面告知书", "sansB")], size=18, width=width):
+    for pieces in w.lines(
+        [_Run("劳动保障守法诚信等级评价书面告知书", "sansB")], size=18, width=width
+    ):
         pdf.set_x(MARGIN_LEFT + (width - w.pieces_width(pieces, 18)) / 2)
         w.draw(pieces, 18, 18 * 1.6 * PT)
         pdf.ln(18 * 1.6 * PT)
@@ -542,9 +611,7 @@ def draw_notice(pdf, n: WrittenNotice) -> None:
 
 def _output(pdf, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _hb_subsetting():
-        data = pdf.output()
-    path.write_bytes(data)
+    path.write_bytes(pdf.output(output_producer_class=_producer_class()))
     return path
 
 
