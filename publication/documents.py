@@ -11,6 +11,9 @@ named explicitly — "Noto Sans CJK SC" from Debian's fonts-noto-cjk — so no p
 a font without Chinese glyphs; pages are A4 (lists landscape), the table header repeats on every
 page and the footer reads "第 N 页 共 M 页". A list longer than ``MAX_ROWS_PER_FILE`` rows is split
 into several files (册) so each stays quick to make and to open.
+
+The written notices, made by the hundred thousand, are drawn with fpdf2 instead
+(``publication.notice_pdf``, issue 15): same fonts and page, a few ms each.
 """
 
 from __future__ import annotations
