@@ -315,9 +315,11 @@ class _Writer:
     def __init__(self, pdf):
         self.pdf = pdf
         self.width = pdf.w - MARGIN_LEFT - MARGIN_RIGHT
+        self.cw = {key: _font(key).ttf.cw for key in FONT_FILES}  # widths, 1/1000 em
+        self.codes = {key: {} for key in FONT_FILES}  # character → hex code in this document
 
     def char_width(self, c: str, font: str, size: float) -> float:
-        return _font(font).ttf.cw[ord(c)] * size / 1000 * PT
+        return self.cw[font][ord(c)] * size / 1000 * PT
 
     def lines(self, runs, *, size: float, width: float, indent: float = 0.0):
         """Break ``runs`` into lines no wider than ``width`` (the first ``indent`` narrower):
@@ -325,7 +327,8 @@ class _Writer:
         opening punctuation, and keeping a run of Latin letters and digits together when it
         fits on a line. Returns lines of (text, font) pieces."""
         chars = [(c, run.font) for run in runs for c in run.text]
-        widths = [self.char_width(c, f, size) for c, f in chars]
+        scale = size / 1000 * PT
+        widths = [self.cw[f][ord(c)] * scale for c, f in chars]
         tight = [
             _is_tight(c) or (c in "年月日" and i > 0 and chars[i - 1][0].isdigit())
             for i, (c, _) in enumerate(chars)
@@ -387,7 +390,8 @@ class _Writer:
         pdf.ln(gap)
 
     def pieces_width(self, pieces, size):
-        return sum(self.char_width(c, font, size) for text, font in pieces for c in text)
+        cw = self.cw
+        return sum(cw[font][ord(c)] for text, font in pieces for c in text) * size / 1000 * PT
 
     def draw(self, pieces, size, height, *, color=TEXT, spacing: float = 0.0):
         """Draw one line of pieces from the current position, the text vertically centred in
@@ -406,9 +410,15 @@ class _Writer:
         for text, key in pieces:
             font = pdf.fonts[_FONTKEYS[key]]
             pdf._resource_catalog.add(PDFResourceType.FONT, font.i, pdf.page)
-            pick = font.subset.pick
-            codes = "".join(f"{code:04X}" for c in text if (code := pick(ord(c))) is not None)
-            ops.append(f"/F{font.i} {size:.2f} Tf <{codes}> Tj")
+            known = self.codes[key]
+            hexes = []
+            for c in text:
+                code = known.get(c)
+                if code is None:
+                    cid = font.subset.pick(ord(c))  # None: not in the font
+                    code = known[c] = "" if cid is None else f"{cid:04X}"
+                hexes.append(code)
+            ops.append(f"/F{font.i} {size:.2f} Tf <{''.join(hexes)}> Tj")
             advance += self.pieces_width([(text, key)], size) + spacing * PT * len(text)
         ops.append("ET Q")
         pdf._out(" ".join(ops))
