@@ -113,7 +113,7 @@ class _HbFont:
         return self.cff
 
     def getGlyphID(self, name: str) -> int:  # noqa: N802 (fontTools' name)
-        return self.proto.gids[name]
+        return _cid(name)  # CID = glyph id in these fonts (checked by ``_font``)
 
     def save(self, _stream) -> None:  # the whole sfnt is not embedded, only its CFF table
         pass
@@ -126,7 +126,7 @@ class _HbFont:
         same glyphs (the bold and the serif fonts print the same words on every notice)."""
         import uharfbuzz as hb
 
-        gids = frozenset([0, *(self.proto.gids[name] for name in glyph_names)])
+        gids = frozenset([0, *(_cid(name) for name in glyph_names)])
         proto = self.proto
         with proto.lock:
             cff = proto.subsets.get(gids)
@@ -139,7 +139,11 @@ class _HbFont:
                 )
                 for gid in gids:
                     plan.glyph_set.add(gid)
-                cff = hb.subset(proto.hb_face, plan).reference_table("CFF ").data
+                # the common characters' face when it has them all (0.3 ms), else the whole
+                # font's (about 5 ms)
+                fast = proto.fast_face is not None and all(proto.fast_gids[g] for g in gids)
+                face = proto.fast_face if fast else proto.hb_face
+                cff = hb.subset(face, plan).reference_table("CFF ").data
                 if len(proto.subsets) >= SUBSET_CACHE:
                     proto.subsets.pop(next(iter(proto.subsets)))
                 proto.subsets[gids] = cff
@@ -173,32 +177,184 @@ class _SubsetModule:
         self.Subsetter = _Subsetter
 
 
+class _Metrics(dict):
+    """Code point → (glyph id, advance in 1/1000 em), read from HarfBuzz on first use and
+    kept: a few thousand entries, where fpdf2's own tables hold all 45,000 code points of a
+    CJK font (about 35 MiB a font). (None, 0) for a character the font does not have."""
+
+    def __init__(self, hb_font):
+        super().__init__()
+        self.hb_font = hb_font
+        self.scale = 1000 / hb_font.face.upem
+
+    def __missing__(self, cp: int):
+        gid = self.hb_font.get_nominal_glyph(cp)
+        value = (None, 0) if gid is None else (gid, self.hb_font.get_glyph_h_advance(gid))
+        value = (value[0], round(value[1] * self.scale + 0.001))
+        self[cp] = value
+        return value
+
+
+class _Widths(dict):
+    def __init__(self, metrics: _Metrics):
+        super().__init__()
+        self.metrics = metrics
+
+    def __missing__(self, cp: int) -> int:
+        width = self[cp] = self.metrics[cp][1]
+        return width
+
+
 @dataclass
 class _ProtoFont:
-    ttf: object  # fpdf.fonts.TTFFont, parsed once
-    gids: dict[str, int]
-    hb_face: object  # uharfbuzz.Face, preprocessed for repeated subsetting
+    ttf: object  # fpdf.fonts.TTFFont: the font's descriptor and names, no character tables
+    hb_face: object  # uharfbuzz.Face of the whole font (memory-mapped)
+    metrics: _Metrics
+    widths: _Widths
     lock: threading.Lock
+    fast_face: object = None  # the common characters only, preprocessed for quick subsets
+    fast_gids: bytearray = b""  # 1 for the glyphs the fast face has
     subsets: dict[frozenset[int], bytes] = field(default_factory=dict)  # oldest first
+
+
+def _common_characters() -> list[int]:
+    """What a notice is almost always written with: ASCII, Latin-1, general punctuation, CJK
+    symbols, full-width forms and every character of GB 2312 (6,763 hanzi and the symbols).
+    A name with a rarer character takes the whole font's face for its subset (a few ms)."""
+    chars = set(range(0x20, 0x7F)) | set(range(0xA0, 0x100)) | set(range(0x2000, 0x2070))
+    chars |= set(range(0x3000, 0x3040)) | set(range(0xFF00, 0xFFF0))
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.add(ord(bytes((high, low)).decode("gb2312")))
+            except (UnicodeDecodeError, TypeError):
+                continue
+    return sorted(chars)
+
+
+def _read_font(path: str, index: int, face):
+    """fpdf2's ``TTFFont`` for a CID-keyed CFF font, its descriptor computed as fpdf2 computes
+    it but from the font's small tables only: fpdf2's own reading keeps the cmap and the widths
+    of every glyph (about 35 MiB a CJK font), which HarfBuzz gives here on demand instead."""
+    import io
+    import re
+
+    import uharfbuzz as hb
+    from fontTools import ttLib
+    from fontTools.cffLib import CFFFontSet
+    from fpdf.enums import FontDescriptorFlags, TextEmphasis
+    from fpdf.fonts import PDFFontDescriptor, TTFFont
+
+    # the CFF's registry/ordering and CIDs, from a subset of a few glyphs spread over the font
+    probe = hb.SubsetInput()
+    probe.flags = hb.SubsetFlags(hb.SubsetFlags.NO_LAYOUT_CLOSURE | hb.SubsetFlags.NO_HINTING)
+    last = face.glyph_count - 1
+    probes = sorted({0, 1, min(1000, last), last // 2, last})
+    for gid in probes:
+        probe.glyph_set.add(gid)
+    table = hb.subset(face, probe).reference_table("CFF ").data
+    cff = CFFFontSet()
+    cff.decompile(io.BytesIO(table), None)
+    top = cff.topDictIndex[0]
+    ros = getattr(top, "ROS", None)
+    if ros is None or top.charset[1:] != [f"cid{gid:05d}" for gid in probes[1:]]:
+        raise ValueError(f"{path}#{index}: a CID-keyed CFF font whose CIDs are its glyph ids")
+
+    tt = ttLib.TTFont(path, fontNumber=index, lazy=True, recalcTimestamp=False)
+    try:
+        head, hhea, os2, post = tt["head"], tt["hhea"], tt["OS/2"], tt["post"]
+        scale = 1000 / head.unitsPerEm
+        flags = FontDescriptorFlags.SYMBOLIC
+        if post.isFixedPitch:
+            flags |= FontDescriptorFlags.FIXED_PITCH
+        if post.italicAngle != 0:
+            flags |= FontDescriptorFlags.ITALIC
+        if os2.usWeightClass >= 600:
+            flags |= FontDescriptorFlags.FORCE_BOLD
+        cap_height = getattr(os2, "sCapHeight", hhea.ascent)
+        font = TTFFont.__new__(TTFFont)
+        font.desc = PDFFontDescriptor(
+            ascent=round(hhea.ascent * scale),
+            descent=round(hhea.descent * scale),
+            cap_height=round(cap_height * scale),
+            flags=flags,
+            font_b_box=(
+                f"[{head.xMin * scale:.0f} {head.yMin * scale:.0f}"
+                f" {head.xMax * scale:.0f} {head.yMax * scale:.0f}]"
+            ),
+            italic_angle=int(post.italicAngle),
+            stem_v=round(50 + int(pow((os2.usWeightClass / 65), 2))),
+            missing_width=round(scale * hb.Font(face).get_glyph_h_advance(0)),
+        )
+        font.name = re.sub("[ ()]", "", tt["name"].getBestFullName())
+        font.up = round(post.underlinePosition * scale)
+        font.ut = round(post.underlineThickness * scale)
+        font.sp = round(os2.yStrikeoutPosition * scale)
+        font.ss = round(os2.yStrikeoutSize * scale)
+    finally:
+        tt.close()
+    font.i = 0
+    font.type = "TTF"
+    font.ttffile = Path(path)
+    font.fontkey = ""
+    font.scale = scale
+    font.emphasis = TextEmphasis.NONE
+    font.is_compressed = False
+    font.is_cff = True
+    font.is_cid_keyed = True
+    font.is_symbol = False
+    font.cff_ros = (str(ros[0]), str(ros[1]), int(ros[2]))
+    font.collection_font_number = index
+    font._hbfont = None
+    font.unicode_range = None
+    font.palette_index = 0
+    font.color_font = None
+    font.cw, font.cmap, font.glyph_ids = {}, {}, {}
+    font.missing_glyphs = []
+    font.biggest_size_pt = 0
+    return font
 
 
 @functools.cache
 def _font(key: str) -> _ProtoFont:
+    """One font, read once per process: its descriptor from its small tables, its glyphs by
+    HarfBuzz (the file memory-mapped). The regular face, which prints the employers' names,
+    also gets a face of the common characters preprocessed for subsetting; the bold ones print
+    the same few words on every notice and their subsets come from the cache."""
     import uharfbuzz as hb
-    from fpdf import FPDF
 
     path, index = _font_file(key)
-    scratch = FPDF()
-    scratch.add_font(key, "", path, collection_font_number=index)
-    (ttf,) = scratch.fonts.values()
-    gids = {name: gid for gid, name in enumerate(ttf.ttfont.getGlyphOrder())}
-    face = hb.subset_preprocess(hb.Face(hb.Blob.from_file_path(path), index))
-    ttf.ttfont.close()
-    return _ProtoFont(ttf=ttf, gids=gids, hb_face=face, lock=threading.Lock())
+    face = hb.Face(hb.Blob.from_file_path(path), index)
+    metrics = _Metrics(hb.Font(face))
+    proto = _ProtoFont(
+        ttf=_read_font(path, index, face),
+        hb_face=face,
+        metrics=metrics,
+        widths=_Widths(metrics),
+        lock=threading.Lock(),
+    )
+    if key == "sans":
+        plan = hb.SubsetInput()
+        plan.flags = hb.SubsetFlags(
+            hb.SubsetFlags.RETAIN_GIDS  # same glyph ids as the whole font
+            | hb.SubsetFlags.NO_LAYOUT_CLOSURE
+            | hb.SubsetFlags.NO_HINTING
+            | hb.SubsetFlags.NOTDEF_OUTLINE
+        )
+        fast_gids = bytearray(face.glyph_count)
+        fast_gids[0] = 1
+        for cp in _common_characters():
+            gid = metrics.hb_font.get_nominal_glyph(cp)
+            if gid is not None:
+                plan.unicode_set.add(cp)
+                fast_gids[gid] = 1
+        proto.fast_face = hb.subset_preprocess(hb.subset(face, plan))
+        proto.fast_gids = fast_gids
+    return proto
 
 
 def warm_up() -> None:
-    """Parse and preprocess the fonts now (a worker process does it once, a few seconds)."""
+    """Read the fonts now (a worker process does it once, a few seconds)."""
     for key in FONT_FILES:
         _font(key)
 
@@ -216,10 +372,11 @@ def _install_fonts(pdf) -> None:
         font.i = len(pdf.fonts) + 1
         font.fontkey = fontkey
         font.desc = copy.copy(proto.ttf.desc)  # fpdf2 names and numbers it per document
+        font.cw = proto.widths
         font.missing_glyphs = []
         font.biggest_size_pt = 0
         font.ttfont = _HbFont(proto)
-        font.subset = _CidSubsetMap(font)
+        font.subset = _CidSubsetMap(font, proto)
         pdf.fonts[fontkey] = font
     pdf._set_min_pdf_version("1.6")  # CID-keyed CFF fonts
 
@@ -233,18 +390,28 @@ def _cid(glyph_name: str) -> int:
 
 @functools.cache
 def _cid_subset_map_class():
-    from fpdf.fonts import SubsetMap
+    from fpdf.fonts import Glyph, SubsetMap
 
     class CidSubsetMap(SubsetMap):
         """fpdf2's map of the glyphs used, each glyph's code being its CID (the fonts are
         CID-keyed): the text is then written in the ``Identity-H`` encoding, which every PDF
         reader maps (pypdf does not read the CMap fpdf2 writes for CFF fonts otherwise)."""
 
-        def __init__(self, font):  # no reserved codes: code = CID
+        def __init__(self, font, proto):  # no reserved codes: code = CID
             self.font = font
+            self.metrics = proto.metrics
             self._next = 0
             self._reserved = []
             self._char_id_per_glyph = {}
+
+        @functools.cache  # noqa: B019 (as fpdf2's; it clears the cache after each output)
+        def get_glyph(self, glyph=None, unicode=None, glyph_name=None, glyph_width=None):
+            if not isinstance(unicode, int):
+                return None
+            gid, width = self.metrics[unicode]
+            if gid is None:
+                return None
+            return Glyph(gid, (unicode,), f"cid{gid:05d}", width)  # CID = glyph id
 
         def pick_glyph(self, glyph):
             if glyph is None:
@@ -257,8 +424,8 @@ def _cid_subset_map_class():
     return CidSubsetMap
 
 
-def _CidSubsetMap(font):  # noqa: N802 (a class, made on first use)
-    return _cid_subset_map_class()(font)
+def _CidSubsetMap(font, proto):  # noqa: N802 (a class, made on first use)
+    return _cid_subset_map_class()(font, proto)
 
 
 @functools.cache
@@ -315,7 +482,7 @@ class _Writer:
     def __init__(self, pdf):
         self.pdf = pdf
         self.width = pdf.w - MARGIN_LEFT - MARGIN_RIGHT
-        self.cw = {key: _font(key).ttf.cw for key in FONT_FILES}  # widths, 1/1000 em
+        self.cw = {key: _font(key).widths for key in FONT_FILES}  # widths, 1/1000 em
         self.codes = {key: {} for key in FONT_FILES}  # character → hex code in this document
 
     def char_width(self, c: str, font: str, size: float) -> float:

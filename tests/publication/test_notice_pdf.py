@@ -208,10 +208,13 @@ def _cmap_cids(stream: bytes) -> set[int]:
 
 def test_the_embedded_fonts_are_noto_sc_subsets_holding_every_glyph_used(tmp_path):
     """The three fonts are the SC faces of Noto CJK, embedded as CFF subsets (HarfBuzz) whose
-    glyphs are the CIDs the text refers to, and the file stays small."""
+    glyphs are the CIDs the text refers to — a name with characters beyond GB 2312 too (its
+    subset comes from the whole font) — and the file stays small."""
     from fontTools.cffLib import CFFFontSet
 
-    path = documents.written_notice_pdf(_long(), tmp_path / "n.pdf")
+    rare = replace(_long(), employer_name="郏县堃喆珺商贸有限公司")  # not in GB 2312
+    path = documents.written_notice_pdf(rare, tmp_path / "n.pdf")
+    assert "郏县堃喆珺商贸有限公司" in "".join(pages_text(path))
     reader = PdfReader(path)
     fonts = {}
     for page in reader.pages:
