@@ -192,7 +192,7 @@ def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> docume
     )
 
 
-# Employers per chunk of written notices: one rendering (one WeasyPrint document) per chunk.
+# Employers per chunk of written notices (one PDF each, drawn with fpdf2: notice_pdf).
 NOTICE_CHUNK = 200
 
 
