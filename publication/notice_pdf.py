@@ -1,19 +1,38 @@
 """The written notice to a C/D employer (书面告知书, SPEC §8 [r2]) drawn with fpdf2 (issue 15).
 
-One PDF per notice, drawn directly — no HTML, no layout engine, no splitting. What makes it cheap:
+One PDF per notice, drawn directly — no HTML, no layout engine, no splitting — so a notice made
+in a batch is the same file as the notice made alone. The page is the one the WeasyPrint
+template had: A4 portrait, margins 22/22/20/22 mm, the red head (the authority in Noto Serif CJK
+SC bold, red, over a red rule), 11 pt Noto Sans CJK SC with paragraphs indented two characters,
+bordered tables with a shaded bold header row repeated on a new page, the closing block kept on
+one page. No internal rule code is ever printed.
 
-- The fonts (Noto Sans CJK SC regular and bold, Noto Serif CJK SC bold for the red head) are
-  parsed once per process (``_font``): fpdf2 reads the cmap and the widths of some 65,000 glyphs
-  in about 0.3 s per font; every notice then gets a light copy of the parsed font with its own
-  subset state.
-- The subset embedded in each file (only the glyphs the notice uses) is made with HarfBuzz's
-  subsetter on a face preprocessed once per process (``uharfbuzz.subset_preprocess``): about
-  2 ms per font instead of 0.3–0.7 s with fontTools, which fpdf2 uses by default and which
-  interprets every charstring in Python. Only the CFF table is embedded (a CID-keyed CFF keeps
-  its CIDs, which is what the PDF's CMap refers to).
+What makes it cheap (``bench/notices_render.py``: about 5–7 ms of CPU a notice):
+
+- Text is broken into lines here (``_Writer.lines``: by character, as Chinese is, but keeping a
+  USCC, a number or a date whole and no closing mark at a line's start) and written straight
+  into the page's content stream; fpdf2's ``cell``/``multi_cell``/``table`` cost several times
+  the rest of the notice.
+- The fonts are read once per process (``_font``) and lean: the descriptor from the font's small
+  tables, each character's glyph and width from HarfBuzz when first met. fpdf2's own reading
+  parses the cmap and widths of all 65,535 glyphs (0.3 s and about 35 MiB a font).
+- The subset embedded in each file is made by HarfBuzz (``uharfbuzz``): from a face of the
+  common characters (GB 2312 and the punctuation) preprocessed once, 0.3 ms; from the whole
+  font for a name with a rarer character, a few ms; the bold and serif fonts print the same
+  words on every notice and their subsets come from a small cache. fpdf2 would subset with
+  fontTools, which interprets every charstring in Python (0.3–0.7 s a font). The fonts are
+  CID-keyed CFF whose CIDs are their glyph ids; the text is written as CIDs (``Identity-H``)
+  with a ToUnicode map, so it is extractable and searchable.
+- The font programs are stored undeflated (deflating a CJK subset gains 8 % for a quarter of
+  the notice's time).
+
+Hooks into fpdf2 (its version is pinned to 2.8.x in pyproject.toml): a ``TTFFont`` built here,
+a ``SubsetMap`` whose codes are CIDs, and an ``OutputProducer`` whose font subsetting is
+HarfBuzz's (``_producer_class``). ``tests/publication/test_notice_pdf.py`` checks the fonts
+embedded hold every glyph drawn.
 
 The wording is the official document's, in Chinese whatever the interface language is (like the
-other documents, deliberately not translated). No internal rule code is ever printed.
+other documents, deliberately not translated).
 """
 
 from __future__ import annotations
@@ -80,14 +99,15 @@ def _font_file(key: str) -> tuple[str, int]:
     if shutil.which("fc-match"):
         try:
             out = subprocess.run(
-                ["fc-match", "-f", "%{file}|%{index}|%{family}", pattern],
+                ["fc-match", "-f", "%{file}|%{index}|%{style}|%{family}", pattern],
                 capture_output=True,
                 text=True,
                 timeout=10,
                 check=True,
             ).stdout
-            path, index, family = out.split("|", 2)
-            if FAMILIES[key] in family.split(","):
+            path, index, style, family = out.split("|", 3)
+            bold = "Bold" in style.split(",")
+            if FAMILIES[key] in family.split(",") and bold == key.endswith("B"):
                 return path, int(index)
         except (OSError, ValueError, subprocess.SubprocessError):
             pass
@@ -502,9 +522,6 @@ class _Writer:
         self.cw = {key: _font(key).widths for key in FONT_FILES}  # widths, 1/1000 em
         self.codes = {key: {} for key in FONT_FILES}  # character → hex code in this document
 
-    def char_width(self, c: str, font: str, size: float) -> float:
-        return self.cw[font][ord(c)] * size / 1000 * PT
-
     def lines(self, runs, *, size: float, width: float, indent: float = 0.0):
         """Break ``runs`` into lines no wider than ``width`` (the first ``indent`` narrower):
         by character (CJK), never starting a line with closing punctuation nor ending one with
@@ -559,16 +576,14 @@ class _Writer:
             brk = moved
         return brk
 
-    def paragraph(self, runs, *, indent: float = INDENT, gap: float = PARA_GAP, align="L"):
+    def paragraph(self, runs, *, indent: float = INDENT, gap: float = PARA_GAP):
+        """A paragraph at 11 pt, its first line indented, moving to a new page when full."""
         pdf = self.pdf
         lines = self.lines(runs, size=BODY_PT, width=self.width, indent=indent)
         for number, pieces in enumerate(lines):
             if pdf.get_y() + LINE > pdf.page_break_trigger:
                 pdf.add_page()
-            x = MARGIN_LEFT + (indent if number == 0 else 0)
-            if align == "R":
-                x = MARGIN_LEFT + self.width - self.pieces_width(pieces, BODY_PT)
-            pdf.set_x(x)
+            pdf.set_x(MARGIN_LEFT + (indent if number == 0 else 0))
             self.draw(pieces, BODY_PT, LINE)
             pdf.ln(LINE)
         pdf.ln(gap)

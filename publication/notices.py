@@ -312,10 +312,16 @@ def mail_text(notice: WrittenNotice, cycle, public_notice: PublicNotice | None) 
     return "\n".join(lines)
 
 
+_UNREAD = object()
+
+
 @transaction.atomic
-def issue_notice(*, cycle, row, number: int, document, issued_on: dt.date) -> WrittenNotice:
+def issue_notice(
+    *, cycle, row, number: int, document, issued_on: dt.date, public_notice=_UNREAD
+) -> WrittenNotice:
     """Record one written notice (its PDF already made) and mail it through the outbox, in one
-    transaction; a notice for the same employer that no longer matches is marked superseded."""
+    transaction; a notice for the same employer that no longer matches is marked superseded.
+    ``public_notice``: the cycle's, when the caller has read it (None: it has none)."""
     from . import outbox
     from .services import authority_of
 
@@ -337,7 +343,8 @@ def issue_notice(*, cycle, row, number: int, document, issued_on: dt.date) -> Wr
         document=document,
         content_hash=basis_hash(basis),
     )
-    public_notice = PublicNotice.objects.filter(cycle=cycle).first()
+    if public_notice is _UNREAD:
+        public_notice = PublicNotice.objects.filter(cycle=cycle).first()
     to = _recipients(row.employer)
     if to:
         notice.mail = outbox.enqueue(
