@@ -315,7 +315,7 @@ def mail_text(notice: WrittenNotice, cycle, public_notice: PublicNotice | None) 
 _UNREAD = object()
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # inside the chunk's transaction: no savepoint per notice
 def issue_notice(
     *, cycle, row, number: int, document, issued_on: dt.date, public_notice=_UNREAD
 ) -> WrittenNotice:

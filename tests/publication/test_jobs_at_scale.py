@@ -315,7 +315,7 @@ def test_notices_in_parallel_chunks_on_the_workers(
     assert len(set(numbers)) == 5
 
 
-def test_a_batch_is_rendered_once_and_split_per_notice(tmp_path):
+def test_a_batch_gives_each_notice_its_own_pdf(tmp_path):
     from publication import documents
 
     from .test_documents import pdf_text
