@@ -224,6 +224,8 @@ def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -
     only those whose current notice is missing or states something else (``basis_hash``), one
     PDF each (``documents.written_notice_pdfs``). Idempotent: run again, it finds nothing to do. Returns
     the chunk's last grade row id (None: the chunk was empty)."""
+    from audit.services import write_audits
+
     from .models import PublicNotice
     from .notices import changed_rows, issue_notice, notice_rows_between
 
@@ -246,6 +248,7 @@ def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -
         paths = [tmp / f"notice-{row.employer.pk}.pdf" for row in changed]
         documents.written_notice_pdfs(contents, paths)
     last = rows[-1].grade.pk
+    audits: list[dict] = []
     with transaction.atomic():
         for i, (row, notice) in enumerate(zip(changed, contents, strict=True)):
             number = first + i
@@ -270,7 +273,11 @@ def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -
                 document=document,
                 issued_on=issued_on,
                 public_notice=public_notice,
+                audits=audits,
             )
+        # the chunk's audit entries chained at once, late in the transaction (the head is
+        # locked from here to the commit, as by every audited transaction)
+        write_audits(audits)
         fields = {"done": F("done") + len(rows), "heartbeat_at": timezone.now()}
         if job.meta.get("mode") != "parallel":
             fields["cursor"] = str(last)  # the sequential run's checkpoint
