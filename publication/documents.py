@@ -11,14 +11,14 @@ named explicitly — "Noto Sans CJK SC" from Debian's fonts-noto-cjk — so no p
 a font without Chinese glyphs; pages are A4 (lists landscape), the table header repeats on every
 page and the footer reads "第 N 页 共 M 页". A list longer than ``MAX_ROWS_PER_FILE`` rows is split
 into several files (册) so each stays quick to make and to open.
+
+The written notices, made by the hundred thousand, are drawn with fpdf2 instead
+(``publication.notice_pdf``, issue 15): same fonts and page, a few ms each.
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import functools
-import gc
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -491,100 +491,19 @@ class WrittenNotice:
 
 
 def written_notice_pdf(notice: WrittenNotice, output_path: Path | str) -> Path:
-    html = render_to_string("publication/pdf/c_notice.html", {"css": _css(), "n": notice})
-    return _write_pdf(html, Path(output_path))
+    """The written notice as a PDF, drawn with fpdf2 (``publication.notice_pdf``)."""
+    from . import notice_pdf
+
+    return notice_pdf.notice_pdf(notice, Path(output_path))
 
 
 def written_notice_pdfs(notices: list[WrittenNotice], output_paths: list[Path]) -> list[Path]:
-    """Many written notices from one rendering (issue 15): the batch template lays every notice
-    out once, in one document, each from a new page; the document is written once (fonts
-    subset once for the batch) and then split at each notice's first page (its anchor) into one
-    PDF per notice with pypdf. Writing each notice with WeasyPrint instead costs a font subset
-    per file (about 180 ms for the CJK fonts); the split costs a few ms per notice.
+    """Many written notices, one PDF each (issue 15). Each is drawn on its own with fpdf2 —
+    the fonts parsed once per process, each file's font subset made by HarfBuzz in a few ms
+    (``publication.notice_pdf``) — so a notice in a batch is the very same file as the notice
+    made alone, and nothing needs splitting afterwards."""
+    from . import notice_pdf
 
-    What makes the batch cheap (``bench/notices_render.py``; each measured, the PDFs compared
-    as images before and after — pixel-identical): the process keeps one ``FontConfiguration``
-    (fonts found and loaded once), a user-agent stylesheet without the pseudo-elements a
-    notice never has (list markers, footnotes: WeasyPrint otherwise computes six styles per
-    element for them), the tables laid out fixed (``_c_notice_style.html``), and the garbage
-    collector paused while the batch is laid out (WeasyPrint makes millions of small objects,
-    and the collector walked them again and again: about a fifth of the time)."""
-    import io
-
-    from pypdf import PdfReader, PdfWriter
-
-    if not notices:
-        return []
-    html = render_to_string(
-        "publication/pdf/c_notice_batch.html", {"css": _css(), "notices": notices}
-    )
-    engine = _notice_engine()
-    with _collector_paused():
-        document = engine.html(string=html).render(font_config=engine.font_config)
-        starts = {}
-        for index, page in enumerate(document.pages):
-            for anchor in page.anchors:
-                if anchor.startswith("notice-"):
-                    starts.setdefault(int(anchor.removeprefix("notice-")), index)
-        bounds = [starts[i] for i in range(len(notices))] + [len(document.pages)]
-        whole = io.BytesIO()
-        document.write_pdf(whole)
-        del document
-    reader = PdfReader(whole)
-    out = []
-    for i, path in enumerate(output_paths):
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        writer = PdfWriter()
-        for number in range(bounds[i], bounds[i + 1]):
-            writer.add_page(reader.pages[number])
-        writer.add_metadata({"/Title": f"书面告知书 {notices[i].employer_name}"})
-        with path.open("wb") as fh:
-            writer.write(fh)
-        out.append(path)
-    return out
-
-
-@dataclass(frozen=True)
-class _Engine:
-    html: type  # weasyprint.HTML with the lean user-agent stylesheet
-    font_config: object  # weasyprint.text.fonts.FontConfiguration, one per process
-
-
-# The rules of WeasyPrint's HTML user-agent stylesheet for pseudo-elements a written notice
-# never has (no list items, no footnotes or notes): each matches every element, so without
-# them the cascade computes one style per element instead of seven.
-_UNUSED_UA_RULES = ("::marker", "::footnote-", "::note-")
-
-
-@functools.cache
-def _notice_engine() -> _Engine:
-    from weasyprint import CSS, HTML
-    from weasyprint.css.counters import CounterStyle
-    from weasyprint.html import UA
-    from weasyprint.text.fonts import FontConfiguration
-
-    lean = CSS(
-        string="\n".join(
-            line for line in UA.splitlines() if not line.lstrip().startswith(_UNUSED_UA_RULES)
-        ),
-        counter_style=CounterStyle(),  # its @counter-style rules are WeasyPrint's own anyway
-    )
-
-    class NoticeHTML(HTML):
-        def _ua_stylesheets(self, forms=False):
-            return [lean]
-
-    return _Engine(html=NoticeHTML, font_config=FontConfiguration())
-
-
-@contextlib.contextmanager
-def _collector_paused():
-    """Pause Python's cyclic garbage collector (reference counting goes on) for one batch."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
+    if len(notices) != len(output_paths):
+        raise ValueError("one path per notice")
+    return notice_pdf.notice_pdfs(notices, [Path(p) for p in output_paths])

@@ -147,10 +147,16 @@ def _fired(codes, version) -> tuple[documents.FiredRule, ...]:
     )
 
 
-def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> documents.WrittenNotice:
+_UNREAD = object()
+
+
+def written_notice_for(
+    cycle, row, *, number: int, issued_on: dt.date, public_notice=_UNREAD
+) -> documents.WrittenNotice:
     """The content of a written notice (SPEC §8 [r2]): the final proposed grade and its basis —
     after an approved override, its reason and cited articles — with the public notice's period,
-    how to object and contact."""
+    how to object and contact. ``public_notice``: the cycle's, when the caller has read it
+    (None: it has none)."""
     from grading import rulesets
 
     from .models import PublicNotice
@@ -171,7 +177,8 @@ def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> docume
         if basis.computed_grade:
             computed_label = ruleset.grade_labels.get(basis.computed_grade, computed_label)
         title, document = ruleset.title, ruleset.document
-    public_notice = PublicNotice.objects.filter(cycle=cycle).first()
+    if public_notice is _UNREAD:
+        public_notice = PublicNotice.objects.filter(cycle=cycle).first()
     return documents.WrittenNotice(
         employer_name=row.employer.name,
         uscc=row.employer.uscc,
@@ -198,7 +205,7 @@ def written_notice_for(cycle, row, *, number: int, issued_on: dt.date) -> docume
     )
 
 
-# Employers per chunk of written notices: one rendering (one WeasyPrint document) per chunk.
+# Employers per chunk of written notices (one PDF each, drawn with fpdf2: notice_pdf).
 NOTICE_CHUNK = 200
 
 
@@ -220,9 +227,12 @@ def _allocate_numbers(job: DocumentJob, count: int) -> int:
 def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -> int | None:
     """Issue the written notices owed in one chunk of employers (grade rows ``after < id <=
     upto``):
-    only those whose current notice is missing or states something else (``basis_hash``), all
-    rendered as one document and split. Idempotent: run again, it finds nothing to do. Returns
+    only those whose current notice is missing or states something else (``basis_hash``), one
+    PDF each (``documents.written_notice_pdfs``). Idempotent: run again, it finds nothing to do. Returns
     the chunk's last grade row id (None: the chunk was empty)."""
+    from audit.services import write_audits
+
+    from .models import PublicNotice
     from .notices import changed_rows, issue_notice, notice_rows_between
 
     cycle = job.cycle
@@ -232,15 +242,19 @@ def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -
     changed = changed_rows(cycle, rows)
     issued_on = timezone.localdate()
     contents = []
+    public_notice = PublicNotice.objects.filter(cycle=cycle).first()  # once per chunk
     if changed:
         first = _allocate_numbers(job, len(changed))
         contents = [
-            written_notice_for(cycle, row, number=first + i, issued_on=issued_on)
+            written_notice_for(
+                cycle, row, number=first + i, issued_on=issued_on, public_notice=public_notice
+            )
             for i, row in enumerate(changed)
         ]
         paths = [tmp / f"notice-{row.employer.pk}.pdf" for row in changed]
         documents.written_notice_pdfs(contents, paths)
     last = rows[-1].grade.pk
+    audits: list[dict] = []
     with transaction.atomic():
         for i, (row, notice) in enumerate(zip(changed, contents, strict=True)):
             number = first + i
@@ -259,8 +273,17 @@ def notice_chunk(job: DocumentJob, *, after: int, upto: int | None, tmp: Path) -
                 },
             )
             issue_notice(
-                cycle=cycle, row=row, number=number, document=document, issued_on=issued_on
+                cycle=cycle,
+                row=row,
+                number=number,
+                document=document,
+                issued_on=issued_on,
+                public_notice=public_notice,
+                audits=audits,
             )
+        # the chunk's audit entries chained at once, late in the transaction (the head is
+        # locked from here to the commit, as by every audited transaction)
+        write_audits(audits)
         fields = {"done": F("done") + len(rows), "heartbeat_at": timezone.now()}
         if job.meta.get("mode") != "parallel":
             fields["cursor"] = str(last)  # the sequential run's checkpoint

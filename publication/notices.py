@@ -312,10 +312,25 @@ def mail_text(notice: WrittenNotice, cycle, public_notice: PublicNotice | None) 
     return "\n".join(lines)
 
 
-@transaction.atomic
-def issue_notice(*, cycle, row, number: int, document, issued_on: dt.date) -> WrittenNotice:
+_UNREAD = object()
+
+
+@transaction.atomic(savepoint=False)  # inside the chunk's transaction: no savepoint per notice
+def issue_notice(
+    *,
+    cycle,
+    row,
+    number: int,
+    document,
+    issued_on: dt.date,
+    public_notice=_UNREAD,
+    audits: list | None = None,
+) -> WrittenNotice:
     """Record one written notice (its PDF already made) and mail it through the outbox, in one
-    transaction; a notice for the same employer that no longer matches is marked superseded."""
+    transaction; a notice for the same employer that no longer matches is marked superseded.
+    ``public_notice``: the cycle's, when the caller has read it (None: it has none). ``audits``:
+    a list the audit entry is added to, for the caller to write with the others of its batch
+    (``audit.services.write_audits``, in the same transaction); without it, written here."""
     from . import outbox
     from .services import authority_of
 
@@ -337,7 +352,8 @@ def issue_notice(*, cycle, row, number: int, document, issued_on: dt.date) -> Wr
         document=document,
         content_hash=basis_hash(basis),
     )
-    public_notice = PublicNotice.objects.filter(cycle=cycle).first()
+    if public_notice is _UNREAD:
+        public_notice = PublicNotice.objects.filter(cycle=cycle).first()
     to = _recipients(row.employer)
     if to:
         notice.mail = outbox.enqueue(
@@ -352,7 +368,7 @@ def issue_notice(*, cycle, row, number: int, document, issued_on: dt.date) -> Wr
             jurisdiction_path=cycle.jurisdiction.path,
         )
         notice.save(update_fields=["mail"])
-    write_audit(
+    entry = dict(
         actor=None,
         action="publication.written_notice_issued",
         obj=notice,
@@ -365,6 +381,10 @@ def issue_notice(*, cycle, row, number: int, document, issued_on: dt.date) -> Wr
             "mailed_to": len(to),
         },
     )
+    if audits is None:
+        write_audit(**entry)
+    else:
+        audits.append(entry)  # the caller writes them, in its transaction (``write_audits``)
     return notice
 
 

@@ -252,6 +252,31 @@ def test_a_killed_notices_job_resumes_without_duplicates(
     assert all(n.content_hash and n.document_id for n in notices)
 
 
+def test_a_chunk_chains_its_notices_audit_entries_at_once(
+    publisher, django_capture_on_commit_callbacks, monkeypatch
+):
+    """One audit entry per notice, written per chunk (``write_audits``: the head locked and
+    moved once), and the audit chain still verifies, entries interleaved with single writes."""
+    from audit.models import AuditEntry, AuditHead
+    from audit.services import verify_audit, write_audit
+
+    monkeypatch.setattr(jobs, "NOTICE_CHUNK", 3)
+    cycle, job = _notice_cycle(publisher, django_capture_on_commit_callbacks)
+    jobs.run(job.pk, max_chunks=1)
+    write_audit(actor=publisher, action="publication.test_between", object_id="1")
+    _expire(job)
+    jobs.run(job.pk)
+    issued = AuditEntry.objects.filter(action="publication.written_notice_issued").order_by("pk")
+    notices = WrittenNotice.objects.filter(cycle=cycle)
+    assert notices.count() == 5
+    assert sorted(int(e.object_id) for e in issued) == sorted(n.pk for n in notices)
+    assert all(e.after["document_no"] for e in issued)
+    head = AuditHead.objects.get(pk=1)
+    last = AuditEntry.objects.order_by("pk").last()
+    assert (head.last_id, head.last_hash) == (last.pk, last.entry_hash)
+    assert list(verify_audit()) == []
+
+
 def test_only_changed_notices_are_made_again(
     publisher, supervisor, inspector, django_capture_on_commit_callbacks
 ):
@@ -355,7 +380,7 @@ def test_a_chunk_that_fails_for_good_fails_the_job_at_once(
     assert "磁盘已满" in job.error and job.finished_at is not None
 
 
-def test_a_batch_is_rendered_once_and_split_per_notice(tmp_path):
+def test_a_batch_gives_each_notice_its_own_pdf(tmp_path):
     from publication import documents
 
     from .test_documents import pdf_text
