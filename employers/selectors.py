@@ -7,7 +7,8 @@ sees nothing.
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, Func, Q, QuerySet, Value
 
 from .choices import STAFF_ROLES, Role
 from .models import Employer, Jurisdiction
@@ -64,6 +65,37 @@ _USCC_CHARS = re.compile(r"^[0-9A-Z]+$")
 USCC_LENGTH = 18
 
 
+# Queries of at most this many characters take the character-gram path on PostgreSQL: pg_trgm
+# finds no trigram in them and would read its whole index (employers migration 0011).
+GRAM_LENGTH = 2
+
+
+class NameGramsContain(Func):
+    """``lc_name_grams(name) @> ARRAY[UPPER(q)]``: the name (upper-cased) has ``q`` (one or two
+    characters) among its single characters and character pairs — on PostgreSQL, where the
+    function and its GIN indexes exist (employers migration 0011, publication migration 0008),
+    exactly ``UPPER(name) LIKE UPPER('%q%')`` for such a ``q``."""
+
+    output_field = BooleanField()
+    conditional = True
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        name_sql, name_params = compiler.compile(self.source_expressions[0])
+        q_sql, q_params = compiler.compile(self.source_expressions[1])
+        sql = f"lc_name_grams({name_sql}) @> ARRAY[UPPER({q_sql})]::text[]"
+        return sql, (*name_params, *q_params)
+
+
+def name_contains(queryset: QuerySet, q: str, name: str = "name") -> Q:
+    """The condition "the name contains ``q`` (any case)" on the indexed path: for one or two
+    characters on PostgreSQL the character grams (``NameGramsContain``), else ``icontains``
+    (``UPPER(name) LIKE UPPER('%q%')``, the pg_trgm index on PostgreSQL, a scan on SQLite)."""
+    if len(q) <= GRAM_LENGTH and connections[queryset.db].vendor == "postgresql":
+        return Q(NameGramsContain(name, Value(q)))
+    return Q(**{f"{name}__icontains": q})
+
+
 def search_by_name_or_uscc(
     queryset: QuerySet, q: str, *, name: str = "name", uscc: str = "uscc", indexed: bool = True
 ) -> QuerySet:
@@ -71,7 +103,10 @@ def search_by_name_or_uscc(
 
     ``indexed`` (the default) takes the paths the indexes serve: the name part is
     ``UPPER(name) LIKE UPPER('%q%')``, which a pg_trgm GIN index on ``UPPER(name)`` answers on
-    PostgreSQL (employers migration 0009, publication migration 0006; SQLite scans); the USCC part
+    PostgreSQL (employers migration 0009, publication migration 0006; SQLite scans) — except a
+    ``q`` of one or two characters, which has no trigram: on PostgreSQL it is looked up among
+    the name's characters and character pairs (``name_contains``; employers migration 0011,
+    publication migration 0008); the USCC part
     is an equality for a full 18-character code (the unique index), a prefix
     (``uscc LIKE 'Q%'``, the ``varchar_pattern_ops`` index Django makes for the column) for a
     shorter code typed from its start, and nothing at all for a query no USCC can contain
@@ -85,7 +120,7 @@ def search_by_name_or_uscc(
     code = q.upper()
     if not indexed:
         return queryset.filter(Q(**{f"{name}__icontains": q}) | Q(**{f"{uscc}__icontains": code}))
-    condition = Q(**{f"{name}__icontains": q})
+    condition = name_contains(queryset, q, name)
     if _USCC_CHARS.match(code):
         if len(code) == USCC_LENGTH:
             condition |= Q(**{uscc: code})

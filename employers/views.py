@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from .choices import Role
 from .forms import EmployerFilterForm, EmployerForm, ImportUploadForm
+from .paging import EstimatedPaginator
 from .panels import panels_for
 from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
@@ -110,7 +110,9 @@ def employer_list(request):
     from .listing import grade_source
 
     form, employers = filtered_employers(request.user, request.GET)
-    page = Paginator(employers, 25).get_page(request.GET.get("page"))
+    # Counted exactly only when small: a registry of a million (or a search matching most of
+    # it) is not counted on every view; the page then shows "约 N 家".
+    page = EstimatedPaginator(employers, 25).get_page(request.GET.get("page"))
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.
     show_grades = source is not None and request.user.role != Role.SYSADMIN

@@ -518,9 +518,9 @@ def public_list(request, code, year):
         results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
             pk__in=results.values("pk")
         )
-    # Without a search or filter the whole published list is paged: its count is estimated.
-    paginator = Paginator if q or grade else EstimatedPaginator
-    page = paginator(results, 50).get_page(request.GET.get("page"))
+    # Counted exactly only when small (a search or filter matching most of a million rows is
+    # estimated too: "约 N 条").
+    page = EstimatedPaginator(results, 50).get_page(request.GET.get("page"))
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
         for r in page
@@ -578,10 +578,9 @@ def public_notice(request, pk):
     grade = _grade_filter(request)
     if grade:
         results = results.filter(final=grade)
-    paginator = Paginator if q or grade else EstimatedPaginator
-    page = paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = EstimatedPaginator(
+        results.only("id", "grade", "employer__name", "employer__uscc"), 50
+    ).get_page(request.GET.get("page"))
     from objections.calendar import CalendarNotLoaded, notice_days
 
     try:
