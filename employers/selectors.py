@@ -88,12 +88,18 @@ class NameGramsContain(Func):
 
 
 def name_contains(queryset: QuerySet, q: str, name: str = "name") -> Q:
-    """The condition "the name contains ``q`` (any case)" on the indexed path: for one or two
-    characters on PostgreSQL the character grams (``NameGramsContain``), else ``icontains``
-    (``UPPER(name) LIKE UPPER('%q%')``, the pg_trgm index on PostgreSQL, a scan on SQLite)."""
+    """The condition "the name contains ``q`` (any case)" on the indexed path: ``icontains``
+    (``UPPER(name) LIKE UPPER('%q%')``, the pg_trgm index on PostgreSQL, a scan on SQLite), and
+    for one or two characters on PostgreSQL also the character grams (``NameGramsContain``, the
+    same rows), which their GIN index answers."""
+    contains = Q(**{f"{name}__icontains": q})
     if len(q) <= GRAM_LENGTH and connections[queryset.db].vendor == "postgresql":
-        return Q(NameGramsContain(name, Value(q)))
-    return Q(**{f"{name}__icontains": q})
+        # Both: the grams for the index, the LIKE (the same rows) for the planner's other path,
+        # walking the name index in page order. The LIKE first: under an OR (the USCC part) the
+        # database checks them in this order, and a LIKE costs about a microsecond a row, the
+        # grams function tens.
+        return contains & Q(NameGramsContain(name, Value(q)))
+    return contains
 
 
 def search_by_name_or_uscc(

@@ -3,8 +3,8 @@ scans).
 
 pg_trgm answers ``UPPER(name) LIKE '%q%'`` from the trigrams of q, and a query of one or two
 characters has none (安泰, 机械 — the common Chinese case): the trigram index is then read whole.
-``lc_name_grams(name)`` is the set of the upper-cased name's single characters and character
-pairs (an IMMUTABLE SQL function), indexed with GIN; ``lc_name_grams(name) @> ARRAY[UPPER(q)]``
+``lc_name_grams(name)`` is the array of the upper-cased name's single characters and character
+pairs (an IMMUTABLE function), indexed with GIN; ``lc_name_grams(name) @> ARRAY[UPPER(q)]``
 for a q of one or two characters means exactly ``UPPER(name) LIKE '%Q%'`` and is answered by
 this index (``employers.selectors.NameGramsContain``). The pg_bigm extension would do the same but
 is not packaged for Debian's PostgreSQL.
@@ -20,14 +20,23 @@ from django.db import migrations
 TABLE = "employers_employer"
 INDEX = "employers_employer_name_grams"
 
+# plpgsql: five times faster than the same in SQL (generate_series and array_agg), which matters
+# for building the index over millions of names. The pairs may repeat (GIN keeps each key once).
 FUNCTION = """
 CREATE OR REPLACE FUNCTION lc_name_grams(name text) RETURNS text[]
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-    SELECT coalesce(array_agg(DISTINCT substr(u, i, n)), '{}')
-    FROM (SELECT upper(name) AS u) AS s
-    CROSS JOIN generate_series(1, char_length(u)) AS i
-    CROSS JOIN (VALUES (1), (2)) AS k (n)
-    WHERE i + n - 1 <= char_length(u)
+LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
+DECLARE
+    u text := upper(name);
+    grams text[] := regexp_split_to_array(u, '');
+BEGIN
+    IF u = '' THEN
+        RETURN '{}';
+    END IF;
+    FOR i IN 1 .. char_length(u) - 1 LOOP
+        grams := grams || substr(u, i, 2);
+    END LOOP;
+    RETURN grams;
+END
 $$
 """
 

