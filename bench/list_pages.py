@@ -46,9 +46,9 @@ def prepare(cursor) -> None:
     cursor.execute(
         "INSERT INTO grading_currentgrade (employer_id, ruleset_code, ruleset_version, as_of, "
         "window_start, grade, rules, facts, computed_at, run_id) "
-        "SELECT g.employer_id, g.ruleset_code, g.ruleset_version, g.as_of, g.window_start, "
+        "SELECT g.employer_id, g.ruleset_code, g.ruleset_version, g.as_of, r.window_start, "
         "g.grade, '[]', '{}', now(), NULL FROM grading_grade g "
-        "JOIN grading_cycle c ON c.id = g.cycle_id WHERE c.year = 2024 "
+        "JOIN grading_gradingrun r ON r.id = g.run_id WHERE r.is_current AND r.cycle_year = 2024 "
         "ON CONFLICT DO NOTHING"
     )
     print(f"filled {cursor.rowcount:,} live grades in {time.perf_counter() - started:.1f} s")

@@ -160,8 +160,30 @@ def public_search(*, q: str = "", jurisdiction=None, year: int | None = None, gr
     if year:
         results = results.filter(year=year)
     if grade:
-        results = results.filter(in_force=grade)
+        results = results.filter(grade_in_force(grade))
     return results.order_by("-year", "name", "id")
+
+
+def grade_in_force(grade: str) -> Q:
+    """"The grade now in force is ``grade``" (the ``in_force`` annotation of ``public_search``)
+    as a condition the database can answer without evaluating the latest adjustment of every
+    result: published with ``grade`` and never adjusted, or among the (few) results whose latest
+    adjustment is to ``grade``."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import PublishedAdjustment
+
+    adjusted = PublishedAdjustment.objects.filter(result_id=OuterRef("pk"))
+    later = PublishedAdjustment.objects.filter(result_id=OuterRef("result_id")).filter(
+        Q(effective_date__gt=OuterRef("effective_date"))
+        | Q(effective_date=OuterRef("effective_date"), id__gt=OuterRef("id"))
+    )
+    latest_to_grade = (
+        PublishedAdjustment.objects.filter(new_grade=grade)
+        .exclude(Exists(later))
+        .values("result_id")
+    )
+    return (Q(grade=grade) & ~Exists(adjusted)) | Q(pk__in=latest_to_grade)
 
 
 def published_jurisdictions() -> QuerySet:
