@@ -20,9 +20,11 @@ and the count the pages now ask (``employers.paging.estimated_count``: the plann
 or an exact count capped at 20,000 rows), in this process through the ORM:
 
 - **indexed**: the selector's paths (character-gram index for 1 and 2 characters, trigram index
-  on UPPER(name) for longer fragments, USCC equality and prefix);
-- **trigram only** (the short classes): the same with the character-gram path switched off
-  (``GRAM_LENGTH = 0``: every fragment through the trigram index), the search before the grams;
+  on UPPER(name) for longer fragments, USCC equality and prefix), the page ordered as the pages
+  order a search now (``searched_order``: the matches sorted unless the planner expects many);
+- **trigram only** (the short classes): the search before the grams: the character-gram path
+  switched off (``GRAM_LENGTH = 0``: every fragment through the trigram index), ordered by the
+  name column;
 - **old**: ``Q(name__icontains=q) | Q(uscc__icontains=Q)`` with the trigram and gram indexes
   dropped inside a transaction that is rolled back afterwards (the database as it was before them).
 
@@ -124,13 +126,16 @@ def prepare(cursor) -> None:
     cursor.execute("VACUUM ANALYZE publication_publishedresult")
 
 
-def timed(queryset, estimate=True) -> tuple[float, float, float, list, int]:
-    """The first page (25 rows by name), the exact count of the matches and the count the page
-    asks now (estimated_count), timed apart."""
+def timed(queryset, estimate=True, new=True) -> tuple[float, float, float, list, int]:
+    """The first page (25 rows by name: now ordered as ``searched_order`` says, the planner's
+    estimate included in the time; before, by the name column), the exact count of the matches
+    and the count the page asks now (estimated_count), timed apart."""
     from employers.paging import estimated_count
+    from employers.selectors import searched_order
 
     started = time.perf_counter()
-    page = list(queryset.order_by("name", "pk").values_list("pk", flat=True)[:25])
+    order = searched_order(queryset, "name", "pk") if new else ["name", "pk"]
+    page = list(queryset.order_by(*order).values_list("pk", flat=True)[:25])
     paged = time.perf_counter()
     count = queryset.count()
     counted = time.perf_counter()
@@ -162,11 +167,11 @@ def measure(label, base, search, queries, repeat, old_same) -> list[str]:
     def ms(values, p):
         return f"{percentile(values, p) * 1000:.1f}" if values else "–"
 
-    def run(qs, **kwargs):
+    def run(qs, new=True, **kwargs):
         pages, counts, estimates, found = [], [], [], {}
         for q in qs:
             for _ in range(repeat):
-                paged, counted, estimated, page, count = timed(search(base, q, **kwargs))
+                paged, counted, estimated, page, count = timed(search(base, q, **kwargs), new=new)
                 pages.append(paged)
                 counts.append(counted)
                 estimates.append(estimated)
@@ -181,7 +186,7 @@ def measure(label, base, search, queries, repeat, old_same) -> list[str]:
         if klass.startswith(("1-", "2-")):
             saved, selectors.GRAM_LENGTH = selectors.GRAM_LENGTH, 0
             try:
-                trgm_page, trgm_count, _e, found = run(qs)
+                trgm_page, trgm_count, _e, found = run(qs, new=False)
             finally:
                 selectors.GRAM_LENGTH = saved
             trgm_same = sum(found[q] == results[q] for q in qs)
@@ -189,7 +194,7 @@ def measure(label, base, search, queries, repeat, old_same) -> list[str]:
             with connection.cursor() as cursor:
                 for index in (*TRIGRAM_INDEXES, *GRAM_INDEXES):
                     cursor.execute(f"DROP INDEX IF EXISTS {index}")
-            old_page, old_count, _e, found = run(qs, indexed=False)
+            old_page, old_count, _e, found = run(qs, new=False, indexed=False)
             transaction.set_rollback(True)
         same = sum(found[q] == results[q] for q in qs)
         agree = f"{same}/{len(qs)}" + ("" if old_same[klass] else " (the old search also "

@@ -14,7 +14,12 @@ from .paging import EstimatedPaginator
 from .panels import panels_for
 from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
-from .selectors import search_employers, visible_employers, visible_jurisdictions
+from .selectors import (
+    search_employers,
+    searched_order,
+    visible_employers,
+    visible_jurisdictions,
+)
 from .services import save_employer, start_import
 
 REGISTRY_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR, Role.SYSADMIN)
@@ -79,6 +84,7 @@ def filtered_employers(user, params):
     employers = visible_employers(user)
     from .listing import grade_source
 
+    searched = False
     form = EmployerFilterForm(params or None)
     jurisdictions = visible_jurisdictions(user)
     form.fields["jurisdiction"].queryset = jurisdictions
@@ -91,6 +97,7 @@ def filtered_employers(user, params):
         if data["q"]:
             q = data["q"].strip()
             employers = search_employers(employers, q)
+            searched = bool(q)
         if data["jurisdiction"]:
             ids = list(data["jurisdiction"].subtree().values_list("pk", flat=True))
             employers = employers.filter(Q(jurisdiction_id__in=ids) | Q(street_id__in=ids))
@@ -102,7 +109,7 @@ def filtered_employers(user, params):
             employers = employers.filter(street=data["street"])
         if source is not None and (data["grade"] or data["ruleset"]):
             employers = source.filter(employers, data["grade"], data["ruleset"])
-    return form, employers.order_by("name", "pk")
+    return form, employers.order_by(*searched_order(employers, "name", "pk", searched=searched))
 
 
 @role_required(*REGISTRY_READERS)
@@ -206,5 +213,6 @@ def employer_search(request):
     if len(text) < 2:
         return JsonResponse({"results": []})
     employers = search_employers(visible_employers(request.user), text)
-    rows = employers.order_by("name", "pk").values_list("uscc", "name")[:EMPLOYER_SEARCH_LIMIT]
+    order = searched_order(employers, "name", "pk")
+    rows = employers.order_by(*order).values_list("uscc", "name")[:EMPLOYER_SEARCH_LIMIT]
     return JsonResponse({"results": [{"uscc": uscc, "name": name} for uscc, name in rows]})

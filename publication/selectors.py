@@ -161,11 +161,15 @@ def public_search(*, q: str = "", jurisdiction=None, year: int | None = None, gr
         results = results.filter(year=year)
     if grade:
         results = results.filter(grade_in_force(grade))
+    if q:  # a search: sorted from its matches unless they are many (employers.selectors)
+        from employers.selectors import searched_order
+
+        return results.order_by("-year", *searched_order(results, "name", "id"))
     return results.order_by("-year", "name", "id")
 
 
 def grade_in_force(grade: str) -> Q:
-    """"The grade now in force is ``grade``" (the ``in_force`` annotation of ``public_search``)
+    """ "The grade now in force is ``grade``" (the ``in_force`` annotation of ``public_search``)
     as a condition the database can answer without evaluating the latest adjustment of every
     result: published with ``grade`` and never adjusted, or among the (few) results whose latest
     adjustment is to ``grade``."""

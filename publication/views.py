@@ -18,7 +18,7 @@ from employers.choices import Role
 from employers.models import Jurisdiction
 from employers.paging import EstimatedPaginator
 from employers.permissions import role_required
-from employers.selectors import search_employers
+from employers.selectors import search_employers, searched_order
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
 
@@ -518,6 +518,8 @@ def public_list(request, code, year):
         results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
             pk__in=results.values("pk")
         )
+    if q:  # sorted from its matches unless they are many (employers.selectors.searched_order)
+        results = results.order_by(*searched_order(results, "name", "id"))
     # Counted exactly only when small (a search or filter matching most of a million rows is
     # estimated too: "约 N 条").
     page = EstimatedPaginator(results, 50).get_page(request.GET.get("page"))

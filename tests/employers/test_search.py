@@ -265,3 +265,30 @@ def test_the_employer_list_shows_an_estimated_count(registry, client, monkeypatc
     html = client.get(url, {"q": "科"}).content.decode()
     assert "约 123456 家" in html
     assert "约 123456 条，第 1 / 4939 页" in html  # _pagination.html: 123456 / 25 pages
+
+
+# --- the order of a searched page ---------------------------------------------------------------
+
+
+def test_a_searched_page_is_in_name_order_whichever_way_it_is_sorted(registry, monkeypatch):
+    from employers import selectors
+
+    for q in ["嘉县", "有限公司", "星", "a", "9141"]:
+        queryset = search_employers(Employer.objects.all(), q)
+        by_column = list(queryset.order_by("name", "pk").values_list("pk", flat=True))
+        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 10**9)  # sort the matches
+        order = selectors.searched_order(queryset, "name", "pk")
+        assert isinstance(order[0], selectors.SortKey) == (connection.vendor == "postgresql")
+        assert list(queryset.order_by(*order).values_list("pk", flat=True)) == by_column, q
+        assert "|| ''" in str(queryset.order_by(*order).query) or connection.vendor != "postgresql"
+        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 0)  # leave it to the planner
+        assert selectors.searched_order(queryset, "name", "pk") == ["name", "pk"]
+        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 10**9)
+        descending = selectors.searched_order(queryset, "-name", "pk")
+        assert list(queryset.order_by(*descending).values_list("pk", flat=True)) == list(
+            queryset.order_by("-name", "pk").values_list("pk", flat=True)
+        ), q
+    assert selectors.searched_order(Employer.objects.all(), "name", "pk", searched=False) == [
+        "name",
+        "pk",
+    ]
