@@ -204,3 +204,24 @@ def test_the_grade_in_force_condition_equals_the_latest_adjustment(lists, publis
     assert results[2].pk in PublishedResult.objects.filter(grade_in_force("B")).values_list(
         "pk", flat=True
     )
+
+
+def test_a_published_cycle_counts_its_grades_once(lists, django_assert_num_queries):
+    """The counts of a published cycle (a million rows: a scan per view) are kept in the cache;
+    an unpublished cycle's are counted each time."""
+    from django.core.cache import cache
+
+    from publication.selectors import published_overview
+
+    j2023, _j2024, _x = lists
+    cache.clear()
+    with django_assert_num_queries(1):
+        first = published_overview(j2023)
+    assert first == {"grade_counts": [("A", 1), ("C", 1)], "result_count": 2}
+    with django_assert_num_queries(0):
+        assert published_overview(j2023) == first
+    unpublished = make_cycle(year=2022, grades=[("B", ["jiaxian.B.1"])], names=["郏县戊公司"])
+    with django_assert_num_queries(1):
+        published_overview(unpublished)
+    with django_assert_num_queries(1):
+        published_overview(unpublished)
