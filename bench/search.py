@@ -17,7 +17,7 @@ trigram in these: the common Chinese case, 机械, 红), a full USCC, a USCC pre
 list page asks, apart: the first page (25 rows, ordered by name), the exact count of the matches
 (what a plain paginator asks; a count of many matches costs a scan of them whatever the index)
 and the count the pages now ask (``employers.paging.estimated_count``: the planner's estimate,
-or an exact count capped at 20,000 rows), in this process through the ORM:
+or an exact count capped at 2,000 rows), in this process through the ORM:
 
 - **indexed**: the selector's paths (character-gram index for 1 and 2 characters, trigram index
   on UPPER(name) for longer fragments, USCC equality and prefix), the page ordered as the pages
