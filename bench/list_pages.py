@@ -15,8 +15,9 @@ the load of the shared machine weighs on both alike):
 - **now**: as the pages are (``EstimatedPaginator``: a count only when small, capped; the
   character-gram index for searches of one or two characters);
 - **old**: the employer list and the public searches with Django's plain ``Paginator`` (an exact
-  count of every match on each view; the cycle pages had estimated counts already) and the
-  character-gram path off (``GRAM_LENGTH = 0``:
+  count of every match on each view; the cycle pages had estimated counts already), searches
+  ordered by the name column (``SORT_MATCHES_BELOW = 0``), the character-gram path off and the
+  published cycle's grade counts not cached (the cache is cleared before each old request) (``GRAM_LENGTH = 0``:
   every name fragment through the trigram index) — the pages before this change.
 
 If the live grades (``grading_currentgrade``) are empty, they are filled once from the 2024
@@ -64,6 +65,7 @@ def main():
     import django
 
     django.setup()
+    from django.core.cache import cache
     from django.core.paginator import Paginator
     from django.db import connection
     from django.test import Client
@@ -107,6 +109,8 @@ def main():
         ("employer list, search a full USCC", employers_url, {"q": code}),
         ("employer list, grade D", employers_url, {"grade": "D"}),
         ("employer list, grade C + search 机械", employers_url, {"grade": "C", "q": "机械"}),
+        ("employer picker (search.json), 机械", reverse("employers:search"), {"q": "机械"}),
+        ("employer picker (search.json), 许昌", reverse("employers:search"), {"q": "许昌"}),
     ]
     if published:
         detail = reverse("publication:cycle_detail", args=[published.pk])
@@ -128,10 +132,13 @@ def main():
                (publication.home_views, "EstimatedPaginator")]  # fmt: skip
     saved = [getattr(module, name) for module, name in patched]
 
+    sort_below = selectors.SORT_MATCHES_BELOW
+
     def old_path(on: bool, paginator: bool):
         for (module, name), value in zip(patched, saved, strict=True):
             setattr(module, name, Paginator if on and paginator else value)
         selectors.GRAM_LENGTH = 0 if on else 2
+        selectors.SORT_MATCHES_BELOW = 0 if on else sort_below  # ordered by the name column
 
     def get(url, params):
         started = time.perf_counter()
@@ -151,6 +158,7 @@ def main():
             now.append(get(url, params))
             # The cycle pages were paged with estimated counts already: only the search differs.
             old_path(True, paginator="cycle page" not in label)
+            cache.clear()  # the published cycle's grade counts were counted on every view
             try:
                 old.append(get(url, params))
             finally:
