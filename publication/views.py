@@ -47,8 +47,8 @@ from .selectors import (
     OUTBOX_READERS,
     cycle_overview,
     final_grades,
+    grade_in_force,
     public_results,
-    public_search,
     published_cycles,
     published_overview,
     search_published_results,
@@ -514,10 +514,8 @@ def public_list(request, code, year):
         q = form.cleaned_data["q"].strip()
         results = search_published_results(results, q)
     grade = _grade_filter(request)
-    if grade:
-        results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
-            pk__in=results.values("pk")
-        )
+    if grade:  # the grade now in force, on the same rows (no join back through a subquery)
+        results = results.filter(grade_in_force(grade))
     if q:  # sorted from its matches unless they are many (employers.selectors.searched_order)
         results = results.order_by(*searched_order(results, "name", "id"))
     # Counted exactly only when small (a search or filter matching most of a million rows is
