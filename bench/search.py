@@ -219,6 +219,8 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument("--classes", default="", help="only the classes containing this text")
+    parser.add_argument("--employers-only", action="store_true", help="not the published results")
     args = parser.parse_args()
     os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
                        "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
@@ -248,12 +250,14 @@ def main():
         "full USCC": codes,
         "USCC prefix": [c[: rng.randint(8, 14)] for c in codes],
     }
+    queries = {klass: qs for klass, qs in queries.items() if args.classes in klass}
     # The old search also matches inside codes: a prefix, and the digit among the 1 characters.
     old_same = {klass: klass not in ("USCC prefix", "1-character fragment") for klass in queries}
     rows = measure("employer list", Employer.objects.all(), search_employers, queries,
                    args.repeat, old_same)  # fmt: skip
-    rows += measure("published results", PublishedResult.objects.all(),
-                    search_published_results, queries, args.repeat, old_same)  # fmt: skip
+    if not args.employers_only:
+        rows += measure("published results", PublishedResult.objects.all(),
+                        search_published_results, queries, args.repeat, old_same)  # fmt: skip
     print(f"\n| search, {employers:,} employers | indexed: first page of 25, p50 / p95 | "
           f"indexed: the page's count (estimated_count), p95 | **indexed: page + its count, "
           f"p95** | indexed: exact count, p95 | trigram only: first page, p50 / p95 | trigram "

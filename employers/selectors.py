@@ -71,10 +71,11 @@ GRAM_LENGTH = 2
 
 
 class NameGramsContain(Func):
-    """``lc_name_grams(name) @> ARRAY[UPPER(q)]``: the name (upper-cased) has ``q`` (one or two
-    characters) among its single characters and character pairs — on PostgreSQL, where the
-    function and its GIN indexes exist (employers migration 0011, publication migration 0008),
-    exactly ``UPPER(name) LIKE UPPER('%q%')`` for such a ``q``."""
+    """``strpos(UPPER(name), UPPER(q)) > 0 AND lc_name_grams(name) @> ARRAY[UPPER(q)]``: the
+    name (upper-cased) contains ``q`` (one or two characters), which the GIN index of its single
+    characters and character pairs answers — on PostgreSQL, where the function and its indexes
+    exist (employers migration 0011, publication migration 0008). The same rows as
+    ``UPPER(name) LIKE UPPER('%q%')``."""
 
     output_field = BooleanField()
     conditional = True
@@ -83,23 +84,24 @@ class NameGramsContain(Func):
     def as_sql(self, compiler, connection, **extra_context):
         name_sql, name_params = compiler.compile(self.source_expressions[0])
         q_sql, q_params = compiler.compile(self.source_expressions[1])
-        sql = f"lc_name_grams({name_sql}) @> ARRAY[UPPER({q_sql})]::text[]"
-        return sql, (*name_params, *q_params)
+        # strpos first: the same rows, about a microsecond a row where the grams function takes
+        # tens (the database checks it first when it walks the name index, even under an OR).
+        # Not a LIKE: the planner would add the trigram index to the lookup (a BitmapAnd), and
+        # for a pattern with no trigram that index is read whole (1.1 s at a million names).
+        sql = (
+            f"(strpos(UPPER({name_sql}), UPPER({q_sql})) > 0 AND "
+            f"lc_name_grams({name_sql}) @> ARRAY[UPPER({q_sql})]::text[])"
+        )
+        return sql, (*name_params, *q_params, *name_params, *q_params)
 
 
 def name_contains(queryset: QuerySet, q: str, name: str = "name") -> Q:
-    """The condition "the name contains ``q`` (any case)" on the indexed path: ``icontains``
-    (``UPPER(name) LIKE UPPER('%q%')``, the pg_trgm index on PostgreSQL, a scan on SQLite), and
-    for one or two characters on PostgreSQL also the character grams (``NameGramsContain``, the
-    same rows), which their GIN index answers."""
-    contains = Q(**{f"{name}__icontains": q})
+    """The condition "the name contains ``q`` (any case)" on the indexed path: for one or two
+    characters on PostgreSQL the character grams (``NameGramsContain``), else ``icontains``
+    (``UPPER(name) LIKE UPPER('%q%')``, the pg_trgm index on PostgreSQL, a scan on SQLite)."""
     if len(q) <= GRAM_LENGTH and connections[queryset.db].vendor == "postgresql":
-        # Both: the grams for the index, the LIKE (the same rows) for the planner's other path,
-        # walking the name index in page order. The LIKE first: under an OR (the USCC part) the
-        # database checks them in this order, and a LIKE costs about a microsecond a row, the
-        # grams function tens.
-        return contains & Q(NameGramsContain(name, Value(q)))
-    return contains
+        return Q(NameGramsContain(name, Value(q)))
+    return Q(**{f"{name}__icontains": q})
 
 
 def search_by_name_or_uscc(
