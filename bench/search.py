@@ -11,17 +11,28 @@ The generated employers are called 基准用人单位N; the first run gives them
 (place + brand + trade + form, e.g. 郏县红星机械制造有限公司, from seeded word lists) and
 codes shaped like real ones (``91`` + a county's division code + a unique tail: an 8-character
 prefix is a county's employers), and publishes one cycle of results for all of them (rows
-inserted directly, for the published results' search). Then for each class of query — a name fragment, a full USCC, a USCC prefix —
-it times what a list page asks, apart: the first page (25 rows, ordered by name) and the count
-of the matches (what the paginator asks; a count of many matches costs a scan of them whatever
-the index), in this process through the ORM:
+inserted directly, for the published results' search). Then for each class of query — a name
+fragment of three characters or more, of two characters, of one character (pg_trgm finds no
+trigram in these: the common Chinese case, 机械, 红), a full USCC, a USCC prefix — it times what a
+list page asks, apart: the first page (25 rows, ordered by name), the exact count of the matches
+(what a plain paginator asks; a count of many matches costs a scan of them whatever the index)
+and the count the pages now ask (``employers.paging.estimated_count``: the planner's estimate,
+or an exact count capped at 2,000 rows), in this process through the ORM:
 
-- **indexed**: the selector's paths (trigram index on UPPER(name), USCC equality and prefix);
-- **old**: ``Q(name__icontains=q) | Q(uscc__icontains=Q)`` with the trigram indexes dropped
-  inside a transaction that is rolled back afterwards (the database as it was before them).
+- **indexed**: the selector's paths (character-gram index for 1 and 2 characters, trigram index
+  on UPPER(name) for longer fragments, USCC equality and prefix), the page ordered as the pages
+  order a search now (``searched_order``: the matches sorted unless the planner expects many);
+- **trigram only** (the short classes): the search before the grams: the character-gram path
+  switched off (``GRAM_LENGTH = 0``: every fragment through the trigram index), ordered by the
+  name column;
+- **old**: ``Q(name__icontains=q) | Q(uscc__icontains=Q)`` with the trigram and gram indexes
+  dropped inside a transaction that is rolled back afterwards (the database as it was before them).
 
-It prints p50 and p95 per class and path, and whether both paths found the same rows (they must,
-except for prefixes, where the old search also matches the code's middle).
+It prints p50 and p95 per class and path, and whether the paths found the same rows (they must,
+except for prefixes and short Latin fragments, where the old search also matches inside codes).
+The load average (``uptime``) is printed before and after. ``--prepare-only`` renames and
+publishes (the first run's work) and stops: run it before migrating the gram indexes on, so that
+they are built once on the final names.
 """
 
 import argparse
@@ -46,8 +57,12 @@ TRADES = ["机械制造", "建筑工程", "劳务派遣", "人力资源服务", 
 COUNTIES = ["410425", "411000", "411002", "120111", "500116", "410400", "410402", "411023",
             "120112", "500101"]  # fmt: skip
 FORMS = ["有限公司", "有限责任公司", "股份有限公司", "厂", "合作社", "个体工商户", "分公司"]
-NAME_QUERIES = ["红星", "机械制造", "郏县宏达", "人力资源", "劳务派遣有限公司", "鑫源物流",
+NAME_QUERIES = ["红星机械", "机械制造", "郏县宏达", "人力资源", "劳务派遣有限公司", "鑫源物流",
                 "不存在的单位", "科技有限", "天元建筑工程", "许昌永盛"]  # fmt: skip
+# Two characters: rare to common (有限, 公司: most names), and none at all (安泰).
+TWO_CHAR_QUERIES = ["红星", "机械", "许昌", "物流", "科技", "泰和", "安泰", "有限", "公司", "元建"]
+# One character: a brand's, a place's, a trade's, the common 公, a digit of the "（id）" suffixes.
+ONE_CHAR_QUERIES = ["红", "郏", "械", "鑫", "社", "厂", "公", "龙", "7", "泰"]
 
 
 def array(words) -> str:
@@ -111,13 +126,26 @@ def prepare(cursor) -> None:
     cursor.execute("VACUUM ANALYZE publication_publishedresult")
 
 
-def timed(queryset) -> tuple[float, float, list, int]:
-    """The first page (25 rows by name) and the count of the matches, timed apart."""
+def timed(queryset, estimate=True, new=True) -> tuple[float, float, float, list, int]:
+    """The first page (25 rows by name: now ordered as ``searched_order`` says, the planner's
+    estimate included in the time; before, by the name column), the exact count of the matches
+    and the count the page asks now (estimated_count), timed apart."""
+    from employers.paging import estimated_count
+    from employers.selectors import searched_order
+
     started = time.perf_counter()
-    page = list(queryset.order_by("name", "pk").values_list("pk", flat=True)[:25])
+    order = searched_order(queryset, "name", "pk") if new else ["name", "pk"]
+    page = list(queryset.order_by(*order).values_list("pk", flat=True)[:25])
     paged = time.perf_counter()
     count = queryset.count()
-    return paged - started, time.perf_counter() - paged, page, count
+    counted = time.perf_counter()
+    if estimate:
+        estimated_count(queryset)
+    return paged - started, counted - paged, time.perf_counter() - counted, page, count
+
+
+def load() -> str:
+    return "load average " + ", ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
 def percentile(values, p) -> float:
@@ -125,55 +153,74 @@ def percentile(values, p) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
+GRAM_INDEXES = ("employers_employer_name_grams", "publication_result_name_grams")
+TRIGRAM_INDEXES = ("employers_employer_name_trgm", "publication_result_name_trgm")
+
+
 def measure(label, base, search, queries, repeat, old_same) -> list[str]:
-    """Rows of the table for one list: each class of query, indexed and old."""
+    """Rows of the table for one list: each class of query, indexed, trigram only (the short
+    classes) and old."""
     from django.db import connection, transaction
 
+    from employers import selectors
+
     def ms(values, p):
-        return f"{percentile(values, p) * 1000:.1f}"
+        return f"{percentile(values, p) * 1000:.1f}" if values else "–"
+
+    def run(qs, new=True, **kwargs):
+        pages, counts, estimates, found = [], [], [], {}
+        for q in qs:
+            for _ in range(repeat):
+                paged, counted, estimated, page, count = timed(search(base, q, **kwargs), new=new)
+                pages.append(paged)
+                counts.append(counted)
+                estimates.append(estimated)
+            found[q] = (page, count)
+        return pages, counts, estimates, found
 
     out = []
     for klass, qs in queries.items():
-        new_page, new_count, old_page, old_count, same, matches = [], [], [], [], 0, []
-        results = {}
-        for q in qs:
-            for _ in range(repeat):
-                paged, counted, page, count = timed(search(base, q))
-                new_page.append(paged)
-                new_count.append(counted)
-            results[q] = (page, count)
-            matches.append(count)
+        new_page, new_count, new_estimate, results = run(qs)
+        matches = [count for _page, count in results.values()]
+        trgm_page, trgm_count, trgm_same = [], [], None
+        if klass.startswith(("1-", "2-")):
+            saved, selectors.GRAM_LENGTH = selectors.GRAM_LENGTH, 0
+            try:
+                trgm_page, trgm_count, _e, found = run(qs, new=False)
+            finally:
+                selectors.GRAM_LENGTH = saved
+            trgm_same = sum(found[q] == results[q] for q in qs)
         with transaction.atomic():
             with connection.cursor() as cursor:
-                for index in (
-                    "employers_employer_name_trgm",
-                    "publication_result_name_trgm",
-                ):
-                    cursor.execute(f"DROP INDEX {index}")
-            for q in qs:
-                for _ in range(repeat):
-                    paged, counted, page, count = timed(search(base, q, indexed=False))
-                    old_page.append(paged)
-                    old_count.append(counted)
-                same += (page, count) == results[q]
+                for index in (*TRIGRAM_INDEXES, *GRAM_INDEXES):
+                    cursor.execute(f"DROP INDEX IF EXISTS {index}")
+            old_page, old_count, _e, found = run(qs, new=False, indexed=False)
             transaction.set_rollback(True)
-        agree = f"{same}/{len(qs)}" + ("" if old_same[klass] else " (a prefix; the old search "
-                                              "also matches inside codes)")  # fmt: skip
-        new_total = [a + b for a, b in zip(new_page, new_count, strict=True)]
+        same = sum(found[q] == results[q] for q in qs)
+        agree = f"{same}/{len(qs)}" + ("" if old_same[klass] else " (the old search also "
+                                       "matches inside codes)")  # fmt: skip
+        if trgm_same is not None:
+            agree += f"; trigram only {trgm_same}/{len(qs)}"
+        searched = [a + b for a, b in zip(new_page, new_estimate, strict=True)]
         old_total = [a + b for a, b in zip(old_page, old_count, strict=True)]
         out.append(
             f"| {label}: {klass} ({len(qs)} queries × {repeat}; matches "
             f"{min(matches):,}–{max(matches):,}) | {ms(new_page, 50)} / {ms(new_page, 95)} ms | "
-            f"{ms(new_count, 95)} ms | {ms(old_page, 50)} / {ms(old_page, 95)} ms | "
-            f"{ms(old_count, 95)} ms | "
-            f"{statistics.mean(old_total) / statistics.mean(new_total):.1f}× | {agree} |"
+            f"{ms(new_estimate, 95)} ms | **{ms(searched, 95)} ms** | {ms(new_count, 95)} ms | "
+            f"{ms(trgm_page, 50)} / {ms(trgm_page, 95)} ms | {ms(trgm_count, 95)} ms | "
+            f"{ms(old_page, 50)} / {ms(old_page, 95)} ms | {ms(old_count, 95)} ms | "
+            f"{statistics.mean(old_total) / statistics.mean(searched):.1f}× | {agree} |"
         )
+        print(out[-1], f"({load()})", flush=True)
     return out
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument("--classes", default="", help="only the classes containing this text")
+    parser.add_argument("--employers-only", action="store_true", help="not the published results")
     args = parser.parse_args()
     os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
                        "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
@@ -189,25 +236,36 @@ def main():
 
     with connection.cursor() as cursor:
         prepare(cursor)
+        if args.prepare_only:
+            return
         cursor.execute("SELECT count(*) FROM employers_employer")
         employers = cursor.fetchone()[0]
+    print(f"before: {load()}")
     rng = random.Random(3)
     codes = list(Employer.objects.order_by("?").values_list("uscc", flat=True)[:10])
     queries = {
-        "name fragment": NAME_QUERIES,
+        "name fragment, 3+ characters": NAME_QUERIES,
+        "2-character fragment": TWO_CHAR_QUERIES,
+        "1-character fragment": ONE_CHAR_QUERIES,
         "full USCC": codes,
         "USCC prefix": [c[: rng.randint(8, 14)] for c in codes],
     }
-    old_same = {"name fragment": True, "full USCC": True, "USCC prefix": False}
+    queries = {klass: qs for klass, qs in queries.items() if args.classes in klass}
+    # The old search also matches inside codes: a prefix, and the digit among the 1 characters.
+    old_same = {klass: klass not in ("USCC prefix", "1-character fragment") for klass in queries}
     rows = measure("employer list", Employer.objects.all(), search_employers, queries,
                    args.repeat, old_same)  # fmt: skip
-    rows += measure("published results", PublishedResult.objects.all(),
-                    search_published_results, queries, args.repeat, old_same)  # fmt: skip
+    if not args.employers_only:
+        rows += measure("published results", PublishedResult.objects.all(),
+                        search_published_results, queries, args.repeat, old_same)  # fmt: skip
     print(f"\n| search, {employers:,} employers | indexed: first page of 25, p50 / p95 | "
-          f"indexed: count, p95 | old: first page, p50 / p95 | old: count, p95 | "
-          f"old / indexed (page + count, mean) | same rows |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|")
+          f"indexed: the page's count (estimated_count), p95 | **indexed: page + its count, "
+          f"p95** | indexed: exact count, p95 | trigram only: first page, p50 / p95 | trigram "
+          f"only: exact count, p95 | old: first page, p50 / p95 | old: exact count, p95 | "
+          f"old (page + exact count) / indexed (page + its count), mean | same rows |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     print("\n".join(rows))
+    print(f"after: {load()}")
 
 
 if __name__ == "__main__":

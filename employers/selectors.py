@@ -7,7 +7,8 @@ sees nothing.
 
 import re
 
-from django.db.models import Q, QuerySet
+from django.db import connections
+from django.db.models import BooleanField, CharField, F, Func, Q, QuerySet, Value
 
 from .choices import STAFF_ROLES, Role
 from .models import Employer, Jurisdiction
@@ -64,6 +65,45 @@ _USCC_CHARS = re.compile(r"^[0-9A-Z]+$")
 USCC_LENGTH = 18
 
 
+# Queries of at most this many characters take the character-gram path on PostgreSQL: pg_trgm
+# finds no trigram in them and would read its whole index (employers migration 0011).
+GRAM_LENGTH = 2
+
+
+class NameGramsContain(Func):
+    """``strpos(UPPER(name), UPPER(q)) > 0 AND lc_name_grams(name) @> ARRAY[UPPER(q)]``: the
+    name (upper-cased) contains ``q`` (one or two characters), which the GIN index of its single
+    characters and character pairs answers — on PostgreSQL, where the function and its indexes
+    exist (employers migration 0011, publication migration 0008). The same rows as
+    ``UPPER(name) LIKE UPPER('%q%')``."""
+
+    output_field = BooleanField()
+    conditional = True
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        name_sql, name_params = compiler.compile(self.source_expressions[0])
+        q_sql, q_params = compiler.compile(self.source_expressions[1])
+        # strpos first: the same rows, about a microsecond a row where the grams function takes
+        # tens (the database checks it first when it walks the name index, even under an OR).
+        # Not a LIKE: the planner would add the trigram index to the lookup (a BitmapAnd), and
+        # for a pattern with no trigram that index is read whole (1.1 s at a million names).
+        sql = (
+            f"(strpos(UPPER({name_sql}), UPPER({q_sql})) > 0 AND "
+            f"lc_name_grams({name_sql}) @> ARRAY[UPPER({q_sql})]::text[])"
+        )
+        return sql, (*name_params, *q_params, *name_params, *q_params)
+
+
+def name_contains(queryset: QuerySet, q: str, name: str = "name") -> Q:
+    """The condition "the name contains ``q`` (any case)" on the indexed path: for one or two
+    characters on PostgreSQL the character grams (``NameGramsContain``), else ``icontains``
+    (``UPPER(name) LIKE UPPER('%q%')``, the pg_trgm index on PostgreSQL, a scan on SQLite)."""
+    if len(q) <= GRAM_LENGTH and connections[queryset.db].vendor == "postgresql":
+        return Q(NameGramsContain(name, Value(q)))
+    return Q(**{f"{name}__icontains": q})
+
+
 def search_by_name_or_uscc(
     queryset: QuerySet, q: str, *, name: str = "name", uscc: str = "uscc", indexed: bool = True
 ) -> QuerySet:
@@ -71,7 +111,10 @@ def search_by_name_or_uscc(
 
     ``indexed`` (the default) takes the paths the indexes serve: the name part is
     ``UPPER(name) LIKE UPPER('%q%')``, which a pg_trgm GIN index on ``UPPER(name)`` answers on
-    PostgreSQL (employers migration 0009, publication migration 0006; SQLite scans); the USCC part
+    PostgreSQL (employers migration 0009, publication migration 0006; SQLite scans) — except a
+    ``q`` of one or two characters, which has no trigram: on PostgreSQL it is looked up among
+    the name's characters and character pairs (``name_contains``; employers migration 0011,
+    publication migration 0008); the USCC part
     is an equality for a full 18-character code (the unique index), a prefix
     (``uscc LIKE 'Q%'``, the ``varchar_pattern_ops`` index Django makes for the column) for a
     shorter code typed from its start, and nothing at all for a query no USCC can contain
@@ -85,13 +128,50 @@ def search_by_name_or_uscc(
     code = q.upper()
     if not indexed:
         return queryset.filter(Q(**{f"{name}__icontains": q}) | Q(**{f"{uscc}__icontains": code}))
-    condition = Q(**{f"{name}__icontains": q})
+    condition = name_contains(queryset, q, name)
     if _USCC_CHARS.match(code):
         if len(code) == USCC_LENGTH:
             condition |= Q(**{uscc: code})
         elif len(code) < USCC_LENGTH:
             condition |= Q(**{f"{uscc}__startswith": code})
     return queryset.filter(condition)
+
+
+# A searched list with at most this many matches (by the planner's estimate) is sorted from its
+# matches (an index lookup, then a sort: time in proportion to the matches); more, and the planner
+# may walk the name index in page order instead (see ``searched_order``).
+SORT_MATCHES_BELOW = 50_000
+
+
+class SortKey(Func):
+    """``(name || '')``: sorts exactly as ``name`` (the same text, the same collation) but is not
+    the indexed column, so the database cannot walk the name index in that order."""
+
+    template = "(%(expressions)s || '')"
+    output_field = CharField()
+
+
+def searched_order(queryset: QuerySet, name: str = "name", *rest: str, searched: bool = True):
+    """The ORDER BY of a list sorted by ``name`` (then ``rest``, e.g. "pk") once searched.
+
+    To fill a page sorted by name, the planner may walk the name index and test each row until
+    the page is full, trusting that the matches are spread evenly. They are not: names start
+    with their county or town (许昌…), so the matches of such a search sit together in the order,
+    and the walk passed 700,000 rows (6 s) at a million employers before the first match. Sorting
+    the matches instead costs time in proportion to their number, so up to
+    ``SORT_MATCHES_BELOW`` estimated matches (PostgreSQL only) the name is sorted as ``SortKey``
+    (which the index cannot serve); beyond, a common fragment, the walk is left to the planner."""
+    order = [name, *rest]
+    if not searched or connections[queryset.db].vendor != "postgresql":
+        return order
+    from .paging import planner_estimate
+
+    estimate = planner_estimate(queryset)
+    if estimate is not None and estimate < SORT_MATCHES_BELOW:
+        order[0] = SortKey(F(name.lstrip("-")))
+        if name.startswith("-"):
+            order[0] = order[0].desc()
+    return order
 
 
 def search_employers(queryset: QuerySet, q: str, employer_field: str = "", **kwargs) -> QuerySet:

@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,10 +10,16 @@ from django.views.decorators.http import require_http_methods
 
 from .choices import Role
 from .forms import EmployerFilterForm, EmployerForm, ImportUploadForm
+from .paging import EstimatedPaginator
 from .panels import panels_for
 from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
-from .selectors import search_employers, visible_employers, visible_jurisdictions
+from .selectors import (
+    search_employers,
+    searched_order,
+    visible_employers,
+    visible_jurisdictions,
+)
 from .services import save_employer, start_import
 
 REGISTRY_READERS = (Role.INSPECTOR, Role.SUPERVISOR, Role.PUBLISHER, Role.AUDITOR, Role.SYSADMIN)
@@ -79,6 +84,7 @@ def filtered_employers(user, params):
     employers = visible_employers(user)
     from .listing import grade_source
 
+    searched = False
     form = EmployerFilterForm(params or None)
     jurisdictions = visible_jurisdictions(user)
     form.fields["jurisdiction"].queryset = jurisdictions
@@ -91,6 +97,7 @@ def filtered_employers(user, params):
         if data["q"]:
             q = data["q"].strip()
             employers = search_employers(employers, q)
+            searched = bool(q)
         if data["jurisdiction"]:
             ids = list(data["jurisdiction"].subtree().values_list("pk", flat=True))
             employers = employers.filter(Q(jurisdiction_id__in=ids) | Q(street_id__in=ids))
@@ -102,7 +109,7 @@ def filtered_employers(user, params):
             employers = employers.filter(street=data["street"])
         if source is not None and (data["grade"] or data["ruleset"]):
             employers = source.filter(employers, data["grade"], data["ruleset"])
-    return form, employers.order_by("name", "pk")
+    return form, employers.order_by(*searched_order(employers, "name", "pk", searched=searched))
 
 
 @role_required(*REGISTRY_READERS)
@@ -110,7 +117,9 @@ def employer_list(request):
     from .listing import grade_source
 
     form, employers = filtered_employers(request.user, request.GET)
-    page = Paginator(employers, 25).get_page(request.GET.get("page"))
+    # Counted exactly only when small: a registry of a million (or a search matching most of
+    # it) is not counted on every view; the page then shows "约 N 家".
+    page = EstimatedPaginator(employers, 25).get_page(request.GET.get("page"))
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.
     show_grades = source is not None and request.user.role != Role.SYSADMIN
@@ -204,5 +213,6 @@ def employer_search(request):
     if len(text) < 2:
         return JsonResponse({"results": []})
     employers = search_employers(visible_employers(request.user), text)
-    rows = employers.order_by("name", "pk").values_list("uscc", "name")[:EMPLOYER_SEARCH_LIMIT]
+    order = searched_order(employers, "name", "pk")
+    rows = employers.order_by(*order).values_list("uscc", "name")[:EMPLOYER_SEARCH_LIMIT]
     return JsonResponse({"results": [{"uscc": uscc, "name": name} for uscc, name in rows]})

@@ -3,12 +3,12 @@ items 1 and 7). Views stay thin: ``employer_home`` and ``selectors`` do the read
 
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from employers.choices import Role
+from employers.paging import EstimatedPaginator
 from employers.permissions import role_required
 from grading.choices import CycleStatus
 
@@ -56,7 +56,9 @@ def public_index(request):
             year=data["year"],
             grade=data["grade"],
         )
-        page = Paginator(results, 50).get_page(request.GET.get("page"))
+        # A common name fragment matches most of the published results: counted exactly only
+        # when small ("约 N 条" otherwise).
+        page = EstimatedPaginator(results, 50).get_page(request.GET.get("page"))
         rows = [
             {
                 "name": r.name,

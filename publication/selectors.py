@@ -160,8 +160,34 @@ def public_search(*, q: str = "", jurisdiction=None, year: int | None = None, gr
     if year:
         results = results.filter(year=year)
     if grade:
-        results = results.filter(in_force=grade)
+        results = results.filter(grade_in_force(grade))
+    if q:  # a search: sorted from its matches unless they are many (employers.selectors)
+        from employers.selectors import searched_order
+
+        return results.order_by("-year", *searched_order(results, "name", "id"))
     return results.order_by("-year", "name", "id")
+
+
+def grade_in_force(grade: str) -> Q:
+    """ "The grade now in force is ``grade``" (the ``in_force`` annotation of ``public_search``)
+    as a condition the database can answer without evaluating the latest adjustment of every
+    result: published with ``grade`` and never adjusted, or among the (few) results whose latest
+    adjustment is to ``grade``."""
+    from django.db.models import Exists, OuterRef
+
+    from .models import PublishedAdjustment
+
+    adjusted = PublishedAdjustment.objects.filter(result_id=OuterRef("pk"))
+    later = PublishedAdjustment.objects.filter(result_id=OuterRef("result_id")).filter(
+        Q(effective_date__gt=OuterRef("effective_date"))
+        | Q(effective_date=OuterRef("effective_date"), id__gt=OuterRef("id"))
+    )
+    latest_to_grade = (
+        PublishedAdjustment.objects.filter(new_grade=grade)
+        .exclude(Exists(later))
+        .values("result_id")
+    )
+    return (Q(grade=grade) & ~Exists(adjusted)) | Q(pk__in=latest_to_grade)
 
 
 def published_jurisdictions() -> QuerySet:
@@ -293,14 +319,33 @@ def cycle_overview(cycle) -> dict:
 
 
 def published_overview(cycle) -> dict:
+    """The grade counts of a published cycle. Its results never change once it is published
+    (append-only rows, all written before the cycle is marked published; adjustments are rows of
+    their own), so the counts — a scan of a million rows, half a second — are made once per
+    cycle and kept in the cache, keyed by the cycle and its publication time."""
+    from django.core.cache import cache
     from django.db.models import Count
+
+    from grading.choices import CycleStatus
 
     from .models import PublishedResult
 
+    key = None
+    if cycle.status == CycleStatus.PUBLISHED and cycle.published_at:
+        key = f"publication:overview:{cycle.pk}:{cycle.published_at.timestamp()}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
     counts = dict(
         PublishedResult.objects.filter(cycle=cycle)
         .order_by()
         .values_list("grade")
         .annotate(n=Count("pk"))
     )
-    return {"grade_counts": ordered_counts(counts), "result_count": sum(counts.values())}
+    overview = {"grade_counts": ordered_counts(counts), "result_count": sum(counts.values())}
+    if key is not None:
+        cache.set(key, overview, timeout=OVERVIEW_CACHE_SECONDS)
+    return overview
+
+
+OVERVIEW_CACHE_SECONDS = 7 * 24 * 3600

@@ -18,7 +18,7 @@ from employers.choices import Role
 from employers.models import Jurisdiction
 from employers.paging import EstimatedPaginator
 from employers.permissions import role_required
-from employers.selectors import search_employers
+from employers.selectors import search_employers, searched_order
 from employers.tabular import xlsx_bytes
 from grading.choices import CycleStatus
 
@@ -47,8 +47,8 @@ from .selectors import (
     OUTBOX_READERS,
     cycle_overview,
     final_grades,
+    grade_in_force,
     public_results,
-    public_search,
     published_cycles,
     published_overview,
     search_published_results,
@@ -514,13 +514,13 @@ def public_list(request, code, year):
         q = form.cleaned_data["q"].strip()
         results = search_published_results(results, q)
     grade = _grade_filter(request)
-    if grade:
-        results = public_search(jurisdiction=jurisdiction, year=year, grade=grade).filter(
-            pk__in=results.values("pk")
-        )
-    # Without a search or filter the whole published list is paged: its count is estimated.
-    paginator = Paginator if q or grade else EstimatedPaginator
-    page = paginator(results, 50).get_page(request.GET.get("page"))
+    if grade:  # the grade now in force, on the same rows (no join back through a subquery)
+        results = results.filter(grade_in_force(grade))
+    if q:  # sorted from its matches unless they are many (employers.selectors.searched_order)
+        results = results.order_by(*searched_order(results, "name", "id"))
+    # Counted exactly only when small (a search or filter matching most of a million rows is
+    # estimated too: "约 N 条").
+    page = EstimatedPaginator(results, 50).get_page(request.GET.get("page"))
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
         for r in page
@@ -578,10 +578,9 @@ def public_notice(request, pk):
     grade = _grade_filter(request)
     if grade:
         results = results.filter(final=grade)
-    paginator = Paginator if q or grade else EstimatedPaginator
-    page = paginator(results.only("id", "grade", "employer__name", "employer__uscc"), 50).get_page(
-        request.GET.get("page")
-    )
+    page = EstimatedPaginator(
+        results.only("id", "grade", "employer__name", "employer__uscc"), 50
+    ).get_page(request.GET.get("page"))
     from objections.calendar import CalendarNotLoaded, notice_days
 
     try:

@@ -151,3 +151,144 @@ def test_published_results_search_builds_the_same_condition():
     expected = search_by_name_or_uscc(PublishedResult.objects.all(), "9141")
     assert str(queryset.query) == str(expected.query)
     assert "LIKE" in str(queryset.query)
+
+
+# --- one- and two-character queries: the character-gram path (employers migration 0011) ---------
+
+SHORT_NAME_QUERIES = ["科技", "红星", "嘉县", "公司", "星", "科", "厂", "（嘉", "）有", "流", "超市",
+                      "不在", "店", "龙家", "食品", "（", "物流"]  # fmt: skip
+# Latin letters, digits and mixes: they may also be the start of a USCC.
+SHORT_CODE_QUERIES = ["a", "A", "ab", "aB", "xy", "XYZ"[:2], "t", "9", "91", "41", "c科", "z物",
+                      "1食", "g ", " 有"]  # fmt: skip
+
+
+def test_short_name_queries_equal_the_old_substring_search(registry):
+    for q in SHORT_NAME_QUERIES:
+        new = ids(search_employers(Employer.objects.all(), q))
+        old = ids(search_employers(Employer.objects.all(), q, indexed=False))
+        assert new == old == reference(registry, q), q
+    assert ids(search_employers(Employer.objects.all(), "科技")) != []
+    assert ids(search_employers(Employer.objects.all(), "星")) != []
+
+
+def test_short_latin_and_digit_queries_match_names_and_code_prefixes(registry):
+    for q in SHORT_CODE_QUERIES:
+        assert ids(search_employers(Employer.objects.all(), q)) == reference(registry, q), q
+    trading = [e.pk for e in registry if "abc Trading" in e.name]
+    assert set(trading) <= set(ids(search_employers(Employer.objects.all(), "g")))
+    assert set(trading) <= set(ids(search_employers(Employer.objects.all(), "C ")))
+
+
+def test_the_gram_path_is_taken_for_short_queries_on_postgresql_only(registry):
+    for q, short in [("科技", True), ("科", True), ("ab", True), ("科技有", False), ("abc", False)]:
+        sql = str(search_employers(Employer.objects.all(), q).query)
+        assert ("lc_name_grams" in sql) == (short and connection.vendor == "postgresql"), q
+    # Through a relation (the public notice searches its employers) the same.
+    from grading.models import Grade
+
+    sql = str(search_employers(Grade.objects.all(), "机械", employer_field="employer").query)
+    assert ("lc_name_grams" in sql) == (connection.vendor == "postgresql")
+
+
+GRAM_NAMES = ["ABC科技（嘉县）有限公司", "abc Trading 有限公司", "嘉县9141食品厂", "厂", "Xyz物流",
+              "红星红星", "a  b"]  # fmt: skip
+
+
+@pytest.mark.postgres
+def test_name_grams_are_the_upper_cased_characters_and_pairs():
+    with connection.cursor() as cursor:
+        for name in GRAM_NAMES:
+            cursor.execute("SELECT lc_name_grams(%s)", [name])
+            got = cursor.fetchone()[0]
+            upper = name.upper()
+            expected = {*upper, *(upper[i : i + 2] for i in range(len(upper) - 1))}
+            assert set(got) == expected, name
+        cursor.execute("SELECT lc_name_grams('')")
+        assert cursor.fetchone()[0] == []
+
+
+@pytest.mark.postgres
+def test_gram_path_equals_the_scan_on_postgresql(registry):
+    for q in [*SHORT_NAME_QUERIES, *SHORT_CODE_QUERIES]:
+        queryset = search_employers(Employer.objects.all(), q)
+        scanned, scan_plan = _ids_with(NO_INDEXES, queryset)
+        indexed, index_plan = _ids_with(INDEXES_ONLY, queryset)
+        assert scanned == indexed == reference(registry, q), q
+        assert "Seq Scan" in scan_plan
+        if q.strip().isalnum():  # no trigram at all: only the grams' index serves it
+            assert "employers_employer_name_grams" in index_plan, (q, index_plan)
+        else:  # a word beside punctuation or a space: pg_trgm pads it, either index may serve
+            assert "employers_employer_name_" in index_plan, (q, index_plan)
+
+
+@pytest.mark.postgres
+def test_published_results_short_search_uses_the_gram_index():
+    plan = _ids_with(INDEXES_ONLY, search_published_results(PublishedResult.objects.all(), "科技"))[
+        1
+    ]
+    assert "publication_result_name_grams" in plan
+    plan = _ids_with(INDEXES_ONLY, search_published_results(PublishedResult.objects.all(), "A"))[1]
+    assert "publication_result_name_grams" in plan
+
+
+# --- counting: never an exact count over many matches ------------------------------------------
+
+
+def test_a_small_count_is_capped_when_the_planner_underestimates(registry, monkeypatch):
+    from employers import paging
+
+    everyone = Employer.objects.all()
+    total = everyone.count()
+    monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 5)
+    # The planner says 5: counted, but at most exact_below + 1 rows.
+    assert paging.estimated_count(everyone, exact_below=total + 1) == (total, True)
+    assert paging.estimated_count(everyone, exact_below=total) == (total, True)
+    assert paging.estimated_count(everyone, exact_below=10) == (11, False)
+    monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 9)
+    assert paging.estimated_count(everyone, exact_below=8) == (9, False)  # not counted at all
+
+
+def test_the_employer_list_shows_an_estimated_count(registry, client, monkeypatch):
+    from django.urls import reverse
+
+    from employers import paging
+    from employers.choices import Role
+    from tests.factories import UserFactory
+
+    user = UserFactory(role=Role.INSPECTOR, jurisdiction=registry[0].jurisdiction)
+    client.force_login(user)
+    url = reverse("employers:list")
+    html = client.get(url, {"q": "科技"}).content.decode()
+    expected = len(reference(registry, "科技"))
+    assert f"共 {expected} 家" in html and "约" not in html.split('id="employer-count"')[1][:80]
+    monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 123_456)
+    html = client.get(url, {"q": "科"}).content.decode()
+    assert "约 123456 家" in html
+    assert "约 123456 条，第 1 / 4939 页" in html  # _pagination.html: 123456 / 25 pages
+
+
+# --- the order of a searched page ---------------------------------------------------------------
+
+
+def test_a_searched_page_is_in_name_order_whichever_way_it_is_sorted(registry, monkeypatch):
+    from employers import selectors
+
+    for q in ["嘉县", "有限公司", "星", "a", "9141"]:
+        queryset = search_employers(Employer.objects.all(), q)
+        by_column = list(queryset.order_by("name", "pk").values_list("pk", flat=True))
+        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 10**9)  # sort the matches
+        order = selectors.searched_order(queryset, "name", "pk")
+        assert isinstance(order[0], selectors.SortKey) == (connection.vendor == "postgresql")
+        assert list(queryset.order_by(*order).values_list("pk", flat=True)) == by_column, q
+        assert "|| ''" in str(queryset.order_by(*order).query) or connection.vendor != "postgresql"
+        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 0)  # leave it to the planner
+        assert selectors.searched_order(queryset, "name", "pk") == ["name", "pk"]
+        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 10**9)
+        descending = selectors.searched_order(queryset, "-name", "pk")
+        assert list(queryset.order_by(*descending).values_list("pk", flat=True)) == list(
+            queryset.order_by("-name", "pk").values_list("pk", flat=True)
+        ), q
+    assert selectors.searched_order(Employer.objects.all(), "name", "pk", searched=False) == [
+        "name",
+        "pk",
+    ]

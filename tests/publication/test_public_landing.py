@@ -162,3 +162,66 @@ def test_the_public_notice_filters_by_grade_and_says_how_to_object_online(
     distribution = html.split('id="notice-distribution">', 1)[1].split("</dd>", 1)[0]
     assert re.sub(r"<[^>]+>|\s", "", distribution) == "B1家C1家"
     assert names_in(client.get(url).content.decode()) == ["郏县乙公司", "郏县甲公司"]
+
+
+def test_the_grade_in_force_condition_equals_the_latest_adjustment(lists, publisher):
+    """``grade_in_force`` (no per-row subquery) finds the rows the ``in_force`` annotation (the
+    latest adjustment's grade, else the published one) does — with several adjustments of one
+    result, and two on one day (the later id wins)."""
+    import datetime
+
+    from publication.models import PublishedAdjustment, PublishedResult
+    from publication.selectors import grade_in_force, public_search
+
+    results = list(PublishedResult.objects.order_by("id"))
+    day = datetime.date(2025, 3, 1)
+
+    def adjust(result, old, new, effective):
+        PublishedAdjustment.objects.create(
+            result=result, effective_date=effective, old_grade=old, new_grade=new,
+            public_note="更正", reason="复评", decided_by=publisher,
+        )  # fmt: skip
+
+    adjust(results[0], results[0].grade, "B", day)
+    adjust(results[0], "B", "D", day + datetime.timedelta(days=30))  # the latest: D
+    adjust(results[1], results[1].grade, "A", day)
+    adjust(results[1], "A", "C", day)  # the same day, a later id: C
+    adjust(results[2], results[2].grade, "B", day + datetime.timedelta(days=60))
+    adjust(results[2], "B", "A", day)  # an earlier date entered later: B stays
+    seen = set()
+    for grade in ("A", "B", "C", "D"):
+        annotated = public_search(grade=grade).values_list("pk", flat=True)
+        expected = {r.pk for r in public_search() if r.in_force == grade}
+        got = set(
+            PublishedResult.objects.filter(grade_in_force(grade)).values_list("pk", flat=True)
+        )
+        assert set(annotated) == got == expected, grade
+        seen |= got
+    assert {results[0].pk, results[1].pk, results[2].pk} <= seen
+    assert results[0].pk in PublishedResult.objects.filter(grade_in_force("D")).values_list(
+        "pk", flat=True
+    )
+    assert results[2].pk in PublishedResult.objects.filter(grade_in_force("B")).values_list(
+        "pk", flat=True
+    )
+
+
+def test_a_published_cycle_counts_its_grades_once(lists, django_assert_num_queries):
+    """The counts of a published cycle (a million rows: a scan per view) are kept in the cache;
+    an unpublished cycle's are counted each time."""
+    from django.core.cache import cache
+
+    from publication.selectors import published_overview
+
+    j2023, _j2024, _x = lists
+    cache.clear()
+    with django_assert_num_queries(1):
+        first = published_overview(j2023)
+    assert first == {"grade_counts": [("A", 1), ("C", 1)], "result_count": 2}
+    with django_assert_num_queries(0):
+        assert published_overview(j2023) == first
+    unpublished = make_cycle(year=2022, grades=[("B", ["jiaxian.B.1"])], names=["郏县戊公司"])
+    with django_assert_num_queries(1):
+        published_overview(unpublished)
+    with django_assert_num_queries(1):
+        published_overview(unpublished)

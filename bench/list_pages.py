@@ -1,0 +1,189 @@
+"""Benchmark: list pages at scale — the staff's employer list (with and without a search and a
+grade filter), the published cycle's page and the public searches, p50 / p95 over N requests
+each, through the Django test client as a logged-in county inspector (the whole request: the
+view, its queries and the template).
+
+Run by hand (not in CI), on the database bench/regrade.py made and bench/search.py prepared
+(realistic names and codes, one published cycle of every employer), migrated:
+
+    BENCH_DB=lc_bench_regrade DATABASE_URL=postgres://postgres@127.0.0.1/postgres \
+        .venv/bin/python bench/list_pages.py [--repeat 20]
+
+Each page is timed two ways in the same run, alternately (one request each, in turn, so that
+the load of the shared machine weighs on both alike):
+
+- **now**: as the pages are (``EstimatedPaginator``: a count only when small, capped; the
+  character-gram index for searches of one or two characters);
+- **old**: the employer list and the public searches with Django's plain ``Paginator`` (an exact
+  count of every match on each view; the cycle pages had estimated counts already), searches
+  ordered by the name column (``SORT_MATCHES_BELOW = 0``), the character-gram path off and the
+  published cycle's grade counts counted on each view (not cached) (``GRAM_LENGTH = 0``:
+  every name fragment through the trigram index) — the pages before this change.
+
+If the live grades (``grading_currentgrade``) are empty, they are filled once from the 2024
+cycle's grades (the grade filter of the employer list reads them). The load average is printed
+with each row.
+"""
+
+import argparse
+import copy
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from regrade import BENCH_DB, server_url, with_db  # noqa: E402
+from search import load, percentile  # noqa: E402
+
+
+def prepare(cursor) -> None:
+    cursor.execute("SELECT count(*) FROM grading_currentgrade")
+    if cursor.fetchone()[0]:
+        return
+    started = time.perf_counter()
+    cursor.execute(
+        "INSERT INTO grading_currentgrade (employer_id, ruleset_code, ruleset_version, as_of, "
+        "window_start, grade, rules, facts, computed_at, run_id) "
+        "SELECT g.employer_id, g.ruleset_code, g.ruleset_version, g.as_of, r.window_start, "
+        "g.grade, '[]', '{}', now(), NULL FROM grading_grade g "
+        "JOIN grading_gradingrun r ON r.id = g.run_id WHERE r.is_current AND r.cycle_year = 2024 "
+        "ON CONFLICT DO NOTHING"
+    )
+    print(f"filled {cursor.rowcount:,} live grades in {time.perf_counter() - started:.1f} s")
+    cursor.execute("ANALYZE grading_currentgrade")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=20)
+    args = parser.parse_args()
+    os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
+                       "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
+    import django
+
+    django.setup()
+    from django.core.paginator import Paginator
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    import employers.views
+    import publication.home_views
+    import publication.views
+    from employers import selectors
+    from employers.choices import Role
+    from employers.models import Employer, Jurisdiction, User
+    from grading.choices import CycleStatus
+    from grading.models import Cycle
+
+    with connection.cursor() as cursor:
+        prepare(cursor)
+    county = Jurisdiction.objects.get(code="jiaxian")
+    user, _ = User.objects.update_or_create(
+        username="bench_list_pages",
+        defaults={"role": Role.INSPECTOR, "jurisdiction": county, "is_active": True,
+                  "must_change_password": False},
+    )  # fmt: skip
+    client = Client()
+    client.force_login(user)
+    visible = Employer.objects.filter(jurisdiction__path__startswith=county.path).count()
+    published = Cycle.objects.filter(status=CycleStatus.PUBLISHED, jurisdiction=county).first()
+    computed = (
+        Cycle.objects.filter(jurisdiction=county).exclude(status=CycleStatus.PUBLISHED).first()
+    )
+    code = Employer.objects.filter(jurisdiction=county).values_list("uscc", flat=True).first()
+    employers_url = reverse("employers:list")
+    pages = [
+        ("employer list", employers_url, {}),
+        ("employer list, page 400", employers_url, {"page": 400}),
+        ("employer list, search 机械 (2 characters)", employers_url, {"q": "机械"}),
+        ("employer list, search 红 (1 character)", employers_url, {"q": "红"}),
+        ("employer list, search 泰和 (2, rarer)", employers_url, {"q": "泰和"}),
+        ("employer list, search 安泰 (2, none)", employers_url, {"q": "安泰"}),
+        ("employer list, search 红星机械 (4)", employers_url, {"q": "红星机械"}),
+        ("employer list, search a USCC prefix", employers_url, {"q": code[:10]}),
+        ("employer list, search a full USCC", employers_url, {"q": code}),
+        ("employer list, grade D", employers_url, {"grade": "D"}),
+        ("employer list, grade C + search 机械", employers_url, {"grade": "C", "q": "机械"}),
+        ("employer picker (search.json), 机械", reverse("employers:search"), {"q": "机械"}),
+        ("employer picker (search.json), 许昌", reverse("employers:search"), {"q": "许昌"}),
+    ]
+    if published:
+        detail = reverse("publication:cycle_detail", args=[published.pk])
+        public = reverse("publication:public_list", args=[county.code, published.year])
+        pages += [
+            (f"published cycle page ({published.year})", detail, {}),
+            (f"published cycle page ({published.year}), page 200", detail, {"page": 200}),
+            ("public list, search 机械", public, {"q": "机械"}),
+            ("public list, search 红", public, {"q": "红"}),
+            ("public list, grade B", public, {"grade": "B"}),
+            ("public search (all years), 机械", reverse("publication:public_index"),
+             {"q": "机械"}),
+        ]  # fmt: skip
+    if computed:
+        detail = reverse("publication:cycle_detail", args=[computed.pk])
+        pages.append((f"unpublished cycle page ({computed.year}, {computed.status})", detail, {}))
+
+    patched = [(employers.views, "EstimatedPaginator"), (publication.views, "EstimatedPaginator"),
+               (publication.home_views, "EstimatedPaginator")]  # fmt: skip
+    saved = [getattr(module, name) for module, name in patched]
+
+    sort_below = selectors.SORT_MATCHES_BELOW
+    overview = publication.views.published_overview
+
+    def uncached_overview(cycle):  # the counts as before: no cache key without published_at
+        clone = copy.copy(cycle)
+        clone.published_at = None
+        return overview(clone)
+
+    def old_path(on: bool, paginator: bool):
+        for (module, name), value in zip(patched, saved, strict=True):
+            setattr(module, name, Paginator if on and paginator else value)
+        selectors.GRAM_LENGTH = 0 if on else 2
+        selectors.SORT_MATCHES_BELOW = 0 if on else sort_below  # ordered by the name column
+        publication.views.published_overview = uncached_overview if on else overview
+
+    def get(url, params):
+        started = time.perf_counter()
+        response = client.get(url, params)
+        elapsed = time.perf_counter() - started
+        if response.status_code != 200:
+            sys.exit(f"{url} {params}: HTTP {response.status_code}")
+        return elapsed
+
+    print(f"{Employer.objects.count():,} employers, {visible:,} in the inspector's county")
+    print(f"before: {load()}")
+    rows = []
+    for label, url, params in pages:
+        now, old = [], []
+        get(url, params)  # warm the caches alike
+        for _ in range(args.repeat):
+            now.append(get(url, params))
+            # The cycle pages were paged with estimated counts already: only the search differs.
+            old_path(True, paginator="cycle page" not in label)
+            try:
+                old.append(get(url, params))
+            finally:
+                old_path(False, paginator=False)
+
+        def ms(values, p):
+            return f"{percentile(values, p) * 1000:.0f}"
+
+        rows.append(
+            f"| {label} | {ms(now, 50)} / **{ms(now, 95)}** ms | {ms(old, 50)} / {ms(old, 95)} ms "
+            f"| {load()} |"
+        )
+        print(rows[-1], flush=True)
+    print(f"\n| page ({args.repeat} requests each, test client, county inspector) | now: p50 / "
+          f"p95 | old: p50 / p95 | load |")  # fmt: skip
+    print("|---|---|---|---|")
+    print("\n".join(rows))
+    print(f"after: {load()}")
+
+
+if __name__ == "__main__":
+    main()
