@@ -72,6 +72,7 @@ def peak_mib() -> float:
 def child(step: str, args, env) -> dict:
     cmd = [sys.executable, __file__, "--child", step, "--employers", str(args.employers)]
     cmd += ["--notices", str(args.notices), "--old-notices", str(args.old_notices)]
+    cmd += ["--pdf-parts", str(args.pdf_parts)]
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if out.returncode:
         sys.stderr.write(out.stdout + out.stderr)
@@ -91,6 +92,8 @@ STEPS = {
         "export-csv-old", "export-csv-new", "export-xlsx-old", "export-xlsx-new",
         "grades-old", "grades-new",
     ],
+    "pages": ["pages"],
+    "documents": ["list-xlsx", "list-pdf"],
 }  # fmt: skip
 
 
@@ -100,6 +103,7 @@ def main() -> None:
     parser.add_argument("--notices", type=int, default=2000)
     parser.add_argument("--old-notices", type=int, default=100)
     parser.add_argument("--steps", default="overview,publish,notices,exports")
+    parser.add_argument("--pdf-parts", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--child")
@@ -518,6 +522,142 @@ def step_grades_new(args) -> str:
             stdout=io.StringIO(),
         )  # fmt: skip
         return f"streamed to a file, {out.stat().st_size / 2**20:.1f} MiB"
+
+
+# --- pages (the requests that start the jobs and show their progress) ---
+
+
+def _rss_mib() -> float:
+    """The current resident memory of this process (not the peak)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def step_pages(args) -> str:
+    """Each page once (after one warm-up request), as the publisher (the employer pages as the
+    inspector); the slowest is the figure for "no request over 2 s". The POST that starts an
+    export is measured with the job's start stubbed (the job is the export step)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    import employers.export_jobs
+    from grading.choices import CycleStatus
+    from publication.models import DocumentJob
+
+    employers.export_jobs._start = lambda job_id: None
+    cycle = _cycle()
+    notice_cycle = _cycle(YEAR - 1)
+    publisher = Client()
+    publisher.force_login(_publisher())
+    inspector = Client()
+    from employers.models import User
+
+    inspector.force_login(User.objects.get(username="bench-inspector"))
+    publisher.get(reverse("publication:cycles"))  # warm-up: templates, translations
+    detail = reverse("publication:cycle_detail", args=[cycle.pk])
+    pages = [
+        ("cycle list", publisher, "get", reverse("publication:cycles")),
+        (f"cycle {cycle.status}", publisher, "get", detail),
+        (f"cycle {cycle.status} p.2", publisher, "get", detail + "?page=2"),
+        (f"cycle {cycle.status} p.10000", publisher, "get", detail + "?page=10000"),
+        ("cycle public notice", publisher, "get",
+         reverse("publication:cycle_detail", args=[notice_cycle.pk])),
+        ("employer list", inspector, "get", reverse("employers:list")),
+        ("employer export.csv", inspector, "get", reverse("employers:export", args=["csv"])),
+        ("export start (POST)", inspector, "post",
+         reverse("employers:export_start", args=["csv"])),
+    ]  # fmt: skip
+    job = DocumentJob.objects.filter(cycle=cycle, kind="publish").order_by("-id").first()
+    if job is not None:
+        pages.append(
+            ("job progress", publisher, "get", reverse("publication:job_progress", args=[job.pk]))
+        )
+    if cycle.status == CycleStatus.PUBLISHED:
+        public = reverse("publication:public_list", args=[cycle.jurisdiction.code, cycle.year])
+        pages += [
+            ("outbox", publisher, "get", reverse("publication:outbox")),
+            ("public list", Client(), "get", public),
+            ("public list p.10000", Client(), "get", public + "?page=10000"),
+        ]
+    timings = []
+    for label, client, method, url in pages:
+        data = {"query": ""} if method == "post" else None
+        t = time.perf_counter()
+        response = getattr(client, method)(url, data)
+        took = time.perf_counter() - t
+        assert response.status_code in (200, 302), (label, response.status_code)
+        if label == "export start (POST)":
+            job_url = response.url
+            t = time.perf_counter()
+            assert client.get(job_url).status_code == 200
+            timings.append(("export job page", time.perf_counter() - t))
+        timings.append((label, took))
+    slowest = max(timings, key=lambda x: x[1])
+    listed = "; ".join(f"{label} {s * 1000:.0f} ms" for label, s in timings)
+    return f"slowest {slowest[0]} {slowest[1] * 1000:.0f} ms — {listed}"
+
+
+# --- the published list's documents (the publication job's list PDF and XLSX) ---
+
+
+def _published_cycle():
+    from grading.choices import CycleStatus
+
+    cycle = _cycle()
+    if cycle.status != CycleStatus.PUBLISHED:
+        raise SystemExit("the documents step needs the published cycle: run --steps publish first")
+    return cycle
+
+
+def step_list_xlsx(args) -> str:
+    """The full list XLSX as the publication job writes it (write-only, streamed rows)."""
+    from publication import documents
+    from publication.jobs import iter_published_list_rows, list_title
+
+    cycle = _published_cycle()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = documents.list_xlsx(
+            iter_published_list_rows(cycle), Path(tmp) / "list.xlsx", title=list_title(cycle)
+        )
+        size = path.stat().st_size
+    return f"whole list, one write-only workbook, {size / 2**20:.1f} MiB"
+
+
+def step_list_pdf(args) -> str:
+    """The list PDF as the publication job writes it (parts of MAX_ROWS_PER_FILE rows, the rows
+    streamed), for the first ``--pdf-parts`` parts only; the whole list is extrapolated."""
+    from publication import documents
+    from publication.jobs import iter_published_list_rows, list_title
+    from publication.models import PublishedResult
+
+    cycle = _published_cycle()
+    count = PublishedResult.objects.filter(cycle=cycle).count()
+    per = documents.MAX_ROWS_PER_FILE
+    parts = min(args.pdf_parts, -(-count // per))
+    marks = []
+    t0 = time.perf_counter()
+
+    def progress(done, total):
+        marks.append((time.perf_counter() - t0, _rss_mib()))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = documents.grades_pdf(
+            iter_published_list_rows(cycle), Path(tmp) / "list.pdf", title=list_title(cycle),
+            subtitle=f"共 {count} 家", progress=progress, total=min(count, parts * per),
+        )  # fmt: skip
+        size = sum(p.stat().st_size for p in paths) / len(paths)
+    first = marks[0][0]
+    later = (marks[-1][0] - first) / max(len(marks) - 1, 1)
+    whole = -(-count // per)
+    rss = ", ".join(f"{m[1]:.0f}" for m in marks)
+    return (
+        f"{parts} parts of {per:,} rows: first {first:.1f} s (with the sorted read), then "
+        f"{later:.1f} s each, {size / 2**20:.1f} MiB each; RSS after each part {rss} MiB; "
+        f"the whole list = {whole} parts ≈ {(first + later * (whole - 1)) / 60:.0f} min"
+    )
 
 
 if __name__ == "__main__":
