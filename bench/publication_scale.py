@@ -94,6 +94,7 @@ STEPS = {
     ],
     "pages": ["pages"],
     "documents": ["list-xlsx", "list-pdf"],
+    "open-data": ["open-data-csv", "open-data-json"],
 }  # fmt: skip
 
 
@@ -527,6 +528,48 @@ def step_grades_new(args) -> str:
 # --- pages (the requests that start the jobs and show their progress) ---
 
 
+def _final_copy():
+    """A final cycle of every employer for the pages of an unpublished cycle once the 2024 cycle
+    is published: the year after, its grade rows copied from 2024 by one INSERT … SELECT."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+
+    from grading.choices import CycleStatus, RunKind, RunStatus
+    from grading.models import Cycle, Grade, GradingRun
+
+    source = _cycle()
+    year = YEAR + 1
+    existing = Cycle.objects.filter(jurisdiction=source.jurisdiction, year=year).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        run = GradingRun.objects.create(
+            jurisdiction=source.jurisdiction, kind=RunKind.CYCLE, cycle_year=year,
+            as_of=dt.date(year, 12, 31), window_start=dt.date(year, 1, 1),
+            window_end=dt.date(year, 12, 31), ruleset_versions={"jiaxian": "1"},
+            status=RunStatus.COMPLETE, is_current=True,
+        )  # fmt: skip
+        columns = [
+            f.column for f in Grade._meta.concrete_fields
+            if f.name not in ("id", "run", "cycle_year", "as_of")
+        ]  # fmt: skip
+        listed = ", ".join(columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Grade._meta.db_table} (run_id, cycle_year, as_of, {listed}) "
+                f"SELECT %s, %s, %s, {listed} FROM {Grade._meta.db_table} WHERE run_id = %s",
+                [run.pk, year, dt.date(year, 12, 31), source.run_id],
+            )
+        cycle = Cycle.objects.create(
+            jurisdiction=source.jurisdiction, ruleset_code="jiaxian", year=year,
+            status=CycleStatus.FINAL, run=run,
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Grade._meta.db_table}")
+    return cycle
+
+
 def _rss_mib() -> float:
     """The current resident memory of this process (not the peak)."""
     with open("/proc/self/status") as fh:
@@ -550,6 +593,7 @@ def step_pages(args) -> str:
     employers.export_jobs._start = lambda job_id: None
     cycle = _cycle()
     notice_cycle = _cycle(YEAR - 1)
+    final = _final_copy() if cycle.status == CycleStatus.PUBLISHED else None
     publisher = Client()
     publisher.force_login(_publisher())
     inspector = Client()
@@ -570,6 +614,12 @@ def step_pages(args) -> str:
         ("export start (POST)", inspector, "post",
          reverse("employers:export_start", args=["csv"])),
     ]  # fmt: skip
+    if final is not None:
+        copy = reverse("publication:cycle_detail", args=[final.pk])
+        pages += [
+            (f"cycle {final.status} (copy)", publisher, "get", copy),
+            (f"cycle {final.status} (copy) p.10000", publisher, "get", copy + "?page=10000"),
+        ]
     job = DocumentJob.objects.filter(cycle=cycle, kind="publish").order_by("-id").first()
     if job is not None:
         pages.append(
@@ -658,6 +708,37 @@ def step_list_pdf(args) -> str:
         f"{later:.1f} s each, {size / 2**20:.1f} MiB each; RSS after each part {rss} MiB; "
         f"the whole list = {whole} parts ≈ {(first + later * (whole - 1)) / 60:.0f} min"
     )
+
+
+# --- the open data of the published list (exchange: a streamed response, no job) ---
+
+
+def _open_data(fmt) -> str:
+    from django.test import Client
+    from django.urls import reverse
+
+    cycle = _published_cycle()
+    url = reverse(f"exchange:open_data_{fmt}", args=[cycle.jurisdiction.code, cycle.year])
+    t = time.perf_counter()
+    response = Client().get(url)
+    first = None
+    size = 0
+    for chunk in response.streaming_content:
+        if first is None:
+            first = time.perf_counter() - t
+        size += len(chunk)
+    return (
+        f"streamed response: first bytes after {first:.2f} s, "
+        f"{size / 2**20:.1f} MiB in {time.perf_counter() - t:.1f} s"
+    )
+
+
+def step_open_data_csv(args) -> str:
+    return _open_data("csv")
+
+
+def step_open_data_json(args) -> str:
+    return _open_data("json")
 
 
 if __name__ == "__main__":
