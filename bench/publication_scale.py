@@ -7,8 +7,10 @@ Run by hand (not in CI):
     # options: --employers 100000 (default; 444588 is the county of issue 15, 1000000 the target)
     #          --notices 2000 (employers told in writing, new way) --old-notices 100 (old way,
     #          sample extrapolated) --steps publish,notices,exports,overview --keep --reuse
+    #          (--steps takes groups — also pages, documents, open-data — or single steps such
+    #          as publish-new; --pdf-parts 3: the parts of the list PDF made by ``list-pdf``)
 
-It creates a throwaway database ``lc_bench_scalepub``, migrates it and writes N employers, a
+It creates a throwaway database ``lc_bench_scalepub`` (or ``$BENCH_DB``), migrates it and writes N employers, a
 complete grading run and a final 郏县 2024 cycle (A 40 %, B 35 %, C 20 %, D 5 %, about 1 % of
 employers ungraded, a few approved overrides) with bulk inserts, plus a 2023 cycle in public
 notice whose first ``--notices`` employers are proposed C. Every measured step runs in a fresh
@@ -124,7 +126,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "testserver",
         "MEDIA_ROOT": media,
     }
-    steps = [s for group in args.steps.split(",") if group for s in STEPS[group]]
+    # A group's name runs its steps; a step's own name (e.g. ``publish-new``) runs that step.
+    steps = [s for group in args.steps.split(",") if group for s in STEPS.get(group, [group])]
     if not args.reuse:
         recreate(url)
         subprocess.run(
