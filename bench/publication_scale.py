@@ -10,8 +10,8 @@ Run by hand (not in CI):
     #          (--steps takes groups — also pages, documents, open-data — or single steps such
     #          as publish-new; --pdf-parts 3: the parts of the list PDF made by ``list-pdf``)
 
-It creates a throwaway database ``lc_bench_scalepub`` (or ``$BENCH_DB``), migrates it and writes N employers, a
-complete grading run and a final 郏县 2024 cycle (A 40 %, B 35 %, C 20 %, D 5 %, about 1 % of
+It creates a throwaway database ``lc_bench_scalepub`` (or ``$BENCH_DB``), migrates it and writes
+N employers, a complete grading run and a final 郏县 2024 cycle (A 40 %, B 35 %, C 20 %, D 5 %, about 1 % of
 employers ungraded, a few approved overrides) with bulk inserts, plus a 2023 cycle in public
 notice whose first ``--notices`` employers are proposed C. Every measured step runs in a fresh
 child process, which reports its wall time and its peak memory (``ru_maxrss``, the whole
