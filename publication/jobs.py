@@ -413,7 +413,10 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
         old.file.delete(save=False)
         old.delete()
 
+    stored = set()
+
     def store_part(k: int, parts: int, path: Path) -> None:
+        stored.add(k)
         _store(
             job,
             kind=DocumentKind.LIST_PDF,
@@ -428,7 +431,7 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
 
     stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}"
     if resumed < max(1, -(-count // per_part)):
-        documents.grades_pdf(
+        written = documents.grades_pdf(
             islice(iter_published_list_rows(cycle), resumed * per_part, None),
             tmp / f"{stem}-名单.pdf",
             title=title,
@@ -440,6 +443,9 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
             start_part=resumed + 1,
             on_part=store_part,
         )
+        for k, path in enumerate(written, start=resumed + 1):  # any part not stored as made
+            if k not in stored:
+                store_part(k, resumed + len(written), path)
     done = count
 
     _progress(job, step=gettext_noop("评价结果明细 XLSX"))
