@@ -56,7 +56,10 @@ class Command(BaseCommand):
         if format == "pdf":
             total = sum(cycle_grades(c).count() for c in cycles)
             rows = (row for c in cycles for row in cycle_results(c))
-            self.write_pdf(rows, path, cycle, scope, cycles, total=total)
+            try:
+                self.write_pdf(rows, path, cycle, scope, cycles, total=total)
+            finally:
+                rows.close()  # the parts read ``total`` rows: close the database cursor now
             return
         table = (
             [
