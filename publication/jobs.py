@@ -432,19 +432,21 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
     stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}"
     if resumed < max(1, -(-count // per_part)):
         listed = iter_published_list_rows(cycle)
-        written = documents.grades_pdf(
-            islice(listed, resumed * per_part, None),
-            tmp / f"{stem}-名单.pdf",
-            title=title,
-            subtitle=f"共 {count} 家",
-            authority=authority,
-            issued_on=issued_on,
-            progress=lambda done, total: _progress(job, done=done),
-            total=count,
-            start_part=resumed + 1,
-            on_part=store_part,
-        )
-        listed.close()  # the parts read ``count`` rows: close the database cursor now
+        try:
+            written = documents.grades_pdf(
+                islice(listed, resumed * per_part, None),
+                tmp / f"{stem}-名单.pdf",
+                title=title,
+                subtitle=f"共 {count} 家",
+                authority=authority,
+                issued_on=issued_on,
+                progress=lambda done, total: _progress(job, done=done),
+                total=count,
+                start_part=resumed + 1,
+                on_part=store_part,
+            )
+        finally:
+            listed.close()  # the parts read ``count`` rows: close the database cursor now
         for k, path in enumerate(written, start=resumed + 1):  # any part not stored as made
             if k not in stored:
                 store_part(k, resumed + len(written), path)
