@@ -7,9 +7,11 @@ Run by hand (not in CI):
     # options: --employers 100000 (default; 444588 is the county of issue 15, 1000000 the target)
     #          --notices 2000 (employers told in writing, new way) --old-notices 100 (old way,
     #          sample extrapolated) --steps publish,notices,exports,overview --keep --reuse
+    #          (--steps takes groups — also pages, documents, open-data — or single steps such
+    #          as publish-new; --pdf-parts 3: the parts of the list PDF made by ``list-pdf``)
 
-It creates a throwaway database ``lc_bench_scalepub``, migrates it and writes N employers, a
-complete grading run and a final 郏县 2024 cycle (A 40 %, B 35 %, C 20 %, D 5 %, about 1 % of
+It creates a throwaway database ``lc_bench_scalepub`` (or ``$BENCH_DB``), migrates it and writes
+N employers, a complete grading run and a final 郏县 2024 cycle (A 40 %, B 35 %, C 20 %, D 5 %, about 1 % of
 employers ungraded, a few approved overrides) with bulk inserts, plus a 2023 cycle in public
 notice whose first ``--notices`` employers are proposed C. Every measured step runs in a fresh
 child process, which reports its wall time and its peak memory (``ru_maxrss``, the whole
@@ -74,6 +76,7 @@ def peak_mib() -> float:
 def child(step: str, args, env) -> dict:
     cmd = [sys.executable, __file__, "--child", step, "--employers", str(args.employers)]
     cmd += ["--notices", str(args.notices), "--old-notices", str(args.old_notices)]
+    cmd += ["--pdf-parts", str(args.pdf_parts)]
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     if out.returncode:
         sys.stderr.write(out.stdout + out.stderr)
@@ -93,6 +96,9 @@ STEPS = {
         "export-csv-old", "export-csv-new", "export-xlsx-old", "export-xlsx-new",
         "grades-old", "grades-new",
     ],
+    "pages": ["pages"],
+    "documents": ["list-xlsx", "list-pdf"],
+    "open-data": ["open-data-csv", "open-data-json"],
 }  # fmt: skip
 
 
@@ -102,6 +108,7 @@ def main() -> None:
     parser.add_argument("--notices", type=int, default=2000)
     parser.add_argument("--old-notices", type=int, default=100)
     parser.add_argument("--steps", default="overview,publish,notices,exports")
+    parser.add_argument("--pdf-parts", type=int, default=3)
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--reuse", action="store_true")
     parser.add_argument("--child")
@@ -121,7 +128,8 @@ def main() -> None:
         "ALLOWED_HOSTS": "testserver",
         "MEDIA_ROOT": media,
     }
-    steps = [s for group in args.steps.split(",") if group for s in STEPS[group]]
+    # A group's name runs its steps; a step's own name (e.g. ``publish-new``) runs that step.
+    steps = [s for group in args.steps.split(",") if group for s in STEPS.get(group, [group])]
     if not args.reuse:
         recreate(url)
         subprocess.run(
@@ -358,13 +366,13 @@ def step_publish_old(args) -> str:
     return f"{written:,} results in one transaction (rolled back)"
 
 
-def step_publish_new(args) -> str:
+def step_publish_new(args, cycle=None) -> str:
     from django.db import transaction
 
     from publication import jobs, services
     from publication.models import DocumentJob
 
-    cycle = _cycle()
+    cycle = cycle or _cycle()
     t = time.perf_counter()
     with transaction.atomic():
         services.publish(cycle=cycle, actor=_publisher(), inline=False)
@@ -374,7 +382,23 @@ def step_publish_new(args) -> str:
     job.refresh_from_db()
     cycle.refresh_from_db()
     assert cycle.status == "published", cycle.status
-    return f"request {request * 1000:.0f} ms; job {job.status}, {job.done:,} employers"
+    job.refresh_from_db()
+    chunks = (job.heartbeat_at - job.started_at).total_seconds()
+    last = (job.finished_at - job.heartbeat_at).total_seconds()
+    return (
+        f"request {request * 1000:.0f} ms; job {job.status}, {job.done:,} employers: "
+        f"chunks {chunks:.0f} s, last step {last:.0f} s"
+    )
+
+
+def step_publish_copy(args) -> str:
+    """The new way again, on the final copy of the pages step (the year after): a second
+    publication of every employer, e.g. to measure a change to the job on the same data."""
+    from grading.choices import CycleStatus
+
+    if _cycle().status != CycleStatus.PUBLISHED:
+        raise SystemExit("publish-copy needs the published 2024 cycle: run --steps publish first")
+    return f"{YEAR + 1}: " + step_publish_new(args, _final_copy())
 
 
 # --- notices ---
@@ -521,6 +545,229 @@ def step_grades_new(args) -> str:
             stdout=io.StringIO(),
         )  # fmt: skip
         return f"streamed to a file, {out.stat().st_size / 2**20:.1f} MiB"
+
+
+# --- pages (the requests that start the jobs and show their progress) ---
+
+
+def _final_copy():
+    """A final cycle of every employer for the pages of an unpublished cycle once the 2024 cycle
+    is published: the year after, its grade rows copied from 2024 by one INSERT … SELECT."""
+    import datetime as dt
+
+    from django.db import connection, transaction
+
+    from grading.choices import CycleStatus, RunKind, RunStatus
+    from grading.models import Cycle, Grade, GradingRun
+
+    source = _cycle()
+    year = YEAR + 1
+    existing = Cycle.objects.filter(jurisdiction=source.jurisdiction, year=year).first()
+    if existing is not None:
+        return existing
+    with transaction.atomic():
+        run = GradingRun.objects.create(
+            jurisdiction=source.jurisdiction, kind=RunKind.CYCLE, cycle_year=year,
+            as_of=dt.date(year, 12, 31), window_start=dt.date(year, 1, 1),
+            window_end=dt.date(year, 12, 31), ruleset_versions={"jiaxian": "1"},
+            status=RunStatus.COMPLETE, is_current=True,
+        )  # fmt: skip
+        columns = [
+            f.column for f in Grade._meta.concrete_fields
+            if f.name not in ("id", "run", "cycle_year", "as_of")
+        ]  # fmt: skip
+        listed = ", ".join(columns)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {Grade._meta.db_table} (run_id, cycle_year, as_of, {listed}) "
+                f"SELECT %s, %s, %s, {listed} FROM {Grade._meta.db_table} WHERE run_id = %s",
+                [run.pk, year, dt.date(year, 12, 31), source.run_id],
+            )
+        cycle = Cycle.objects.create(
+            jurisdiction=source.jurisdiction, ruleset_code="jiaxian", year=year,
+            status=CycleStatus.FINAL, run=run,
+        )  # fmt: skip
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Grade._meta.db_table}")
+    return cycle
+
+
+def _rss_mib() -> float:
+    """The current resident memory of this process (not the peak)."""
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def step_pages(args) -> str:
+    """Each page once (after one warm-up request), as the publisher (the employer pages as the
+    inspector); the slowest is the figure for "no request over 2 s". The POST that starts an
+    export is measured with the job's start stubbed (the job is the export step)."""
+    from django.test import Client
+    from django.urls import reverse
+
+    import employers.export_jobs
+    from grading.choices import CycleStatus
+    from publication.models import DocumentJob
+
+    employers.export_jobs._start = lambda job_id: None
+    from employers.models import User
+
+    # A new account is sent to change its password first (a redirect, not the page).
+    User.objects.filter(username__startswith="bench-").update(must_change_password=False)
+    cycle = _cycle()
+    notice_cycle = _cycle(YEAR - 1)
+    final = _final_copy() if cycle.status == CycleStatus.PUBLISHED else None
+    publisher = Client()
+    publisher.force_login(_publisher())
+    inspector = Client()
+    inspector.force_login(User.objects.get(username="bench-inspector"))
+    publisher.get(reverse("publication:cycles"))  # warm-up: templates, translations
+    detail = reverse("publication:cycle_detail", args=[cycle.pk])
+    pages = [
+        ("cycle list", publisher, "get", reverse("publication:cycles")),
+        (f"cycle {cycle.status}", publisher, "get", detail),
+        (f"cycle {cycle.status} p.2", publisher, "get", detail + "?page=2"),
+        (f"cycle {cycle.status} p.10000", publisher, "get", detail + "?page=10000"),
+        ("cycle public notice", publisher, "get",
+         reverse("publication:cycle_detail", args=[notice_cycle.pk])),
+        ("employer list", inspector, "get", reverse("employers:list")),
+        ("employer export.csv", inspector, "get", reverse("employers:export", args=["csv"])),
+        ("export start (POST)", inspector, "post",
+         reverse("employers:export_start", args=["csv"])),
+    ]  # fmt: skip
+    if final is not None:
+        copy = reverse("publication:cycle_detail", args=[final.pk])
+        pages += [
+            (f"cycle {final.status} (copy)", publisher, "get", copy),
+            (f"cycle {final.status} (copy) p.10000", publisher, "get", copy + "?page=10000"),
+        ]
+    job = DocumentJob.objects.filter(cycle=cycle, kind="publish").order_by("-id").first()
+    if job is not None:
+        pages.append(
+            ("job progress", publisher, "get", reverse("publication:job_progress", args=[job.pk]))
+        )
+    if cycle.status == CycleStatus.PUBLISHED:
+        pages.append(("outbox", publisher, "get", reverse("publication:outbox")))
+        for listed in (cycle, final):
+            if listed is None or listed.status != CycleStatus.PUBLISHED:
+                continue
+            code, year = listed.jurisdiction.code, listed.year
+            public = reverse("publication:public_list", args=[code, year])
+            pages += [
+                (f"public list {year}", Client(), "get", public),
+                (f"public list {year} p.10000", Client(), "get", public + "?page=10000"),
+            ]
+    timings = []
+    for label, client, method, url in pages:
+        data = {"query": ""} if method == "post" else None
+        t = time.perf_counter()
+        response = getattr(client, method)(url, data)
+        took = time.perf_counter() - t
+        expected = 302 if method == "post" else 200  # the POST redirects to the job's page
+        assert response.status_code == expected, (label, response.status_code)
+        if label == "export start (POST)":
+            job_url = response.url
+            t = time.perf_counter()
+            assert client.get(job_url).status_code == 200
+            timings.append(("export job page", time.perf_counter() - t))
+        timings.append((label, took))
+    slowest = max(timings, key=lambda x: x[1])
+    listed = "; ".join(f"{label} {s * 1000:.0f} ms" for label, s in timings)
+    return f"slowest {slowest[0]} {slowest[1] * 1000:.0f} ms — {listed}"
+
+
+# --- the published list's documents (the publication job's list PDF and XLSX) ---
+
+
+def _published_cycle():
+    from grading.choices import CycleStatus
+
+    cycle = _cycle()
+    if cycle.status != CycleStatus.PUBLISHED:
+        raise SystemExit("the documents step needs the published cycle: run --steps publish first")
+    return cycle
+
+
+def step_list_xlsx(args) -> str:
+    """The full list XLSX as the publication job writes it (write-only, streamed rows)."""
+    from publication import documents
+    from publication.jobs import iter_published_list_rows, list_title
+
+    cycle = _published_cycle()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = documents.list_xlsx(
+            iter_published_list_rows(cycle), Path(tmp) / "list.xlsx", title=list_title(cycle)
+        )
+        size = path.stat().st_size
+    return f"whole list, one write-only workbook, {size / 2**20:.1f} MiB"
+
+
+def step_list_pdf(args) -> str:
+    """The list PDF as the publication job writes it (parts of MAX_ROWS_PER_FILE rows, the rows
+    streamed), for the first ``--pdf-parts`` parts only; the whole list is extrapolated."""
+    from publication import documents
+    from publication.jobs import iter_published_list_rows, list_title
+    from publication.models import PublishedResult
+
+    cycle = _published_cycle()
+    count = PublishedResult.objects.filter(cycle=cycle).count()
+    per = documents.MAX_ROWS_PER_FILE
+    parts = min(args.pdf_parts, -(-count // per))
+    marks = []
+    t0 = time.perf_counter()
+
+    def progress(done, total):
+        marks.append((time.perf_counter() - t0, _rss_mib()))
+
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = documents.grades_pdf(
+            iter_published_list_rows(cycle), Path(tmp) / "list.pdf", title=list_title(cycle),
+            subtitle=f"共 {count} 家", progress=progress, total=min(count, parts * per),
+        )  # fmt: skip
+        size = sum(p.stat().st_size for p in paths) / len(paths)
+    first = marks[0][0]
+    later = (marks[-1][0] - first) / max(len(marks) - 1, 1)
+    whole = -(-count // per)
+    rss = ", ".join(f"{m[1]:.0f}" for m in marks)
+    return (
+        f"{parts} parts of {per:,} rows: first {first:.1f} s (with the sorted read), then "
+        f"{later:.1f} s each, {size / 2**20:.1f} MiB each; RSS after each part {rss} MiB; "
+        f"the whole list = {whole} parts ≈ {(first + later * (whole - 1)) / 60:.0f} min"
+    )
+
+
+# --- the open data of the published list (exchange: a streamed response, no job) ---
+
+
+def _open_data(fmt) -> str:
+    from django.test import Client
+    from django.urls import reverse
+
+    cycle = _published_cycle()
+    url = reverse(f"exchange:open_data_{fmt}", args=[cycle.jurisdiction.code, cycle.year])
+    t = time.perf_counter()
+    response = Client().get(url)
+    first = None
+    size = 0
+    for chunk in response.streaming_content:
+        if first is None:
+            first = time.perf_counter() - t
+        size += len(chunk)
+    return (
+        f"streamed response: first bytes after {first:.2f} s, "
+        f"{size / 2**20:.1f} MiB in {time.perf_counter() - t:.1f} s"
+    )
+
+
+def step_open_data_csv(args) -> str:
+    return _open_data("csv")
+
+
+def step_open_data_json(args) -> str:
+    return _open_data("json")
 
 
 if __name__ == "__main__":

@@ -149,12 +149,18 @@ def grades_pdf(
     max_rows: int | None = None,
     progress: Progress | None = None,
     total: int | None = None,
+    start_part: int = 1,
+    on_part: Callable[[int, int, Path], None] | None = None,
 ) -> list[Path]:
     """Write the list (序号, 单位名称, 统一社会信用代码, 信用等级) as one PDF, or as several files
     of at most ``max_rows`` (default ``MAX_ROWS_PER_FILE``) rows each; returns the files written.
 
     With ``total`` (the number of rows, counted by the caller) ``rows`` is read as a stream, one
     part at a time, never held whole (issue 15); without it the rows are listed first.
+
+    ``start_part`` k > 1 writes parts k … only (a run taking over from one that stored parts
+    1 … k-1): ``rows`` then starts at the first row of part k. ``on_part(k, parts, path)`` is
+    called as each part is written (to store it at once; a million rows are 500 parts).
 
     Used by ``manage.py export_grades --format pdf`` and by publication.
     """
@@ -169,7 +175,10 @@ def grades_pdf(
     paths = part_paths(output_path, parts)
     css = _css()
     issued_on = issued_on or timezone.localdate()
+    written = []
     for k, path in enumerate(paths, start=1):
+        if k < start_part:
+            continue
         chunk = [as_list_row(r) for r in islice(stream, max_rows)]
         first = (k - 1) * max_rows + 1
         html = render_to_string(
@@ -199,9 +208,12 @@ def grades_pdf(
             },
         )
         _write_pdf(html, path)
+        written.append(path)
+        if on_part:
+            on_part(k, parts, path)
         if progress:
             progress(min(k * max_rows, total), total)
-    return paths
+    return written
 
 
 # --- spreadsheets -----------------------------------------------------------------------------

@@ -396,9 +396,26 @@ def iter_published_list_rows(cycle):
         )
 
 
+def _stored_parts(job: DocumentJob) -> int:
+    """How many list PDF parts, from the first on, this job has stored (a run that died)."""
+    stored = 0
+    parts = CycleDocument.objects.filter(job=job, kind=DocumentKind.LIST_PDF)
+    for part in parts.order_by("part").values_list("part", flat=True):
+        if part != stored + 1:
+            break
+        stored = part
+    return stored
+
+
 def _publication(job: DocumentJob, tmp: Path) -> None:
     """The documents of a published cycle, each from its own pass over the published rows (the
-    list is streamed: the PDF part by part, the XLSX write-only, the report by counting)."""
+    list is streamed: the PDF part by part, the XLSX write-only, the report by counting).
+
+    Each list PDF part is stored as soon as it is made, and a run taking over the job from a
+    dead worker keeps the parts the job already stored and goes on from the next one (a million
+    rows are 500 parts, hours of rendering: issue 15)."""
+    from itertools import islice
+
     from .services import authority_of
 
     cycle = job.cycle
@@ -407,37 +424,64 @@ def _publication(job: DocumentJob, tmp: Path) -> None:
     title = list_title(cycle)
     issued_on = timezone.localdate(cycle.published_at) if cycle.published_at else None
     is_xuchang = cycle.ruleset_code == "xuchang"
+    per_part = documents.MAX_ROWS_PER_FILE
+    resumed = _stored_parts(job)
     # Units of progress: one per PDF row, plus one per other file.
     extra = 3 + (1 if is_xuchang else 0)
-    _progress(job, done=0, total=count + extra, step=gettext_noop("公布名单 PDF"))
-    # A remade set replaces the previous one (same snapshot, same content).
-    for old in CycleDocument.objects.filter(cycle=cycle).exclude(kind=DocumentKind.WRITTEN_NOTICE):
+    _progress(
+        job,
+        done=min(count, resumed * per_part),
+        total=count + extra,
+        step=gettext_noop("公布名单 PDF"),
+    )
+    # A remade set replaces the previous one (same snapshot, same content); the list parts this
+    # job already stored stay.
+    kept = CycleDocument.objects.filter(job=job, kind=DocumentKind.LIST_PDF, part__lte=resumed)
+    for old in (
+        CycleDocument.objects.filter(cycle=cycle)
+        .exclude(kind=DocumentKind.WRITTEN_NOTICE)
+        .exclude(pk__in=kept.values("pk"))
+    ):
         old.file.delete(save=False)
         old.delete()
 
-    stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}"
-    paths = documents.grades_pdf(
-        iter_published_list_rows(cycle),
-        tmp / f"{stem}-名单.pdf",
-        title=title,
-        subtitle=f"共 {count} 家",
-        authority=authority,
-        issued_on=issued_on,
-        progress=lambda done, total: _progress(job, done=done),
-        total=count,
-    )
-    per_part = documents.MAX_ROWS_PER_FILE
-    for k, path in enumerate(paths, start=1):
+    stored = set()
+
+    def store_part(k: int, parts: int, path: Path) -> None:
+        stored.add(k)
         _store(
             job,
             kind=DocumentKind.LIST_PDF,
             path=path,
             name=path.name,
             part=k,
-            parts=len(paths),
+            parts=parts,
             rows=max(0, min(per_part, count - (k - 1) * per_part)),
             is_public=True,
         )
+        path.unlink()  # stored: the temporary copy is not kept for the hours the list takes
+
+    stem = f"{cycle.jurisdiction.code}-{cycle.year}-{cycle.ruleset_code}"
+    if resumed < max(1, -(-count // per_part)):
+        listed = iter_published_list_rows(cycle)
+        try:
+            written = documents.grades_pdf(
+                islice(listed, resumed * per_part, None),
+                tmp / f"{stem}-名单.pdf",
+                title=title,
+                subtitle=f"共 {count} 家",
+                authority=authority,
+                issued_on=issued_on,
+                progress=lambda done, total: _progress(job, done=done),
+                total=count,
+                start_part=resumed + 1,
+                on_part=store_part,
+            )
+        finally:
+            listed.close()  # the parts read ``count`` rows: close the database cursor now
+        for k, path in enumerate(written, start=resumed + 1):  # any part not stored as made
+            if k not in stored:
+                store_part(k, resumed + len(written), path)
     done = count
 
     _progress(job, step=gettext_noop("评价结果明细 XLSX"))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
 from employers.models import Jurisdiction
-from employers.paging import EstimatedPaginator
+from employers.paging import EstimatedPaginator, estimated_count
 from employers.permissions import role_required
 from employers.selectors import search_employers, searched_order
 from employers.tabular import xlsx_bytes
@@ -72,15 +72,20 @@ def outbox_list(request):
     status = request.GET.get("status") or OutboxStatus.PENDING
     if status not in OutboxStatus.values:
         status = OutboxStatus.PENDING
-    counts = dict(messages_qs.values_list("status").annotate(n=Count("id")).order_by())
-    tabs = [
-        {"value": value, "label": label, "count": counts.get(value, 0), "active": value == status}
-        for value, label in OutboxStatus.choices
-    ]
+    # A publication queues a message per employer (a million at once): each tab's number is
+    # counted exactly only when small, else estimated by the planner (issue 15; the GROUP BY
+    # and the page's COUNT(*) over every message took 2.3 s of 4.6 at 1M employers).
+    tabs = []
+    for value, label in OutboxStatus.choices:
+        count, exact = estimated_count(messages_qs.filter(status=value))
+        tabs.append(
+            {"value": value, "label": label, "count": count, "exact": exact,
+             "active": value == status}
+        )  # fmt: skip
     listed = messages_qs.filter(status=status).order_by(
         "next_attempt_at" if status == OutboxStatus.PENDING else "-created_at", "id"
     )
-    page = Paginator(listed, 50).get_page(request.GET.get("page"))
+    page = EstimatedPaginator(listed, 50).get_page(request.GET.get("page"))
     ratio, mode, delay_ms = behaviour()
     return render(
         request,

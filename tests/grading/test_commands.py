@@ -334,3 +334,41 @@ def test_export_pdf_through_publication(tmp_path):
     )  # fmt: skip
     assert target.read_bytes().startswith(b"%PDF")
     assert "已导出 4 条" in out.getvalue()
+
+
+def test_export_pdf_streams_the_rows_part_by_part(tmp_path, monkeypatch):
+    """Issue 15: the PDF list is written in parts as its rows are read — when a part is written,
+    no more than that part's rows have been read (a million rows were listed whole first)."""
+    pytest.importorskip("weasyprint")
+    from grading.management.commands import export_grades
+    from publication import documents
+
+    import_fixture_files()
+    call_command("regrade", "--cycle", "2024", "--jurisdiction", "jiaxian", stdout=io.StringIO())
+    monkeypatch.setattr(documents, "MAX_ROWS_PER_FILE", 2)
+    read = []
+    real_rows = export_grades.cycle_results
+
+    def counted(cycle, **kwargs):
+        for row in real_rows(cycle, **kwargs):
+            read.append(row.employer.uscc)
+            yield row
+
+    monkeypatch.setattr(export_grades, "cycle_results", counted)
+    written = []  # rows read when each part was written
+    real_write = documents._write_pdf
+    monkeypatch.setattr(
+        documents,
+        "_write_pdf",
+        lambda html, path: written.append(len(read)) or real_write(html, path),
+    )
+    out = io.StringIO()
+    call_command(
+        "export_grades", "--cycle", "2024", "--jurisdiction", "jiaxian", "--format", "pdf",
+        "--output", str(tmp_path / "grades.pdf"), stdout=out,
+    )  # fmt: skip
+    assert written == [2, 4]
+    parts = sorted(tmp_path.glob("grades-*.pdf"))
+    assert [p.name for p in parts] == ["grades-01.pdf", "grades-02.pdf"]
+    assert all(p.read_bytes().startswith(b"%PDF") for p in parts)
+    assert "已导出 4 条" in out.getvalue()

@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from credit_records.services import add_record
 from employers.choices import EmployerKind, Role
 from grading.models import ExemplaryAgency
-from publication import documents, services
+from publication import documents, jobs, services
 from publication.choices import DocumentKind, JobStatus
 from publication.jobs import annex2_rows
 from publication.models import CycleDocument, DocumentJob
@@ -307,6 +307,53 @@ def test_publication_job_makes_every_document(
         assert name in text
     report = CycleDocument.objects.get(cycle=cycle, kind=DocumentKind.REPORT_PDF)
     assert "公示期：2025年9月29日至2025年10月11日" in pdf_text(report.file.path)
+
+
+@needs_poppler
+def test_a_publication_job_taken_over_keeps_the_list_parts_already_stored(
+    db, publisher, django_capture_on_commit_callbacks, monkeypatch
+):
+    """Issue 15: a million rows are 500 list parts (hours): each part is stored as it is made,
+    and the run that takes over from a dead worker makes only the parts still missing."""
+    monkeypatch.setattr(documents, "MAX_ROWS_PER_FILE", 1)
+    names = ["甲公司", "乙公司", "丙公司", "丁公司"]
+    cycle = make_cycle(
+        grades=[("A", ["jiaxian.A.1"]), ("B", ["jiaxian.B.1"]), ("A", ["jiaxian.A.1"]),
+                ("B", ["jiaxian.B.1"])],
+        names=names,
+    )  # fmt: skip
+    to_final(cycle, publisher, django_capture_on_commit_callbacks)
+    rendered = []
+    real_write = documents._write_pdf
+
+    def write(html, path):
+        if "名单" in path.name:
+            if len(rendered) == 2 and not worker["alive"]:
+                raise RuntimeError("the worker died")
+            rendered.append(path.name)
+        return real_write(html, path)
+
+    worker = {"alive": False}
+    monkeypatch.setattr(documents, "_write_pdf", write)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.publish(cycle=cycle, actor=publisher)
+    job = DocumentJob.objects.get(cycle=cycle, kind="publication")
+    assert job.status == JobStatus.FAILED
+    parts = CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.LIST_PDF)
+    stored = dict(parts.values_list("part", "pk"))
+    assert sorted(stored) == [1, 2]  # stored as they were made, before the worker died
+
+    worker["alive"] = True
+    rendered.clear()
+    jobs.run(job.pk)
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE, job.error
+    assert len(rendered) == 2  # parts 3 and 4 only
+    assert sorted(parts.values_list("part", "parts")) == [(1, 4), (2, 4), (3, 4), (4, 4)]
+    assert {k: pk for k, pk in parts.values_list("part", "pk") if k <= 2} == stored
+    text = "".join(pdf_text(p.file.path) for p in parts.order_by("part"))
+    assert [name in text for name in names] == [True] * 4
+    assert CycleDocument.objects.filter(cycle=cycle, kind=DocumentKind.LIST_XLSX).count() == 1
 
 
 def test_annex2_rows_from_a_published_xuchang_cycle(

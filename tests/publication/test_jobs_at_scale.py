@@ -127,6 +127,34 @@ def test_a_killed_publishing_job_resumes_without_duplicates(
     assert DocumentJob.objects.filter(cycle=cycle, kind=JobKind.PUBLICATION).exists()
 
 
+@pytest.mark.postgres
+def test_publishing_refreshes_the_planner_statistics_of_the_tables_it_filled(
+    publisher, django_capture_on_commit_callbacks
+):
+    """A publication adds a county's rows at once: the job ANALYZEs the published results (before
+    its last step, which reads them) and the outbox (after it), so the public list's first page
+    is planned on the name index, not as if the table were still empty (4.4 s at 1M rows)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    cycle = _final_cycle(publisher, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=False):
+        services.publish(cycle=cycle, actor=publisher, inline=False)
+    job = DocumentJob.objects.get(cycle=cycle, kind=JobKind.PUBLISH)
+    with CaptureQueriesContext(connection) as ctx:
+        jobs.run(job.pk)
+    assert reload(cycle).status == CycleStatus.PUBLISHED
+    sql = [q["sql"] for q in ctx.captured_queries]
+    analyzed = [q for q in sql if q.startswith("ANALYZE")]
+    assert analyzed == [
+        'ANALYZE "publication_publishedresult"',
+        'ANALYZE "publication_outboxmessage"',
+    ]
+    # The results are analyzed after the last chunk, before the last step reads them.
+    moved = next(i for i, q in enumerate(sql) if "publication_outboxmessage" in q and "INSERT" in q)
+    assert sql.index(analyzed[0]) < moved < sql.index(analyzed[1])
+
+
 def test_publishing_as_a_job_equals_the_old_whole_cycle_snapshot(
     publisher, inspector, supervisor, django_capture_on_commit_callbacks, monkeypatch
 ):
