@@ -275,7 +275,12 @@ class OutboxMessage(models.Model):
         verbose_name = _("平台推送消息")
         verbose_name_plural = _("平台推送消息")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+        # (status, next_attempt_at, id): the drain and the pending tab read the due messages in
+        # that order; with the id in the index a publication's million messages, which share one
+        # next_attempt_at, are read in order instead of sorted on every batch (issue 15).
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at", "id"], name="outbox_due_order_idx")
+        ]
 
     def __str__(self):
         return f"{self.topic} {self.key}"

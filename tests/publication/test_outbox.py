@@ -342,3 +342,27 @@ def test_outbox_page_estimates_the_numbers_of_a_large_outbox(client, db, publish
         if "COUNT(" in q["sql"].upper() and "publication_outboxmessage" in q["sql"]
     ]  # fmt: skip
     assert counted == []
+
+
+@pytest.mark.django_db
+def test_the_due_messages_are_read_in_order_from_the_index_not_sorted():
+    """A publication queues one message per employer, all due at the same moment; the drain
+    takes them in (next_attempt_at, id) order batch after batch. The index holds that order, so
+    a batch is a short index range read, not a sort of every due message (issue 15)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("query plans are PostgreSQL's")
+    now = timezone.now()
+    query = (
+        OutboxMessage.objects.select_for_update(skip_locked=True)
+        .filter(status=OutboxStatus.PENDING, next_attempt_at__lte=now)
+        .order_by("next_attempt_at", "id")
+        .values_list("id", flat=True)[:100]
+    )
+    sql, params = query.query.sql_with_params()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_bitmapscan = off")
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "outbox_due_order_idx" in plan
+    assert "Sort" not in plan, plan
