@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .assignments import Assignments
+from .decisions import Decisions
 from .facts import EmployerSelection, KeyDecoder, fact_rows, id_filter
 from .models import CurrentGrade, Grade, GradeChange, GradingRun
 from .rulesets import RuleSet
@@ -58,6 +59,7 @@ class Evaluator:
         self.assignments = assignments
         self.decoder = KeyDecoder(span)
         self._memo: dict = {}
+        self._decisions: dict = {}
         self._rules_json: dict = {}
         self.evaluations = 0
 
@@ -69,7 +71,10 @@ class Evaluator:
         if result is None:
             if len(memo) >= MEMO_LIMIT:
                 memo.clear()
-            evaluation = ruleset.evaluate(self.decoder.facts(key))
+            decisions = self._decisions.get(ruleset.key)
+            if decisions is None:
+                decisions = self._decisions[ruleset.key] = Decisions(ruleset, self.decoder)
+            evaluation = decisions.evaluate(key)
             rules_json = self._rules_json.get(evaluation.rules)
             if rules_json is None:
                 rules_json = self._rules_json[evaluation.rules] = json.dumps(list(evaluation.rules))

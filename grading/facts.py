@@ -435,6 +435,10 @@ class KeyDecoder:
         self.span = span
         self._kinds: dict = {}
         self._misc: dict = {}
+        # JSON fragments of facts_json, by the part of the key they come from.
+        self._parts: dict = {}
+        self._kinds_json: dict = {}
+        self._misc_json: dict = {}
 
     @staticmethod
     def _json(name: str, value) -> str:
@@ -496,27 +500,44 @@ class KeyDecoder:
         )
 
     def facts_json(self, key) -> str:
+        """The stored JSON of the facts of ``key``, from four cached fragments: (kind, cases),
+        the kinds mask, the misc mask and (lost contact, rating, missing years) — each repeats
+        across employers far more than whole keys do."""
         kind, cases_w, cases_l60, kinds, misc, lost_since, rating, years = key
-        kinds = int(kinds or 0)
-        out = [f'"employer_kind":{json.dumps(kind, ensure_ascii=False)}']
-        if cases_w:
-            out.append(f'"cases_in_window":{int(cases_w)}')
-        if cases_l60:
-            out.append(f'"cases_in_l60":{int(cases_l60)}')
-        if kinds & KIND_MASK:
-            out.append(f'"kinds_in_window":{self._kind_set(kinds & KIND_MASK)[1]}')
-        if kinds >> L60_SHIFT:
-            out.append(f'"kinds_in_l60":{self._kind_set(kinds >> L60_SHIFT)[1]}')
-        misc_fragment = self._decode_misc(int(misc or 0))[1]
-        if misc_fragment:
-            out.append(misc_fragment)
-        if lost_since:
-            out.append(f'"lost_contact_since":"{_as_date(lost_since).isoformat()}"')
-        if rating:
-            out.append(self._json("latest_public_credit_rating", rating))
-        if years:
-            out.append(self._json("annual_report_missing_years", years))
-        return "{" + ",".join(out) + "}"
+        parts = self._parts
+        head_key = (kind, cases_w, cases_l60)
+        head = parts.get(head_key)
+        if head is None:
+            out = [f'"employer_kind":{json.dumps(kind, ensure_ascii=False)}']
+            if cases_w:
+                out.append(f'"cases_in_window":{int(cases_w)}')
+            if cases_l60:
+                out.append(f'"cases_in_l60":{int(cases_l60)}')
+            head = parts[head_key] = ",".join(out)
+        kinds_part = self._kinds_json.get(kinds)
+        if kinds_part is None:
+            mask = int(kinds or 0)
+            out = []
+            if mask & KIND_MASK:
+                out.append(f'"kinds_in_window":{self._kind_set(mask & KIND_MASK)[1]}')
+            if mask >> L60_SHIFT:
+                out.append(f'"kinds_in_l60":{self._kind_set(mask >> L60_SHIFT)[1]}')
+            kinds_part = self._kinds_json[kinds] = ",".join(out)
+        misc_part = self._misc_json.get(misc)
+        if misc_part is None:
+            misc_part = self._misc_json[misc] = self._decode_misc(int(misc or 0))[1]
+        tail_key = (lost_since, rating, years)
+        tail = parts.get(tail_key)
+        if tail is None:
+            out = []
+            if lost_since:
+                out.append(f'"lost_contact_since":"{_as_date(lost_since).isoformat()}"')
+            if rating:
+                out.append(self._json("latest_public_credit_rating", rating))
+            if years:
+                out.append(self._json("annual_report_missing_years", years))
+            tail = parts[tail_key] = ",".join(out)
+        return "{" + ",".join(p for p in (head, kinds_part, misc_part, tail) if p) + "}"
 
 
 def facts_from_key(span, key) -> Facts:
