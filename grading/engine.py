@@ -99,19 +99,36 @@ def evaluate(span: Span, selection: EmployerSelection, assignments: Assignments)
     return list(Evaluator(span, assignments).rows(fact_rows(span, selection)))
 
 
+class Tally:
+    """Counts stored with a chunk and summed into its run, taken as the rows go by."""
+
+    def __init__(self):
+        self.employers: set[int] = set()
+        self.by_result: Counter = Counter()
+
+    def passing(self, rows: Iterable[Row]) -> Iterator[Row]:
+        """``rows`` unchanged, each counted on its way (a chunk streamed into COPY)."""
+        employers, by_result = self.employers, self.by_result
+        for row in rows:
+            employers.add(row.employer_id)
+            by_result[(row.grading_jurisdiction_id, row.ruleset.code, row.result.grade)] += 1
+            yield row
+
+    def counts(self) -> dict:
+        grades: Counter = Counter()
+        cycles: Counter = Counter()
+        for (jurisdiction_id, code, grade), n in self.by_result.items():
+            grades[f"{code}:{grade}"] += n
+            cycles[f"{jurisdiction_id}:{code}"] += n
+        return {"employers": len(self.employers), "grades": dict(grades), "cycles": dict(cycles)}
+
+
 def tally(rows: Iterable[Row]) -> dict:
     """Counts stored with a chunk and summed into its run."""
-    employers = set()
-    by_result: Counter = Counter()
-    for row in rows:
-        employers.add(row.employer_id)
-        by_result[(row.grading_jurisdiction_id, row.ruleset.code, row.result.grade)] += 1
-    grades: Counter = Counter()
-    cycles: Counter = Counter()
-    for (jurisdiction_id, code, grade), n in by_result.items():
-        grades[f"{code}:{grade}"] += n
-        cycles[f"{jurisdiction_id}:{code}"] += n
-    return {"employers": len(employers), "grades": dict(grades), "cycles": dict(cycles)}
+    counter = Tally()
+    for _row in counter.passing(rows):
+        pass
+    return counter.counts()
 
 
 NULL = "\\N"  # COPY text format
@@ -169,9 +186,17 @@ def _grade_lines(run: GradingRun, rows: list[Row]) -> Iterator[str]:
         yield f"{head}{r.employer_id}\t{NULL if jurisdiction is None else jurisdiction}\t{tail}"
 
 
-def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row]) -> None:
+def write_grades(
+    run: GradingRun, selection: EmployerSelection, rows: Iterable[Row], *, expected: int = 0
+) -> dict:
     """Store a chunk's results for a cycle run: the chunk's old rows (from an attempt that got
-    this far before) are replaced, so redoing a chunk leaves each employer graded once."""
+    this far before) are replaced, so redoing a chunk leaves each employer graded once. Returns
+    the chunk's counts (``tally``).
+
+    ``rows`` may be a generator still evaluating (the pipelined run, ``expected`` rows about):
+    with COPY the results are then sent in batches as they are evaluated, so PostgreSQL stores
+    one batch while the next is being evaluated."""
+    counter = Tally()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -179,8 +204,10 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
                 f"{id_filter('employer_id', selection)}",
                 [run.pk],
             )
-        if _use_copy(len(rows)):
-            _copy_lines("grading_grade", GRADE_COLUMNS, _grade_lines(run, rows))
+        if not isinstance(rows, list) and not _use_copy(expected):
+            rows = list(rows)
+        if _use_copy(len(rows) if isinstance(rows, list) else expected):
+            _copy_lines("grading_grade", GRADE_COLUMNS, _grade_lines(run, counter.passing(rows)))
         else:
             Grade.objects.bulk_create(
                 [
@@ -191,10 +218,11 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
                         cycle_year=run.cycle_year, grade=r.result.grade,
                         rules=list(r.result.rules), facts=r.result.facts,
                     )
-                    for r in rows
+                    for r in counter.passing(rows)
                 ],
                 batch_size=1000,
             )  # fmt: skip
+    return counter.counts()
 
 
 # --- live grades: CurrentGrade upserts and GradeChange history ---------------------------------

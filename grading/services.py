@@ -23,7 +23,8 @@ import logging
 import threading
 import uuid
 from collections import Counter, OrderedDict
-from contextlib import contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -272,12 +273,15 @@ def process_chunk(chunk_id: int, *, fact_rows_=None, evaluator=None) -> bool:
         raise
 
 
-def store_chunk(run: GradingRun, chunk: GradingChunk, selection, rows) -> None:
-    """Write a chunk's results and mark it done (inside the caller's transaction)."""
-    counts = engine.tally(rows)
+def store_chunk(run: GradingRun, chunk: GradingChunk, selection, rows, *, expected=0) -> None:
+    """Write a chunk's results and mark it done (inside the caller's transaction). ``rows``
+    may be a generator still evaluating (about ``expected`` rows): a cycle run's results are
+    then streamed into COPY as they are evaluated."""
     if run.kind == RunKind.CYCLE:
-        engine.write_grades(run, selection, rows)
+        counts = engine.write_grades(run, selection, rows, expected=expected)
     else:
+        rows = list(rows)
+        counts = engine.tally(rows)
         span = Span.for_as_of(run.as_of)
         counts["changes"] = len(engine.upsert_current_grades(span, selection, rows, run=run))
     chunk.status = ChunkStatus.DONE
@@ -522,9 +526,34 @@ def process_lane(run_id: int, chunk_ids) -> int:
     return done
 
 
+# Rows the pipelined driver evaluates before handing them to the writer (a chunk streams to
+# COPY in batches of this size, so PostgreSQL stores one batch while the next is evaluated).
+PIPELINE_BATCH = 5000
+_END, _ABORT = object(), object()
+
+
+class _EvaluationFailed(Exception):
+    pass
+
+
+def _batches(rows_queue) -> Iterator:
+    """The rows of one chunk as the evaluating thread hands them over, batch by batch; raises
+    if the evaluation failed (the writer then rolls the chunk back)."""
+    while True:
+        batch = rows_queue.get()
+        if batch is _END:
+            return
+        if batch is _ABORT:
+            raise _EvaluationFailed
+        yield from batch
+
+
 def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
-    """Reader thread → (facts) → this thread: rules → (results) → writer thread. Each thread has
-    its own database connection; a chunk is still written and marked done in one transaction.
+    """Reader thread → (facts) → this thread: rules → (results, in batches) → writer thread. Each
+    thread has its own database connection; a chunk is still written and marked done in one
+    transaction. The writer opens a chunk's transaction as soon as its first batch is evaluated
+    and streams the batches into COPY (a cycle run) while this thread evaluates the next ones;
+    a live run's chunk is upserted once whole, as the next chunk is evaluated.
 
     ``lane`` (a Celery lane, not the run's driver): a chunk is marked taken when its writer locks
     it, a failed one is marked failed, the chunks still waiting keep their ``dispatched_at``
@@ -555,23 +584,27 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
 
     waiting = [c.pk for c in chunks]
 
+    def write(chunk, rows, expected):
+        if lane:
+            GradingChunk.objects.filter(pk=chunk.pk).exclude(status=ChunkStatus.DONE).update(
+                taken_at=timezone.now()
+            )
+        with transaction.atomic():
+            locked = GradingChunk.objects.select_for_update().get(pk=chunk.pk)
+            running = not lane or (
+                GradingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists()
+            )
+            if locked.status != ChunkStatus.DONE and running:
+                store_chunk(run, locked, _selection(run, locked), rows, expected=expected)
+                written[0] += 1
+
     def writer():
         try:
             while (item := results_queue.get()) is not None:
-                chunk, rows = item
+                chunk, rows_queue, expected = item
+                rows = _batches(rows_queue)
                 try:
-                    if lane:
-                        GradingChunk.objects.filter(pk=chunk.pk).exclude(
-                            status=ChunkStatus.DONE
-                        ).update(taken_at=timezone.now())
-                    with transaction.atomic():
-                        locked = GradingChunk.objects.select_for_update().get(pk=chunk.pk)
-                        running = not lane or (
-                            GradingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists()
-                        )
-                        if locked.status != ChunkStatus.DONE and running:
-                            store_chunk(run, locked, _selection(run, locked), rows)
-                            written[0] += 1
+                    write(chunk, rows, expected)
                 except Exception as exc:
                     logger.exception("run %s: writing chunk %s failed", run.pk, chunk.number)
                     if lane:
@@ -582,6 +615,10 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
                             error=repr(exc)[:2000],
                             attempts=_attempts_plus_one(chunk.pk),
                         )
+                finally:  # what was not taken (a chunk skipped or failed): let it come
+                    with suppress(_EvaluationFailed):
+                        for _row in rows:
+                            pass
                 if lane:
                     waiting.remove(chunk.pk)
                     GradingChunk.objects.filter(pk__in=waiting, status=ChunkStatus.PENDING).update(
@@ -598,12 +635,17 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
     try:
         while (item := facts_queue.get()) is not None:
             chunk, facts = item
+            rows_queue: queue.Queue = queue.Queue(maxsize=4)
+            results_queue.put((chunk, rows_queue, len(facts)))
+            end = _ABORT
             try:
-                rows = list(evaluator.rows(facts))
+                for start in range(0, len(facts), PIPELINE_BATCH):
+                    rows_queue.put(list(evaluator.rows(facts[start : start + PIPELINE_BATCH])))
+                end = _END
             except Exception:  # left to the one-by-one redo (a lane's: to the finaliser)
                 logger.exception("run %s: evaluating chunk %s failed", run.pk, chunk.number)
-                continue
-            results_queue.put((chunk, rows))
+            finally:
+                rows_queue.put(end)
             beat(run.pk)
         reader_done = True
     finally:
