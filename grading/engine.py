@@ -58,41 +58,59 @@ class Evaluator:
         self.span = span
         self.assignments = assignments
         self.decoder = KeyDecoder(span)
-        self._memo: dict = {}
-        self._decisions: dict = {}
+        self._memo: dict = {}  # rule set key: ({fact key: Result}, Decisions)
+        self._plans: dict = {}  # (jurisdiction, employer kind): see _plan
         self._rules_json: dict = {}
         self.evaluations = 0
 
-    def result(self, ruleset: RuleSet, key) -> Result:
+    def _ruleset_memo(self, ruleset: RuleSet) -> tuple[dict, Decisions]:
         memo = self._memo.get(ruleset.key)
         if memo is None:
-            memo = self._memo[ruleset.key] = {}
+            memo = self._memo[ruleset.key] = ({}, Decisions(ruleset, self.decoder))
+        return memo
+
+    def result(self, ruleset: RuleSet, key) -> Result:
+        memo, decisions = self._ruleset_memo(ruleset)
         result = memo.get(key)
         if result is None:
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            decisions = self._decisions.get(ruleset.key)
-            if decisions is None:
-                decisions = self._decisions[ruleset.key] = Decisions(ruleset, self.decoder)
-            evaluation = decisions.evaluate(key)
-            rules_json = self._rules_json.get(evaluation.rules)
-            if rules_json is None:
-                rules_json = self._rules_json[evaluation.rules] = json.dumps(list(evaluation.rules))
-            result = Result(
-                evaluation.grade, evaluation.rules, rules_json, self.decoder.facts_json(key)
-            )
-            memo[key] = result
-            self.evaluations += 1
+            result = self._evaluate(memo, decisions, key)
         return result
 
+    def _evaluate(self, memo: dict, decisions: Decisions, key) -> Result:
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        evaluation = decisions.evaluate(key)
+        rules_json = self._rules_json.get(evaluation.rules)
+        if rules_json is None:
+            rules_json = self._rules_json[evaluation.rules] = json.dumps(list(evaluation.rules))
+        result = memo[key] = Result(
+            evaluation.grade, evaluation.rules, rules_json, self.decoder.facts_json(key)
+        )
+        self.evaluations += 1
+        return result
+
+    def _plan(self, jurisdiction_id, kind) -> tuple:
+        """(grading jurisdiction, ((rule set, its memo, its decisions), …)) for an employer."""
+        found = self.assignments.applicable(jurisdiction_id, kind)
+        plan = self._plans[(jurisdiction_id, kind)] = (
+            found.grading_jurisdiction_id,
+            tuple((rs, *self._ruleset_memo(rs)) for rs in found.rulesets),
+        )
+        return plan
+
     def rows(self, fact_rows_: Iterable) -> Iterator[Row]:
-        applicable = self.assignments.applicable
+        plans = self._plans
+        evaluate = self._evaluate
         for employer_id, jurisdiction_id, key in fact_rows_:
-            found = applicable(jurisdiction_id, key[0])
-            for ruleset in found.rulesets:
-                yield Row(
-                    employer_id, found.grading_jurisdiction_id, ruleset, self.result(ruleset, key)
-                )
+            plan = plans.get((jurisdiction_id, key[0]))
+            if plan is None:
+                plan = self._plan(jurisdiction_id, key[0])
+            grading_jurisdiction_id, applied = plan
+            for ruleset, memo, decisions in applied:
+                result = memo.get(key)
+                if result is None:
+                    result = evaluate(memo, decisions, key)
+                yield Row(employer_id, grading_jurisdiction_id, ruleset, result)
 
 
 def evaluate(span: Span, selection: EmployerSelection, assignments: Assignments) -> list[Row]:

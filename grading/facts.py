@@ -537,7 +537,14 @@ class KeyDecoder:
             if years:
                 out.append(self._json("annual_report_missing_years", years))
             tail = parts[tail_key] = ",".join(out)
-        return "{" + ",".join(p for p in (head, kinds_part, misc_part, tail) if p) + "}"
+        # head is never empty (it names the employer kind)
+        if kinds_part:
+            head = f"{head},{kinds_part}"
+        if misc_part:
+            head = f"{head},{misc_part}"
+        if tail:
+            head = f"{head},{tail}"
+        return "{" + head + "}"
 
 
 def facts_from_key(span, key) -> Facts:

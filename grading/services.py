@@ -19,6 +19,7 @@ approval of the 劳动保障监察机构负责人); ``choose_exemplary`` / ``dro
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import logging
 import threading
 import uuid
@@ -536,6 +537,25 @@ class _EvaluationFailed(Exception):
     pass
 
 
+@contextmanager
+def _young_garbage_only():
+    """Python's automatic cycle collection off while the pipeline runs, and the young
+    generations collected by hand after each chunk (``gc.collect(1)``).
+
+    A chunk allocates hundreds of thousands of small objects that live on (facts, results, the
+    evaluation memo); the automatic collector answers them with repeated full collections that
+    walk every live object — measured, 40 % of the evaluation's time. Nothing the run keeps is
+    cyclic garbage (refcounting frees it), so the run collects only what the chunk just made,
+    and the collector is on again, as it was, at the end."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def _batches(rows_queue) -> Iterator:
     """The rows of one chunk as the evaluating thread hands them over, batch by batch; raises
     if the evaluation failed (the writer then rolls the chunk back)."""
@@ -628,38 +648,49 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
             connections.close_all()
 
     threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
-    for thread in threads:
-        thread.start()
     evaluator = evaluator_for(run)
     reader_done = False
-    try:
-        while (item := facts_queue.get()) is not None:
-            chunk, facts = item
-            rows_queue: queue.Queue = queue.Queue(maxsize=4)
-            results_queue.put((chunk, rows_queue, len(facts)))
-            end = _ABORT
-            try:
-                for start in range(0, len(facts), PIPELINE_BATCH):
-                    rows_queue.put(list(evaluator.rows(facts[start : start + PIPELINE_BATCH])))
-                end = _END
-            except Exception:  # left to the one-by-one redo (a lane's: to the finaliser)
-                logger.exception("run %s: evaluating chunk %s failed", run.pk, chunk.number)
-            finally:
-                rows_queue.put(end)
-            beat(run.pk)
-        reader_done = True
-    finally:
-        stop.set()
-        while not reader_done:  # unblock the reader and wait for its end marker
-            reader_done = facts_queue.get() is None
-        results_queue.put(None)
+    with _young_garbage_only():
         for thread in threads:
-            thread.join()
+            thread.start()
+        try:
+            _evaluate_chunks(run, evaluator, facts_queue, results_queue)
+            reader_done = True
+        finally:
+            stop.set()
+            while not reader_done:  # unblock the reader and wait for its end marker
+                reader_done = facts_queue.get() is None
+            results_queue.put(None)
+            for thread in threads:
+                thread.join()
     if lane and waiting:  # not written here (reading or evaluating failed): send them again
         GradingChunk.objects.filter(pk__in=waiting).exclude(status=ChunkStatus.DONE).update(
             status=ChunkStatus.FAILED, error="lane", attempts=F("attempts") + 1
         )
     return written[0]
+
+
+def _evaluate_chunks(run: GradingRun, evaluator, facts_queue, results_queue) -> None:
+    """The pipeline's middle: each chunk's facts, evaluated batch by batch, handed to the
+    writer; the young objects collected after each chunk (``_young_garbage_only``)."""
+    import queue
+
+    while (item := facts_queue.get()) is not None:
+        chunk, facts = item
+        rows_queue: queue.Queue = queue.Queue(maxsize=4)
+        results_queue.put((chunk, rows_queue, len(facts)))
+        end = _ABORT
+        try:
+            for start in range(0, len(facts), PIPELINE_BATCH):
+                rows_queue.put(list(evaluator.rows(facts[start : start + PIPELINE_BATCH])))
+            end = _END
+        except Exception:  # left to the one-by-one redo (a lane's: to the finaliser)
+            logger.exception("run %s: evaluating chunk %s failed", run.pk, chunk.number)
+        finally:
+            rows_queue.put(end)
+        del item, facts
+        gc.collect(1)
+        beat(run.pk)
 
 
 def regrade(
