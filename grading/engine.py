@@ -186,34 +186,66 @@ GRADE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _grade_lines(run: GradingRun, rows: list[Row]) -> Iterator[str]:
-    """COPY lines of Grade rows; the part that depends only on the result is formatted once."""
+def _grade_texts(run: GradingRun, batches: Iterable[list[Row]], counter: Tally) -> Iterator[str]:
+    """COPY text of Grade rows, one string per batch of rows, counting them into ``counter``
+    on the way; the part of a line that depends only on the result is formatted once per chunk
+    (the result is held with it, so its id cannot be reused while the chunk is written)."""
     head = f"{run.pk}\t"
-    tails: dict[int, str] = {}
+    tails: dict[int, tuple[Result, str]] = {}
     as_of, year = copy_text(run.as_of), copy_text(run.cycle_year)
-    for r in rows:
-        result = r.result
-        tail = tails.get(id(result))
-        if tail is None:
-            tail = tails[id(result)] = (
-                f"{copy_text(r.ruleset.code)}\t{copy_text(r.ruleset.version)}\t{as_of}\t{year}\t"
-                f"{copy_text(result.grade)}\t{copy_text(result.rules_json)}\t"
-                f"{copy_text(result.facts_json)}\n"
+    employers, by_result = counter.employers, counter.by_result
+    for batch in batches:
+        lines = []
+        append = lines.append
+        for r in batch:
+            result = r.result
+            found = tails.get(id(result))
+            if found is None:
+                found = tails[id(result)] = (
+                    result,
+                    f"{copy_text(r.ruleset.code)}\t{copy_text(r.ruleset.version)}\t{as_of}\t"
+                    f"{year}\t{copy_text(result.grade)}\t{copy_text(result.rules_json)}\t"
+                    f"{copy_text(result.facts_json)}\n",
+                )
+            employer_id, jurisdiction = r.employer_id, r.grading_jurisdiction_id
+            employers.add(employer_id)
+            by_result[(jurisdiction, r.ruleset.code, result.grade)] += 1
+            append(
+                f"{head}{employer_id}\t{NULL if jurisdiction is None else jurisdiction}\t{found[1]}"
             )
-        jurisdiction = r.grading_jurisdiction_id
-        yield f"{head}{r.employer_id}\t{NULL if jurisdiction is None else jurisdiction}\t{tail}"
+        yield "".join(lines)
+
+
+def _copy_texts(table: str, columns: list[str], texts: Iterable[str]) -> None:
+    """COPY text already formatted, one write per piece."""
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for text in texts:
+                copy.write(text)
+
+
+COPY_BATCH = 5000  # rows per write of a chunk given whole
 
 
 def write_grades(
-    run: GradingRun, selection: EmployerSelection, rows: Iterable[Row], *, expected: int = 0
+    run: GradingRun,
+    selection: EmployerSelection,
+    rows: list[Row] | None = None,
+    *,
+    batches: Iterable[list[Row]] | None = None,
+    expected: int = 0,
 ) -> dict:
     """Store a chunk's results for a cycle run: the chunk's old rows (from an attempt that got
     this far before) are replaced, so redoing a chunk leaves each employer graded once. Returns
     the chunk's counts (``tally``).
 
-    ``rows`` may be a generator still evaluating (the pipelined run, ``expected`` rows about):
-    with COPY the results are then sent in batches as they are evaluated, so PostgreSQL stores
-    one batch while the next is being evaluated."""
+    The results come whole (``rows``) or as ``batches`` still being evaluated (the pipelined
+    run, about ``expected`` rows in all): with COPY each batch is sent as it comes, so
+    PostgreSQL stores one batch while the next is evaluated."""
+    if batches is None:
+        rows = rows or []
+        batches = (rows[i : i + COPY_BATCH] for i in range(0, len(rows), COPY_BATCH))
+        expected = len(rows)
     counter = Tally()
     with transaction.atomic():
         with connection.cursor() as cursor:
@@ -222,10 +254,8 @@ def write_grades(
                 f"{id_filter('employer_id', selection)}",
                 [run.pk],
             )
-        if not isinstance(rows, list) and not _use_copy(expected):
-            rows = list(rows)
-        if _use_copy(len(rows) if isinstance(rows, list) else expected):
-            _copy_lines("grading_grade", GRADE_COLUMNS, _grade_lines(run, counter.passing(rows)))
+        if _use_copy(expected):
+            _copy_texts("grading_grade", GRADE_COLUMNS, _grade_texts(run, batches, counter))
         else:
             Grade.objects.bulk_create(
                 [
@@ -236,7 +266,7 @@ def write_grades(
                         cycle_year=run.cycle_year, grade=r.result.grade,
                         rules=list(r.result.rules), facts=r.result.facts,
                     )
-                    for r in counter.passing(rows)
+                    for r in counter.passing(row for batch in batches for row in batch)
                 ],
                 batch_size=1000,
             )  # fmt: skip

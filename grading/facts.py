@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, fields
 
 from django.db import connections, transaction
@@ -174,6 +175,11 @@ MISC = {  # name: (offset, width)
 }
 assert len(KIND_BITS) < L60_SHIFT and len(LIST_BITS) <= 8 and len(SEVERITY_BITS) <= 4
 assert len(CATEGORY_BITS) <= 16 and len(OUTSTANDING_BITS) <= 12
+
+
+# The kind of each bit of a kinds mask; every kind name is an identifier (no JSON escaping).
+_KIND_OF_BIT = {bit: kind for kind, bit in KIND_BITS.items()}
+assert all(re.fullmatch(r"[a-z0-9_]+", kind) for kind in KIND_BITS)
 
 
 def _field(mask: int, name: str) -> int:
@@ -453,8 +459,18 @@ class KeyDecoder:
     def _kind_set(self, mask: int) -> tuple[frozenset, str]:
         found = self._kinds.get(mask)
         if found is None:
-            kinds = _decode(mask, KIND_BITS)
-            found = self._kinds[mask] = (kinds, json.dumps(sorted(kinds), separators=(",", ":")))
+            names = _KIND_OF_BIT
+            kinds = []
+            rest = mask
+            while rest:
+                bit = rest & -rest
+                rest ^= bit
+                if bit in names:
+                    kinds.append(names[bit])
+            kinds.sort()
+            # Kind names are plain identifiers: their JSON is the name in quotes.
+            text = '["' + '","'.join(kinds) + '"]' if kinds else "[]"
+            found = self._kinds[mask] = (frozenset(kinds), text)
         return found
 
     def _decode_misc(self, misc: int) -> tuple[tuple, str]:

@@ -274,14 +274,17 @@ def process_chunk(chunk_id: int, *, fact_rows_=None, evaluator=None) -> bool:
         raise
 
 
-def store_chunk(run: GradingRun, chunk: GradingChunk, selection, rows, *, expected=0) -> None:
-    """Write a chunk's results and mark it done (inside the caller's transaction). ``rows``
-    may be a generator still evaluating (about ``expected`` rows): a cycle run's results are
-    then streamed into COPY as they are evaluated."""
+def store_chunk(
+    run: GradingRun, chunk: GradingChunk, selection, rows=None, *, batches=None, expected=0
+) -> None:
+    """Write a chunk's results and mark it done (inside the caller's transaction). The results
+    come whole (``rows``) or as batches still being evaluated (about ``expected`` rows): a cycle
+    run's are then streamed into COPY as they are evaluated."""
     if run.kind == RunKind.CYCLE:
-        counts = engine.write_grades(run, selection, rows, expected=expected)
+        counts = engine.write_grades(run, selection, rows, batches=batches, expected=expected)
     else:
-        rows = list(rows)
+        if batches is not None:
+            rows = [row for batch in batches for row in batch]
         counts = engine.tally(rows)
         span = Span.for_as_of(run.as_of)
         counts["changes"] = len(engine.upsert_current_grades(span, selection, rows, run=run))
@@ -561,16 +564,16 @@ def _young_garbage_only():
             gc.enable()
 
 
-def _batches(rows_queue) -> Iterator:
-    """The rows of one chunk as the evaluating thread hands them over, batch by batch; raises
-    if the evaluation failed (the writer then rolls the chunk back)."""
+def _batches(rows_queue) -> Iterator[list]:
+    """The batches of rows of one chunk as the evaluating thread hands them over; raises if
+    the evaluation failed (the writer then rolls the chunk back)."""
     while True:
         batch = rows_queue.get()
         if batch is _END:
             return
         if batch is _ABORT:
             raise _EvaluationFailed
-        yield from batch
+        yield batch
 
 
 def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
@@ -609,7 +612,7 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
 
     waiting = [c.pk for c in chunks]
 
-    def write(chunk, rows, expected):
+    def write(chunk, batches, expected):
         if lane:
             GradingChunk.objects.filter(pk=chunk.pk).exclude(status=ChunkStatus.DONE).update(
                 taken_at=timezone.now()
@@ -620,16 +623,18 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
                 GradingRun.objects.filter(pk=run.pk, status=RunStatus.RUNNING).exists()
             )
             if locked.status != ChunkStatus.DONE and running:
-                store_chunk(run, locked, _selection(run, locked), rows, expected=expected)
+                store_chunk(
+                    run, locked, _selection(run, locked), batches=batches, expected=expected
+                )
                 written[0] += 1
 
     def writer():
         try:
             while (item := results_queue.get()) is not None:
                 chunk, rows_queue, expected = item
-                rows = _batches(rows_queue)
+                batches = _batches(rows_queue)
                 try:
-                    write(chunk, rows, expected)
+                    write(chunk, batches, expected)
                 except Exception as exc:
                     logger.exception("run %s: writing chunk %s failed", run.pk, chunk.number)
                     if lane:
@@ -642,7 +647,7 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
                         )
                 finally:  # what was not taken (a chunk skipped or failed): let it come
                     with suppress(_EvaluationFailed):
-                        for _row in rows:
+                        for _batch in batches:
                             pass
                 if lane:
                     waiting.remove(chunk.pk)
