@@ -156,7 +156,10 @@ def copy_text(value) -> str:
     """One field in COPY's text format."""
     if value is None:
         return NULL
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if type(value) is str:
+        text = value
+    else:
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
@@ -192,6 +195,7 @@ def _grade_texts(run: GradingRun, batches: Iterable[list[Row]], counter: Tally) 
     (the result is held with it, so its id cannot be reused while the chunk is written)."""
     head = f"{run.pk}\t"
     tails: dict[int, tuple[Result, str]] = {}
+    prefixes: dict[tuple, str] = {}
     as_of, year = copy_text(run.as_of), copy_text(run.cycle_year)
     employers, by_result = counter.employers, counter.by_result
     for batch in batches:
@@ -201,12 +205,18 @@ def _grade_texts(run: GradingRun, batches: Iterable[list[Row]], counter: Tally) 
             result = r.result
             found = tails.get(id(result))
             if found is None:
-                found = tails[id(result)] = (
-                    result,
-                    f"{copy_text(r.ruleset.code)}\t{copy_text(r.ruleset.version)}\t{as_of}\t"
-                    f"{year}\t{copy_text(result.grade)}\t{copy_text(result.rules_json)}\t"
-                    f"{copy_text(result.facts_json)}\n",
+                fields = (
+                    f"{copy_text(result.grade)}\t{copy_text(result.rules_json)}\t"
+                    f"{copy_text(result.facts_json)}\n"
                 )
+                ruleset = r.ruleset
+                prefix = prefixes.get(ruleset.key)
+                if prefix is None:
+                    prefix = prefixes[ruleset.key] = (
+                        f"{copy_text(ruleset.code)}\t{copy_text(ruleset.version)}\t{as_of}\t"
+                        f"{year}\t"
+                    )
+                found = tails[id(result)] = (result, prefix + fields)
             employer_id, jurisdiction = r.employer_id, r.grading_jurisdiction_id
             employers.add(employer_id)
             by_result[(jurisdiction, r.ruleset.code, result.grade)] += 1
