@@ -67,17 +67,23 @@ class Tracer:
     """Stands for a ``Facts`` while a rule set is evaluated, recording each distinct question
     (``(name, None)`` for a field, ``(name, args)`` for a method call) with its answer."""
 
-    __slots__ = ("_facts", "_trace", "_asked")
+    __slots__ = ("_facts", "_trace", "_asked", "_unhashable")
 
     def __init__(self, facts: Facts):
         self._facts = facts
         self._trace: list[tuple[tuple, object]] = []
         self._asked: set = set()
+        self._unhashable = False  # a question with unhashable arguments: not remembered
 
     def _record(self, question: tuple, answer) -> None:
-        if question not in self._asked:
-            self._asked.add(question)
-            self._trace.append((question, answer))
+        try:
+            if question in self._asked:
+                return
+        except TypeError:
+            self._unhashable = True
+            return
+        self._asked.add(question)
+        self._trace.append((question, answer))
 
     def __getattr__(self, name: str):
         value = getattr(self._facts, name)
@@ -189,6 +195,8 @@ class Decisions:
             evaluation = self.ruleset.evaluate(tracer)  # type: ignore[arg-type]
         except IncompleteRuleSet:  # raised again, naming the facts themselves
             return self.ruleset.evaluate(facts)
+        if tracer._unhashable:
+            return evaluation
         try:
             self._remember(tracer._trace, evaluation)
         except TypeError:  # an unhashable answer: this evaluation is not remembered

@@ -133,3 +133,19 @@ def test_severity_and_category_sets_are_remembered_by_value():
             misc |= CATEGORY_BITS[category] << MISC["categories_w"][0]
             key = ("enterprise", 1, 1, KIND_BITS["violation"], misc, None, "", ())
             assert decisions.evaluate(key) == ruleset.evaluate(decoder.facts(key))
+
+
+def test_a_question_with_unhashable_arguments_is_evaluated_in_full_every_time():
+    def odd_question(f: Facts) -> bool:
+        return f.in_window(RecordKind.VIOLATION) and f.is_outstanding("violation", ["list"])
+
+    base = rulesets.get("xiqing", "2")
+    rule = Rule(f"{base.code}.C.98", "C", "—", "—", odd_question)
+    ruleset = dataclasses.replace(base, version="98", rules=(*base.rules, rule))
+    decoder = KeyDecoder(SPAN)
+    decisions = Decisions(ruleset, decoder)
+    rng = random.Random(4)
+    keys = [random_key(rng) for _ in range(200)]
+    for key in keys:
+        assert decisions.evaluate(key) == ruleset.evaluate(decoder.facts(key))
+    assert decisions.enabled
