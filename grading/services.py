@@ -687,7 +687,7 @@ def _evaluate_chunks(run: GradingRun, evaluator, facts_queue, results_queue) -> 
 
     while (item := facts_queue.get()) is not None:
         chunk, facts = item
-        rows_queue: queue.Queue = queue.Queue(maxsize=4)
+        rows_queue: queue.Queue = queue.Queue()  # a whole chunk may wait (as before batches)
         results_queue.put((chunk, rows_queue, len(facts)))
         end = _ABORT
         try:
