@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .assignments import Assignments
+from .decisions import Decisions
 from .facts import EmployerSelection, KeyDecoder, fact_rows, id_filter
 from .models import CurrentGrade, Grade, GradeChange, GradingRun
 from .rulesets import RuleSet
@@ -57,56 +58,95 @@ class Evaluator:
         self.span = span
         self.assignments = assignments
         self.decoder = KeyDecoder(span)
-        self._memo: dict = {}
+        self._memo: dict = {}  # rule set key: ({fact key: Result}, Decisions)
+        self._plans: dict = {}  # (jurisdiction, employer kind): see _plan
         self._rules_json: dict = {}
         self.evaluations = 0
 
-    def result(self, ruleset: RuleSet, key) -> Result:
+    def _ruleset_memo(self, ruleset: RuleSet) -> tuple[dict, Decisions]:
         memo = self._memo.get(ruleset.key)
         if memo is None:
-            memo = self._memo[ruleset.key] = {}
+            memo = self._memo[ruleset.key] = ({}, Decisions(ruleset, self.decoder))
+        return memo
+
+    def result(self, ruleset: RuleSet, key) -> Result:
+        memo, decisions = self._ruleset_memo(ruleset)
         result = memo.get(key)
         if result is None:
-            if len(memo) >= MEMO_LIMIT:
-                memo.clear()
-            evaluation = ruleset.evaluate(self.decoder.facts(key))
-            rules_json = self._rules_json.get(evaluation.rules)
-            if rules_json is None:
-                rules_json = self._rules_json[evaluation.rules] = json.dumps(list(evaluation.rules))
-            result = Result(
-                evaluation.grade, evaluation.rules, rules_json, self.decoder.facts_json(key)
-            )
-            memo[key] = result
-            self.evaluations += 1
+            result = self._evaluate(memo, decisions, key)
         return result
 
+    def _evaluate(self, memo: dict, decisions: Decisions, key) -> Result:
+        if len(memo) >= MEMO_LIMIT:
+            memo.clear()
+        evaluation = decisions.evaluate(key)
+        rules_json = self._rules_json.get(evaluation.rules)
+        if rules_json is None:
+            rules_json = self._rules_json[evaluation.rules] = json.dumps(list(evaluation.rules))
+        result = memo[key] = Result(
+            evaluation.grade, evaluation.rules, rules_json, self.decoder.facts_json(key)
+        )
+        self.evaluations += 1
+        return result
+
+    def _plan(self, jurisdiction_id, kind) -> tuple:
+        """(grading jurisdiction, ((rule set, its memo, its decisions), …)) for an employer."""
+        found = self.assignments.applicable(jurisdiction_id, kind)
+        plan = self._plans[(jurisdiction_id, kind)] = (
+            found.grading_jurisdiction_id,
+            tuple((rs, *self._ruleset_memo(rs)) for rs in found.rulesets),
+        )
+        return plan
+
     def rows(self, fact_rows_: Iterable) -> Iterator[Row]:
-        applicable = self.assignments.applicable
+        plans = self._plans
+        evaluate = self._evaluate
         for employer_id, jurisdiction_id, key in fact_rows_:
-            found = applicable(jurisdiction_id, key[0])
-            for ruleset in found.rulesets:
-                yield Row(
-                    employer_id, found.grading_jurisdiction_id, ruleset, self.result(ruleset, key)
-                )
+            plan = plans.get((jurisdiction_id, key[0]))
+            if plan is None:
+                plan = self._plan(jurisdiction_id, key[0])
+            grading_jurisdiction_id, applied = plan
+            for ruleset, memo, decisions in applied:
+                result = memo.get(key)
+                if result is None:
+                    result = evaluate(memo, decisions, key)
+                yield Row(employer_id, grading_jurisdiction_id, ruleset, result)
 
 
 def evaluate(span: Span, selection: EmployerSelection, assignments: Assignments) -> list[Row]:
     return list(Evaluator(span, assignments).rows(fact_rows(span, selection)))
 
 
+class Tally:
+    """Counts stored with a chunk and summed into its run, taken as the rows go by."""
+
+    def __init__(self):
+        self.employers: set[int] = set()
+        self.by_result: Counter = Counter()
+
+    def passing(self, rows: Iterable[Row]) -> Iterator[Row]:
+        """``rows`` unchanged, each counted on its way (a chunk streamed into COPY)."""
+        employers, by_result = self.employers, self.by_result
+        for row in rows:
+            employers.add(row.employer_id)
+            by_result[(row.grading_jurisdiction_id, row.ruleset.code, row.result.grade)] += 1
+            yield row
+
+    def counts(self) -> dict:
+        grades: Counter = Counter()
+        cycles: Counter = Counter()
+        for (jurisdiction_id, code, grade), n in self.by_result.items():
+            grades[f"{code}:{grade}"] += n
+            cycles[f"{jurisdiction_id}:{code}"] += n
+        return {"employers": len(self.employers), "grades": dict(grades), "cycles": dict(cycles)}
+
+
 def tally(rows: Iterable[Row]) -> dict:
     """Counts stored with a chunk and summed into its run."""
-    employers = set()
-    by_result: Counter = Counter()
-    for row in rows:
-        employers.add(row.employer_id)
-        by_result[(row.grading_jurisdiction_id, row.ruleset.code, row.result.grade)] += 1
-    grades: Counter = Counter()
-    cycles: Counter = Counter()
-    for (jurisdiction_id, code, grade), n in by_result.items():
-        grades[f"{code}:{grade}"] += n
-        cycles[f"{jurisdiction_id}:{code}"] += n
-    return {"employers": len(employers), "grades": dict(grades), "cycles": dict(cycles)}
+    counter = Tally()
+    for _row in counter.passing(rows):
+        pass
+    return counter.counts()
 
 
 NULL = "\\N"  # COPY text format
@@ -116,7 +156,10 @@ def copy_text(value) -> str:
     """One field in COPY's text format."""
     if value is None:
         return NULL
-    text = value.isoformat() if hasattr(value, "isoformat") else str(value)
+    if type(value) is str:
+        text = value
+    else:
+        text = value.isoformat() if hasattr(value, "isoformat") else str(value)
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
@@ -146,27 +189,74 @@ GRADE_COLUMNS = [
 ]  # fmt: skip
 
 
-def _grade_lines(run: GradingRun, rows: list[Row]) -> Iterator[str]:
-    """COPY lines of Grade rows; the part that depends only on the result is formatted once."""
+def _grade_texts(run: GradingRun, batches: Iterable[list[Row]], counter: Tally) -> Iterator[str]:
+    """COPY text of Grade rows, one string per batch of rows, counting them into ``counter``
+    on the way; the part of a line that depends only on the result is formatted once per chunk
+    (the result is held with it, so its id cannot be reused while the chunk is written)."""
     head = f"{run.pk}\t"
-    tails: dict[int, str] = {}
+    tails: dict[int, tuple[Result, str]] = {}
+    prefixes: dict[tuple, str] = {}
     as_of, year = copy_text(run.as_of), copy_text(run.cycle_year)
-    for r in rows:
-        result = r.result
-        tail = tails.get(id(result))
-        if tail is None:
-            tail = tails[id(result)] = (
-                f"{copy_text(r.ruleset.code)}\t{copy_text(r.ruleset.version)}\t{as_of}\t{year}\t"
-                f"{copy_text(result.grade)}\t{copy_text(result.rules_json)}\t"
-                f"{copy_text(result.facts_json)}\n"
+    employers, by_result = counter.employers, counter.by_result
+    for batch in batches:
+        lines = []
+        append = lines.append
+        for r in batch:
+            result = r.result
+            found = tails.get(id(result))
+            if found is None:
+                fields = (
+                    f"{copy_text(result.grade)}\t{copy_text(result.rules_json)}\t"
+                    f"{copy_text(result.facts_json)}\n"
+                )
+                ruleset = r.ruleset
+                prefix = prefixes.get(ruleset.key)
+                if prefix is None:
+                    prefix = prefixes[ruleset.key] = (
+                        f"{copy_text(ruleset.code)}\t{copy_text(ruleset.version)}\t{as_of}\t"
+                        f"{year}\t"
+                    )
+                found = tails[id(result)] = (result, prefix + fields)
+            employer_id, jurisdiction = r.employer_id, r.grading_jurisdiction_id
+            employers.add(employer_id)
+            by_result[(jurisdiction, r.ruleset.code, result.grade)] += 1
+            append(
+                f"{head}{employer_id}\t{NULL if jurisdiction is None else jurisdiction}\t{found[1]}"
             )
-        jurisdiction = r.grading_jurisdiction_id
-        yield f"{head}{r.employer_id}\t{NULL if jurisdiction is None else jurisdiction}\t{tail}"
+        yield "".join(lines)
 
 
-def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row]) -> None:
+def _copy_texts(table: str, columns: list[str], texts: Iterable[str]) -> None:
+    """COPY text already formatted, one write per piece."""
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as copy:
+            for text in texts:
+                copy.write(text)
+
+
+COPY_BATCH = 5000  # rows per write of a chunk given whole
+
+
+def write_grades(
+    run: GradingRun,
+    selection: EmployerSelection,
+    rows: list[Row] | None = None,
+    *,
+    batches: Iterable[list[Row]] | None = None,
+    expected: int = 0,
+) -> dict:
     """Store a chunk's results for a cycle run: the chunk's old rows (from an attempt that got
-    this far before) are replaced, so redoing a chunk leaves each employer graded once."""
+    this far before) are replaced, so redoing a chunk leaves each employer graded once. Returns
+    the chunk's counts (``tally``).
+
+    The results come whole (``rows``) or as ``batches`` still being evaluated (the pipelined
+    run, about ``expected`` rows in all): with COPY each batch is sent as it comes, so
+    PostgreSQL stores one batch while the next is evaluated."""
+    if batches is None:
+        rows = rows or []
+        batches = (rows[i : i + COPY_BATCH] for i in range(0, len(rows), COPY_BATCH))
+        expected = len(rows)
+    counter = Tally()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute(
@@ -174,8 +264,8 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
                 f"{id_filter('employer_id', selection)}",
                 [run.pk],
             )
-        if _use_copy(len(rows)):
-            _copy_lines("grading_grade", GRADE_COLUMNS, _grade_lines(run, rows))
+        if _use_copy(expected):
+            _copy_texts("grading_grade", GRADE_COLUMNS, _grade_texts(run, batches, counter))
         else:
             Grade.objects.bulk_create(
                 [
@@ -186,10 +276,11 @@ def write_grades(run: GradingRun, selection: EmployerSelection, rows: list[Row])
                         cycle_year=run.cycle_year, grade=r.result.grade,
                         rules=list(r.result.rules), facts=r.result.facts,
                     )
-                    for r in rows
+                    for r in counter.passing(row for batch in batches for row in batch)
                 ],
                 batch_size=1000,
             )  # fmt: skip
+    return counter.counts()
 
 
 # --- live grades: CurrentGrade upserts and GradeChange history ---------------------------------

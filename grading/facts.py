@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, fields
 
 from django.db import connections, transaction
@@ -174,6 +175,11 @@ MISC = {  # name: (offset, width)
 }
 assert len(KIND_BITS) < L60_SHIFT and len(LIST_BITS) <= 8 and len(SEVERITY_BITS) <= 4
 assert len(CATEGORY_BITS) <= 16 and len(OUTSTANDING_BITS) <= 12
+
+
+# The kind of each bit of a kinds mask; every kind name is an identifier (no JSON escaping).
+_KIND_OF_BIT = {bit: kind for kind, bit in KIND_BITS.items()}
+assert all(re.fullmatch(r"[a-z0-9_]+", kind) for kind in KIND_BITS)
 
 
 def _field(mask: int, name: str) -> int:
@@ -435,6 +441,10 @@ class KeyDecoder:
         self.span = span
         self._kinds: dict = {}
         self._misc: dict = {}
+        # JSON fragments of facts_json, by the part of the key they come from.
+        self._parts: dict = {}
+        self._kinds_json: dict = {}
+        self._misc_json: dict = {}
 
     @staticmethod
     def _json(name: str, value) -> str:
@@ -449,8 +459,18 @@ class KeyDecoder:
     def _kind_set(self, mask: int) -> tuple[frozenset, str]:
         found = self._kinds.get(mask)
         if found is None:
-            kinds = _decode(mask, KIND_BITS)
-            found = self._kinds[mask] = (kinds, json.dumps(sorted(kinds), separators=(",", ":")))
+            names = _KIND_OF_BIT
+            kinds = []
+            rest = mask
+            while rest:
+                bit = rest & -rest
+                rest ^= bit
+                if bit in names:
+                    kinds.append(names[bit])
+            kinds.sort()
+            # Kind names are plain identifiers: their JSON is the name in quotes.
+            text = '["' + '","'.join(kinds) + '"]' if kinds else "[]"
+            found = self._kinds[mask] = (frozenset(kinds), text)
         return found
 
     def _decode_misc(self, misc: int) -> tuple[tuple, str]:
@@ -496,27 +516,51 @@ class KeyDecoder:
         )
 
     def facts_json(self, key) -> str:
+        """The stored JSON of the facts of ``key``, from four cached fragments: (kind, cases),
+        the kinds mask, the misc mask and (lost contact, rating, missing years) — each repeats
+        across employers far more than whole keys do."""
         kind, cases_w, cases_l60, kinds, misc, lost_since, rating, years = key
-        kinds = int(kinds or 0)
-        out = [f'"employer_kind":{json.dumps(kind, ensure_ascii=False)}']
-        if cases_w:
-            out.append(f'"cases_in_window":{int(cases_w)}')
-        if cases_l60:
-            out.append(f'"cases_in_l60":{int(cases_l60)}')
-        if kinds & KIND_MASK:
-            out.append(f'"kinds_in_window":{self._kind_set(kinds & KIND_MASK)[1]}')
-        if kinds >> L60_SHIFT:
-            out.append(f'"kinds_in_l60":{self._kind_set(kinds >> L60_SHIFT)[1]}')
-        misc_fragment = self._decode_misc(int(misc or 0))[1]
-        if misc_fragment:
-            out.append(misc_fragment)
-        if lost_since:
-            out.append(f'"lost_contact_since":"{_as_date(lost_since).isoformat()}"')
-        if rating:
-            out.append(self._json("latest_public_credit_rating", rating))
-        if years:
-            out.append(self._json("annual_report_missing_years", years))
-        return "{" + ",".join(out) + "}"
+        parts = self._parts
+        head_key = (kind, cases_w, cases_l60)
+        head = parts.get(head_key)
+        if head is None:
+            out = [f'"employer_kind":{json.dumps(kind, ensure_ascii=False)}']
+            if cases_w:
+                out.append(f'"cases_in_window":{int(cases_w)}')
+            if cases_l60:
+                out.append(f'"cases_in_l60":{int(cases_l60)}')
+            head = parts[head_key] = ",".join(out)
+        kinds_part = self._kinds_json.get(kinds)
+        if kinds_part is None:
+            mask = int(kinds or 0)
+            out = []
+            if mask & KIND_MASK:
+                out.append(f'"kinds_in_window":{self._kind_set(mask & KIND_MASK)[1]}')
+            if mask >> L60_SHIFT:
+                out.append(f'"kinds_in_l60":{self._kind_set(mask >> L60_SHIFT)[1]}')
+            kinds_part = self._kinds_json[kinds] = ",".join(out)
+        misc_part = self._misc_json.get(misc)
+        if misc_part is None:
+            misc_part = self._misc_json[misc] = self._decode_misc(int(misc or 0))[1]
+        tail_key = (lost_since, rating, years)
+        tail = parts.get(tail_key)
+        if tail is None:
+            out = []
+            if lost_since:
+                out.append(f'"lost_contact_since":"{_as_date(lost_since).isoformat()}"')
+            if rating:
+                out.append(self._json("latest_public_credit_rating", rating))
+            if years:
+                out.append(self._json("annual_report_missing_years", years))
+            tail = parts[tail_key] = ",".join(out)
+        # head is never empty (it names the employer kind)
+        if kinds_part:
+            head = f"{head},{kinds_part}"
+        if misc_part:
+            head = f"{head},{misc_part}"
+        if tail:
+            head = f"{head},{tail}"
+        return "{" + head + "}"
 
 
 def facts_from_key(span, key) -> Facts:

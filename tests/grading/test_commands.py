@@ -314,6 +314,42 @@ def test_pipelined_run_on_postgresql(monkeypatch, fail):
     assert sum(1 for g in grades.values() if g == "B") == 8
 
 
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_pipelined_run_streams_batches_into_copy_exactly(monkeypatch):
+    """A chunk streamed to COPY in many small batches stores, for every employer, exactly what
+    evaluating the whole ledger at once gives (grade, fired rules, facts), and counts it once."""
+    import datetime as dt
+
+    from grading.assignments import Assignments
+    from grading.facts import EmployerSelection
+    from grading.windows import Span
+
+    monkeypatch.setattr(engine, "COPY_THRESHOLD", 0)
+    monkeypatch.setattr(services, "PIPELINE_BATCH", 2)
+    employers = [EmployerFactory() for _ in range(9)]
+    employers += [EmployerFactory(jurisdiction=jurisdiction("xiqing")) for _ in range(4)]
+    add(employers[0], "violation", "2024-03-01", rectification="not_rectified")
+    add(employers[1], "wage_arrears_blacklist", "2023-03-01")
+    add(employers[2], "administrative_penalty", "2024-05-01", performance="pending")
+    add(employers[10], "violation", "2024-02-01", severity="major")
+    add(employers[11], "harmonious_enterprise", "2023-01-01", level="county")
+    run = services.regrade(cycle=2024, chunk_size=5, pipelined=True)
+    assert run.status == RunStatus.COMPLETE, run.error
+    span = Span.for_cycle(2024)
+    expected = {
+        (r.employer_id, r.ruleset.code): (r.result.grade, list(r.result.rules), r.result.facts)
+        for r in engine.evaluate(span, EmployerSelection(), Assignments(dt.date(2024, 12, 31)))
+    }
+    stored = {
+        (g.employer_id, g.ruleset_code): (g.grade, g.rules, g.facts)
+        for g in Grade.objects.filter(run=run)
+    }
+    assert stored == expected and len(stored) == len(employers)
+    assert run.counts["employers"] == len(employers)
+    assert sum(sum(grades.values()) for grades in run.counts["grades"].values()) == len(employers)
+
+
 def test_live_regrade_of_one_street():
     import_fixture_files()
     call_command("regrade", "--as-of", "2024-06-30", "--jurisdiction", "jiaxian-longshan",
