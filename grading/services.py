@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from credit_records.audit import snapshot, write_audit
+from employers import dbstats
 from employers.choices import Role
 from employers.models import Employer, Jurisdiction
 
@@ -52,6 +53,7 @@ from .choices import (
 )
 from .facts import EmployerSelection, fact_rows, jurisdiction_filter
 from .models import (
+    CurrentGrade,
     Cycle,
     ExemplaryAgency,
     Grade,
@@ -412,6 +414,10 @@ def finalise_run(run_id: int, *, actor=None) -> bool:
         _mark_cycles_computed(run, cycles, now)
     if run.is_current:
         same_kind.update(is_current=False)
+    if totals["employers"] >= dbstats.ANALYZE_AFTER_ROWS:
+        # The pages of the cycle are planned on the rows just written, not on the old table.
+        table = Grade if run.kind == RunKind.CYCLE else CurrentGrade
+        transaction.on_commit(lambda: dbstats.refresh_statistics(table))
     write_audit(
         actor=actor or run.started_by,
         action="grading.run_complete",

@@ -39,6 +39,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from employers.dbstats import refresh_statistics
+
 from .choices import JobKind, OutboxStatus
 from .models import DocumentJob, OutboxMessage, PublishedResult
 
@@ -201,14 +203,7 @@ def publish_chunks(job: DocumentJob, *, max_chunks: int | None = None) -> None:
 
 
 def _analyze(model) -> None:
-    """Fresh planner statistics for a table a publication just filled (PostgreSQL; about a
-    second at a million rows: ANALYZE reads a sample)."""
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+    refresh_statistics(model)
 
 
 @transaction.atomic
