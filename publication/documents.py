@@ -166,6 +166,9 @@ def grades_pdf(
     """
     from itertools import islice
 
+    from .list_pdf import Row as ListPdfRow
+    from .list_pdf import list_part_pdf
+
     max_rows = max_rows or MAX_ROWS_PER_FILE
     if total is None:
         rows = [as_list_row(r) for r in rows]
@@ -173,7 +176,6 @@ def grades_pdf(
     stream = iter(rows)
     parts = max(1, -(-total // max_rows))
     paths = part_paths(output_path, parts)
-    css = _css()
     issued_on = issued_on or timezone.localdate()
     written = []
     for k, path in enumerate(paths, start=1):
@@ -181,33 +183,22 @@ def grades_pdf(
             continue
         chunk = [as_list_row(r) for r in islice(stream, max_rows)]
         first = (k - 1) * max_rows + 1
-        html = render_to_string(
-            "publication/pdf/list.html",
-            {
-                "css": css,
-                "title": title,
-                "subtitle": subtitle or f"共 {total} 家",
-                "authority": authority,
-                "issued_on": issued_on,
-                "note": note,
-                "show_unit": show_unit,
-                "part": k,
-                "parts": parts,
-                "first_no": first,
-                "last_no": first + len(chunk) - 1,
-                "rows": [
-                    {
-                        "no": first + i,
-                        "name": r.name,
-                        "uscc": r.uscc,
-                        "grade_label": grade_label(r.grade),
-                        "unit": r.unit,
-                    }
-                    for i, r in enumerate(chunk)
-                ],
-            },
+        span = f"（第 {k} 册 共 {parts} 册，本册第 {first}—{first + len(chunk) - 1} 条）"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        list_part_pdf(
+            [
+                ListPdfRow(first + i, r.name, r.uscc, grade_label(r.grade), r.unit)
+                for i, r in enumerate(chunk)
+            ],
+            path,
+            title=title,
+            subtitle=(subtitle or f"共 {total} 家") + (span if parts > 1 else ""),
+            authority=authority,
+            issued_on=issued_on,
+            note=note,
+            show_unit=show_unit,
+            last=k == parts,
         )
-        _write_pdf(html, path)
         written.append(path)
         if on_part:
             on_part(k, parts, path)
