@@ -22,7 +22,7 @@ parser.add_argument("--root", default=str(Path(__file__).resolve().parent.parent
 args = parser.parse_args()
 sys.path.insert(0, args.root)
 os.chdir(args.root)
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
 
 import django  # noqa: E402
 

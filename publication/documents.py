@@ -76,6 +76,13 @@ def _write_pdf(html: str, path: Path) -> Path:
     return path
 
 
+def _write_list_part(rows, path: Path, **kwargs) -> Path:
+    """One part of the list, drawn with fpdf2 (``publication.list_pdf``)."""
+    from .list_pdf import list_part_pdf
+
+    return list_part_pdf(rows, path, **kwargs)
+
+
 # --- the list ---------------------------------------------------------------------------------
 
 
@@ -167,7 +174,6 @@ def grades_pdf(
     from itertools import islice
 
     from .list_pdf import Row as ListPdfRow
-    from .list_pdf import list_part_pdf
 
     max_rows = max_rows or MAX_ROWS_PER_FILE
     if total is None:
@@ -184,8 +190,7 @@ def grades_pdf(
         chunk = [as_list_row(r) for r in islice(stream, max_rows)]
         first = (k - 1) * max_rows + 1
         span = f"（第 {k} 册 共 {parts} 册，本册第 {first}—{first + len(chunk) - 1} 条）"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        list_part_pdf(
+        _write_list_part(
             [
                 ListPdfRow(first + i, r.name, r.uscc, grade_label(r.grade), r.unit)
                 for i, r in enumerate(chunk)

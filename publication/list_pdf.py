@@ -40,7 +40,7 @@ from .notice_pdf import (
 MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 16, 14, 16, 14
 BODY_PT = 10
 USCC_PT = 9
-ROW_LINE = BODY_PT * 1.4 * PT
+ROW_LINE = BODY_PT * 1.45 * PT  # "line-height: normal" of Noto Sans CJK
 PAD_X, PAD_Y = 2.0, 1.1
 GREY = (102, 102, 102)
 SUBTITLE = (51, 51, 51)
