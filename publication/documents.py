@@ -6,14 +6,16 @@ Everything here is a pure function of plain rows → files; ``publication.jobs``
 database. The documents are official Chinese documents, so their wording is Chinese whatever the
 interface language is (deliberately not translated).
 
-PDFs are made with WeasyPrint from the templates in ``templates/publication/pdf/``. The font is
-named explicitly — "Noto Sans CJK SC" from Debian's fonts-noto-cjk — so no page ever falls back to
-a font without Chinese glyphs; pages are A4 (lists landscape), the table header repeats on every
-page and the footer reads "第 N 页 共 M 页". A list longer than ``MAX_ROWS_PER_FILE`` rows is split
-into several files (册) so each stays quick to make and to open.
+The report is made with WeasyPrint from the templates in ``templates/publication/pdf/``. The font
+is named explicitly — "Noto Sans CJK SC" from Debian's fonts-noto-cjk — so no page ever falls back
+to a font without Chinese glyphs; pages are A4, the table header repeats on every page and the
+footer reads "第 N 页 共 M 页".
 
-The written notices, made by the hundred thousand, are drawn with fpdf2 instead
-(``publication.notice_pdf``, issue 15): same fonts and page, a few ms each.
+The list and the written notices, made by the million and by the hundred thousand, are drawn with
+fpdf2 instead (``publication.list_pdf`` and ``publication.notice_pdf``, issue 15): same fonts and
+page, about 0.1 ms a row of the list (WeasyPrint: about 4 ms, ``bench/list_pdf.py``) and a few ms
+a notice. A list longer than ``MAX_ROWS_PER_FILE`` rows is split into several files (册) so each
+stays quick to open.
 """
 
 from __future__ import annotations
