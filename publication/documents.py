@@ -6,14 +6,16 @@ Everything here is a pure function of plain rows → files; ``publication.jobs``
 database. The documents are official Chinese documents, so their wording is Chinese whatever the
 interface language is (deliberately not translated).
 
-PDFs are made with WeasyPrint from the templates in ``templates/publication/pdf/``. The font is
-named explicitly — "Noto Sans CJK SC" from Debian's fonts-noto-cjk — so no page ever falls back to
-a font without Chinese glyphs; pages are A4 (lists landscape), the table header repeats on every
-page and the footer reads "第 N 页 共 M 页". A list longer than ``MAX_ROWS_PER_FILE`` rows is split
-into several files (册) so each stays quick to make and to open.
+The report is made with WeasyPrint from the templates in ``templates/publication/pdf/``. The font
+is named explicitly — "Noto Sans CJK SC" from Debian's fonts-noto-cjk — so no page ever falls back
+to a font without Chinese glyphs; pages are A4, the table header repeats on every page and the
+footer reads "第 N 页 共 M 页".
 
-The written notices, made by the hundred thousand, are drawn with fpdf2 instead
-(``publication.notice_pdf``, issue 15): same fonts and page, a few ms each.
+The list and the written notices, made by the million and by the hundred thousand, are drawn with
+fpdf2 instead (``publication.list_pdf`` and ``publication.notice_pdf``, issue 15): same fonts and
+page, about 0.1 ms a row of the list (WeasyPrint: about 4 ms, ``bench/list_pdf.py``) and a few ms
+a notice. A list longer than ``MAX_ROWS_PER_FILE`` rows is split into several files (册) so each
+stays quick to open.
 """
 
 from __future__ import annotations
@@ -74,6 +76,13 @@ def _write_pdf(html: str, path: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     HTML(string=html).write_pdf(path)
     return path
+
+
+def _write_list_part(rows, path: Path, **kwargs) -> Path:
+    """One part of the list, drawn with fpdf2 (``publication.list_pdf``)."""
+    from .list_pdf import list_part_pdf
+
+    return list_part_pdf(rows, path, **kwargs)
 
 
 # --- the list ---------------------------------------------------------------------------------
@@ -166,6 +175,8 @@ def grades_pdf(
     """
     from itertools import islice
 
+    from .list_pdf import Row as ListPdfRow
+
     max_rows = max_rows or MAX_ROWS_PER_FILE
     if total is None:
         rows = [as_list_row(r) for r in rows]
@@ -173,7 +184,6 @@ def grades_pdf(
     stream = iter(rows)
     parts = max(1, -(-total // max_rows))
     paths = part_paths(output_path, parts)
-    css = _css()
     issued_on = issued_on or timezone.localdate()
     written = []
     for k, path in enumerate(paths, start=1):
@@ -181,33 +191,21 @@ def grades_pdf(
             continue
         chunk = [as_list_row(r) for r in islice(stream, max_rows)]
         first = (k - 1) * max_rows + 1
-        html = render_to_string(
-            "publication/pdf/list.html",
-            {
-                "css": css,
-                "title": title,
-                "subtitle": subtitle or f"共 {total} 家",
-                "authority": authority,
-                "issued_on": issued_on,
-                "note": note,
-                "show_unit": show_unit,
-                "part": k,
-                "parts": parts,
-                "first_no": first,
-                "last_no": first + len(chunk) - 1,
-                "rows": [
-                    {
-                        "no": first + i,
-                        "name": r.name,
-                        "uscc": r.uscc,
-                        "grade_label": grade_label(r.grade),
-                        "unit": r.unit,
-                    }
-                    for i, r in enumerate(chunk)
-                ],
-            },
+        span = f"（第 {k} 册 共 {parts} 册，本册第 {first}—{first + len(chunk) - 1} 条）"
+        _write_list_part(
+            [
+                ListPdfRow(first + i, r.name, r.uscc, grade_label(r.grade), r.unit)
+                for i, r in enumerate(chunk)
+            ],
+            path,
+            title=title,
+            subtitle=(subtitle or f"共 {total} 家") + (span if parts > 1 else ""),
+            authority=authority,
+            issued_on=issued_on,
+            note=note,
+            show_unit=show_unit,
+            last=k == parts,
         )
-        _write_pdf(html, path)
         written.append(path)
         if on_part:
             on_part(k, parts, path)
