@@ -338,10 +338,10 @@ def test_only_changed_notices_are_made_again(
     assert WrittenNotice.objects.count() == 4
 
 
-def test_notices_in_parallel_chunks_on_the_workers(
-    publisher, django_capture_on_commit_callbacks, monkeypatch, settings
-):
-    """With a broker the chunks are a chord; here each signature is applied in process."""
+@pytest.fixture
+def chords(monkeypatch, settings):
+    """Notices in parallel chunks of two, with a broker: the chord is caught, not sent; the
+    dict gets its chunk signatures (``header``) and its closing signature (``body``)."""
     import celery
 
     monkeypatch.setattr(jobs, "NOTICE_CHUNK", 2)
@@ -354,6 +354,14 @@ def test_notices_in_parallel_chunks_on_the_workers(
         return lambda body: dispatched.setdefault("body", body)
 
     monkeypatch.setattr(celery, "chord", fake_chord)
+    return dispatched
+
+
+def test_notices_in_parallel_chunks_on_the_workers(
+    publisher, django_capture_on_commit_callbacks, chords
+):
+    """With a broker the chunks are a chord; here each signature is applied in process."""
+    dispatched = chords
     cycle, job = _notice_cycle(publisher, django_capture_on_commit_callbacks)
     jobs.run(job.pk)
     assert reload(job).status == JobStatus.RUNNING  # the chunks close it
@@ -369,26 +377,16 @@ def test_notices_in_parallel_chunks_on_the_workers(
 
 
 def test_a_chunk_that_fails_for_good_fails_the_job_at_once(
-    publisher, django_capture_on_commit_callbacks, monkeypatch, settings
+    publisher, django_capture_on_commit_callbacks, monkeypatch, chords
 ):
     """A failed chunk runs the chord's error callback (as Celery's result backend calls it when
     a header task fails): the job is failed with the chunk's error, not left running until
     its lease runs out."""
-    import celery
     from celery.backends.cache import CacheBackend
 
     from config.celery import app
 
-    monkeypatch.setattr(jobs, "NOTICE_CHUNK", 2)
-    settings.CELERY_TASK_ALWAYS_EAGER = False
-    settings.PUBLICATION_PARALLEL_NOTICES = True
-    dispatched = {}
-
-    def fake_chord(header):
-        dispatched["header"] = list(header)
-        return lambda body: dispatched.setdefault("body", body)
-
-    monkeypatch.setattr(celery, "chord", fake_chord)
+    dispatched = chords
     cycle, job = _notice_cycle(publisher, django_capture_on_commit_callbacks)
     jobs.run(job.pk)
     assert reload(job).status == JobStatus.RUNNING
