@@ -404,29 +404,9 @@ def csv_bytes(headers: list[str], rows) -> bytes:
 
 
 def xlsx_bytes(headers: list[str], rows, *, title: str = "Sheet1") -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(sheet, value=h)
-        cell.font = Font(bold=True)
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for v in row:
-            cell = WriteOnlyCell(sheet, value="" if v is None else v)
-            if isinstance(v, str):
-                cell.data_type = "s"  # stored as text: "=…" is never a formula in XLSX
-            cells.append(cell)
-        sheet.append(cells)
+    """The workbook of ``write_xlsx`` in memory (small exports answered in the request)."""
     out = io.BytesIO()
-    workbook.save(out)
+    write_xlsx(headers, rows, out, title=title)
     return out.getvalue()
 
 
@@ -478,8 +458,9 @@ def write_csv(headers: list[str], rows, fh, *, progress=None, every: int = 2000)
 def write_xlsx(
     headers: list[str], rows, path, *, title: str = "Sheet1", progress=None, every: int = 2000
 ) -> int:
-    """The workbook of ``xlsx_bytes`` written to ``path`` with openpyxl's write-only mode (rows
-    go to a temporary file as they come, never held as cells); returns the count of rows."""
+    """A workbook (bold header, every string stored as text: never a formula) written to
+    ``path`` (a file name or a binary file object) with openpyxl's write-only mode (rows go to a
+    temporary file as they come, never held as cells); returns the count of rows."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
