@@ -24,24 +24,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from regrade import recreate, with_db  # noqa: E402
+
 BENCH_DB = "lc_bench_exchange"
-
-
-def with_db(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path="/" + name))
-
-
-def recreate(url: str, *, drop_only=False) -> None:
-    import psycopg
-
-    with psycopg.connect(with_db(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        if not drop_only:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 def rss_mib() -> float:
@@ -56,7 +45,7 @@ def main() -> None:
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
         sys.exit("DATABASE_URL must point at a PostgreSQL server")
-    recreate(url)
+    recreate(url, BENCH_DB)
     bench_url = with_db(url, BENCH_DB)
     env = {
         **os.environ,
@@ -80,7 +69,7 @@ def main() -> None:
 
         connections.close_all()
         if not args.keep:
-            recreate(url, drop_only=True)
+            recreate(url, BENCH_DB, drop_only=True)
 
 
 def run(n: int) -> None:

@@ -20,15 +20,13 @@ import resource
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from regrade import with_db  # noqa: E402
+
 BENCH_DB = "lc_bench_patrol"
-
-
-def with_db(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path="/" + name))
 
 
 def main():

@@ -45,25 +45,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from regrade import recreate, with_db  # noqa: E402
+
 BENCH_DB = os.environ.get("BENCH_DB", "lc_bench_scalepub")  # another name: runs side by side
 YEAR = 2024
-
-
-def with_db(url: str, name: str) -> str:
-    return urlunparse(urlparse(url)._replace(path="/" + name))
-
-
-def recreate(url: str, *, drop_only=False) -> None:
-    import psycopg
-
-    with psycopg.connect(with_db(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
-        if not drop_only:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
 
 
 def peak_mib() -> float:
@@ -131,7 +120,7 @@ def main() -> None:
     # A group's name runs its steps; a step's own name (e.g. ``publish-new``) runs that step.
     steps = [s for group in args.steps.split(",") if group for s in STEPS.get(group, [group])]
     if not args.reuse:
-        recreate(url)
+        recreate(url, BENCH_DB)
         subprocess.run(
             [sys.executable, "manage.py", "migrate", "-v", "0"], cwd=ROOT, env=env, check=True
         )
@@ -148,7 +137,7 @@ def main() -> None:
             )
     finally:
         if not args.keep:
-            recreate(url, drop_only=True)
+            recreate(url, BENCH_DB, drop_only=True)
     print(json.dumps(results, ensure_ascii=False))
 
 

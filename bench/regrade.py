@@ -69,13 +69,19 @@ def database_exists(url: str) -> bool:
         )
 
 
-def recreate_database(url: str, *, drop_only=False):
+def recreate(url: str, name: str, *, drop_only=False) -> None:
+    """Drop the benchmark database ``name`` on the server of ``url`` and, unless ``drop_only``,
+    create it empty (the other benchmarks import this and ``with_db`` from here)."""
     import psycopg
 
     with psycopg.connect(with_db(url, "postgres"), autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
         if not drop_only:
-            conn.execute(f"CREATE DATABASE {BENCH_DB}")
+            conn.execute(f"CREATE DATABASE {name}")
+
+
+def recreate_database(url: str, *, drop_only=False):
+    recreate(url, BENCH_DB, drop_only=drop_only)
 
 
 # (weight, kind) of generated records: mostly inspections, some violations and their decisions.
