@@ -24,6 +24,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from credit_records.periods import cn_date
+
 from .notice_pdf import (
     BORDER,
     HEADER_FILL,
@@ -34,7 +36,6 @@ from .notice_pdf import (
     _output,
     _Run,
     _Writer,
-    cn_date,
 )
 
 MARGIN_TOP, MARGIN_RIGHT, MARGIN_BOTTOM, MARGIN_LEFT = 16, 14, 16, 14

@@ -39,7 +39,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import datetime as dt
 import functools
 import shutil
 import subprocess
@@ -47,6 +46,8 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from credit_records.periods import cn_date
 
 if TYPE_CHECKING:
     from .documents import WrittenNotice
@@ -83,10 +84,6 @@ SUBSET_CACHE = 32  # font subsets kept per font (a few tens of KiB each)
 # A line never starts with these (closing punctuation) nor ends with the opening ones.
 _NO_START = set("，。、；：？！）》」』】〕”’）%,.;:?!)]}·—…")
 _NO_END = set("（《「『【〔“‘([{")
-
-
-def cn_date(d: dt.date | None) -> str:
-    return f"{d.year}年{d.month}月{d.day}日" if d else ""
 
 
 # --- fonts -------------------------------------------------------------------------------------
