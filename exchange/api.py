@@ -36,6 +36,7 @@ from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer
 from pydantic import Field
 
+from credit_records.periods import cn_date as _cn_date
 from employers.paths import in_subtree
 from employers.uscc import normalize_uscc, validate_uscc
 
@@ -176,10 +177,6 @@ class PartnerBearer(HttpBearer):
                 {"Retry-After": str(wait)},
             )
         return found
-
-
-def _cn_date(day: dt.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 # --- the call log ------------------------------------------------------------------------------

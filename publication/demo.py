@@ -13,6 +13,8 @@ import datetime as dt
 
 from django.db import transaction
 
+from credit_records.periods import cn_date as _cn
+
 GRADING_JURISDICTION = "jiaxian"
 PUBLISHER = "publisher_jiaxian"
 # The cycle a newcomer finishes (issue 11 item 9): its public notice has ended, nobody has
@@ -20,10 +22,6 @@ PUBLISHER = "publisher_jiaxian"
 READY_JURISDICTION = "xiqing"
 READY_PUBLISHER = "publisher_xiqing"
 READY_WORKDAYS_AGO = 10  # the notice started this many working days before today
-
-
-def _cn(day) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def _workdays_back(today: dt.date, n: int) -> dt.date:

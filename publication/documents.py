@@ -29,6 +29,8 @@ from pathlib import Path
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from credit_records.periods import cn_date
+
 MAX_ROWS_PER_FILE = 2000
 FONT_FAMILY = "Noto Sans CJK SC"
 
@@ -300,9 +302,7 @@ def annex2_xlsx(
     sheet["A2"].font = Font(bold=True, size=16)
     sheet["A2"].alignment = Alignment(horizontal="center")
     sheet.append(
-        [f"填报单位（盖章）：{filled_by}"]
-        + [""] * 5
-        + [f"填报时间：{filled_on.year}年{filled_on.month}月{filled_on.day}日"]
+        [f"填报单位（盖章）：{filled_by}"] + [""] * 5 + [f"填报时间：{cn_date(filled_on)}"]
     )
     sheet.append(ANNEX2_COLUMNS)
     header_row = sheet.max_row

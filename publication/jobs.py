@@ -20,6 +20,7 @@ from django.db.models import Exists, F, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from credit_records.periods import cn_date
 from employers.choices import EmployerKind, Industry
 
 from . import documents
@@ -536,10 +537,7 @@ def report_notes(cycle) -> list[str]:
     notes = []
     steps = {t.to_status: t for t in CycleTransition.objects.filter(cycle=cycle)}
     if cycle.notice_start and cycle.notice_end:
-        notes.append(
-            f"公示期：{cycle.notice_start.year}年{cycle.notice_start.month}月{cycle.notice_start.day}日"
-            f"至{cycle.notice_end.year}年{cycle.notice_end.month}月{cycle.notice_end.day}日。"
-        )
+        notes.append(f"公示期：{cn_date(cycle.notice_start)}至{cn_date(cycle.notice_end)}。")
     overridden = (
         PublishedResult.objects.filter(cycle=cycle).exclude(computed_grade=F("grade")).count()
     )
@@ -547,7 +545,7 @@ def report_notes(cycle) -> list[str]:
         notes.append(f"经人工复核并经监察机构负责人审批调整等级的单位 {overridden} 家。")
     if "published" in steps and cycle.published_at:
         day = timezone.localdate(cycle.published_at)
-        notes.append(f"评价结果于{day.year}年{day.month}月{day.day}日公布。")
+        notes.append(f"评价结果于{cn_date(day)}公布。")
     return notes
 
 
