@@ -551,7 +551,7 @@ YOUNG_OBJECTS_LIMIT = 1_000_000
 
 
 @contextmanager
-def _young_garbage_only():
+def _collector_paused():
     """Python's automatic cycle collection off while the pipeline runs.
 
     A chunk allocates hundreds of thousands of small objects that live on a while (facts,
@@ -666,7 +666,7 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
     threads = [threading.Thread(target=reader), threading.Thread(target=writer)]
     evaluator = evaluator_for(run)
     reader_done = False
-    with _young_garbage_only():
+    with _collector_paused():
         for thread in threads:
             thread.start()
         try:
@@ -688,7 +688,8 @@ def _pipeline(run: GradingRun, *, chunks=None, lane: bool = False) -> int:
 
 def _evaluate_chunks(run: GradingRun, evaluator, facts_queue, results_queue) -> None:
     """The pipeline's middle: each chunk's facts, evaluated batch by batch, handed to the
-    writer; the young objects collected after each chunk (``_young_garbage_only``)."""
+    writer; the young generations collected after a chunk only once ``YOUNG_OBJECTS_LIMIT``
+    objects have accumulated (``_collector_paused``)."""
     import queue
 
     while (item := facts_queue.get()) is not None:
