@@ -13,6 +13,7 @@ import json
 
 from django.core.paginator import Paginator
 from django.db import connections
+from django.db.models import F, OrderBy, Q
 from django.utils.functional import cached_property
 
 # Below this many rows (by the planner's estimate) the rows are counted, and at most this many:
@@ -62,3 +63,287 @@ class EstimatedPaginator(Paginator):
     def count(self):
         total, self.exact = estimated_count(self.object_list)
         return total
+
+
+# --- keyset pages (issue 15: deep OFFSET pages read every row before them) ------------------------
+
+# Numbered pages (``?page=N``, no cursor) are served by OFFSET up to this page: an OFFSET reads
+# and drops every row before the page (page 10,000 of a published cycle of a million: 1.7 s).
+# Past it the page says so and shows the first page; the links never lead there, they carry a
+# cursor (``after`` / ``before``: the sort keys of the row next to the page) or ``last``.
+OFFSET_PAGES = 20
+
+PAGING_PARAMS = ("page", "after", "before", "last")
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+def _key_field(model, path: str):
+    """The model field at the end of ``path`` ("name", "pk", "employer__name")."""
+    field = None
+    for part in path.split("__"):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        if field.is_relation:
+            model = field.related_model
+    return field
+
+
+def _order_key(expression) -> tuple[str, bool]:
+    """(field path, descending) of one ORDER BY entry: "name", "-pk", or an expression over one
+    field (``SortKey(F("name"))``, possibly ``.desc()``)."""
+    if isinstance(expression, str):
+        return expression.lstrip("-"), expression.startswith("-")
+    descending = False
+    if isinstance(expression, OrderBy):
+        descending = expression.descending
+        expression = expression.expression
+    while not isinstance(expression, F):
+        sources = expression.get_source_expressions()
+        if len(sources) != 1:
+            raise ValueError(f"not a single-field sort key: {expression!r}")
+        expression = sources[0]
+    return expression.name, descending
+
+
+def _key_value(row, path: str):
+    value = row
+    for part in path.split("__"):
+        value = getattr(value, part)
+    return value
+
+
+def encode_cursor(values) -> str:
+    import base64
+
+    from django.core.serializers.json import DjangoJSONEncoder
+
+    raw = json.dumps(list(values), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(text: str, fields) -> list:
+    import base64
+    import binascii
+
+    from django.core.exceptions import ValidationError
+
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        values = json.loads(raw.decode())
+    except (binascii.Error, ValueError, UnicodeDecodeError) as exc:
+        raise InvalidCursor(text) from exc
+    if not isinstance(values, list) or len(values) != len(fields):
+        raise InvalidCursor(text)
+    try:
+        decoded = [field.to_python(value) for field, value in zip(fields, values, strict=True)]
+    except (ValidationError, TypeError, ValueError) as exc:
+        raise InvalidCursor(text) from exc
+    if any(value is None for value in decoded):
+        raise InvalidCursor(text)
+    return decoded
+
+
+class KeysetPage:
+    """One page of a ``KeysetPaginator``: iterable like Django's ``Page``, with the links to the
+    first, previous, next and last pages (``first_url``…) and the page number when it is known
+    (``number``: counted from the first page along the links, or from the end when the total is
+    exact; None after a jump to the end of an estimated list)."""
+
+    keyset = True
+
+    def __init__(self, paginator, rows, number, *, has_previous, has_next, params, problem=""):
+        self.paginator = paginator
+        self.object_list = rows
+        self.number = number
+        self._has_previous = has_previous
+        self._has_next = has_next
+        self._params = params
+        self.problem = problem
+
+    def __iter__(self):
+        return iter(self.object_list)
+
+    def __len__(self):
+        return len(self.object_list)
+
+    def __getitem__(self, index):
+        return self.object_list[index]
+
+    def has_previous(self):
+        return self._has_previous
+
+    def has_next(self):
+        return self._has_next
+
+    def has_other_pages(self):
+        return self._has_previous or self._has_next
+
+    def _url(self, **extra) -> str:
+        query = self._params.copy()
+        for name in PAGING_PARAMS:
+            query.pop(name, None)
+        for name, value in extra.items():
+            if value is not None:
+                query[name] = value
+        return "?" + query.urlencode()
+
+    @property
+    def first_url(self):
+        return self._url()
+
+    @property
+    def previous_url(self):
+        if not self.object_list:
+            return self.first_url
+        number = self.number - 1 if self.number and self.number > 1 else None
+        if number == 1:
+            return self.first_url
+        return self._url(before=self.paginator.cursor(self.object_list[0]), page=number)
+
+    @property
+    def next_url(self):
+        number = self.number + 1 if self.number else None
+        return self._url(after=self.paginator.cursor(self.object_list[-1]), page=number)
+
+    @property
+    def last_url(self):
+        return self._url(last="1")
+
+
+class KeysetPaginator:
+    """Pages a large list by its sort keys instead of an OFFSET: the next page is the rows after
+    the last row shown (``key > cursor``, an index range), so every page costs the same however
+    deep (issue 15).
+
+    The keys are the queryset's ORDER BY: field paths ("-" for descending), or an expression
+    that sorts as a field (``employers.selectors.SortKey``), unique together (the last is the
+    primary key). The total is ``estimated_count``'s. Numbered pages without a cursor (``?page=N``, old links) are served up
+    to ``OFFSET_PAGES``."""
+
+    def __init__(self, object_list, per_page: int):
+        self.object_list = object_list
+        self.per_page = per_page
+        self.order = list(object_list.query.order_by)
+        if not self.order:
+            raise ValueError("KeysetPaginator needs an ordered queryset")
+        self.keys, self.descending = [], []
+        for expression in self.order:
+            key, descending = _order_key(expression)
+            self.keys.append(key)
+            self.descending.append(descending)
+        self.fields = [_key_field(object_list.model, key) for key in self.keys]
+
+    @cached_property
+    def _total(self) -> tuple[int, bool]:
+        return estimated_count(self.object_list)
+
+    @property
+    def count(self) -> int:
+        return self._total[0]
+
+    @property
+    def exact(self) -> bool:
+        return self._total[1]
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // self.per_page))
+
+    def cursor(self, row) -> str:
+        return encode_cursor(_key_value(row, key) for key in self.keys)
+
+    def _beyond(self, values, *, forward: bool) -> Q:
+        """Rows after (``forward``) or before the row whose keys are ``values``, in list order."""
+        condition = Q()
+        equal = Q()
+        for key, descending, value in zip(self.keys, self.descending, values, strict=True):
+            greater = descending != forward  # the key grows towards the rows wanted
+            step = Q(**{f"{key}__{'gt' if greater else 'lt'}": value})
+            condition |= equal & step
+            equal &= Q(**{key: value})
+        # The first key's bound alone, so that the database walks its index from the cursor.
+        first = self.keys[0]
+        bound = "lte" if self.descending[0] == forward else "gte"
+        return Q(**{f"{first}__{bound}": values[0]}) & condition
+
+    def _ordered(self, *, reverse: bool):
+        order = []
+        for expression, descending in zip(self.order, self.descending, strict=True):
+            if isinstance(expression, str):
+                name = expression.lstrip("-")
+                order.append(name if descending == reverse else f"-{name}")
+            else:
+                plain = expression.expression if isinstance(expression, OrderBy) else expression
+                order.append(plain.desc() if descending != reverse else plain.asc())
+        return self.object_list.order_by(*order)
+
+    def get_page(self, params) -> KeysetPage:
+        from django.utils.translation import gettext as _
+
+        size = self.per_page
+        number = _positive_int(params.get("page"))
+        problem = ""
+        try:
+            after = params.get("after")
+            before = params.get("before")
+            if after:
+                values = decode_cursor(after, self.fields)
+                rows = list(
+                    self._ordered(reverse=False).filter(self._beyond(values, forward=True))[
+                        : size + 1
+                    ]
+                )
+                return KeysetPage(
+                    self, rows[:size], number, has_previous=True,
+                    has_next=len(rows) > size, params=params,
+                )  # fmt: skip
+            if before:
+                values = decode_cursor(before, self.fields)
+                rows = list(
+                    self._ordered(reverse=True).filter(self._beyond(values, forward=False))[
+                        : size + 1
+                    ]
+                )
+                page_rows = rows[:size][::-1]
+                return KeysetPage(
+                    self, page_rows, number, has_previous=len(rows) > size,
+                    has_next=True, params=params,
+                )  # fmt: skip
+        except InvalidCursor:
+            problem = _("翻页链接无效（可能已过期或被改动），已回到第一页。")
+            number = None
+        if params.get("last") and not problem:
+            # The end of the list: the last page holds what is left after the full pages when
+            # the total is exact (so its number is the last page's), else a full page.
+            last = self.num_pages if self.exact else None
+            take = self.count - (last - 1) * size if last else size
+            rows = list(self._ordered(reverse=True)[: max(take, 0) + 1])
+            return KeysetPage(
+                self, rows[:take][::-1], last, has_previous=len(rows) > take,
+                has_next=False, params=params,
+            )  # fmt: skip
+        if number and number > OFFSET_PAGES:
+            problem = _(
+                "第 %(page)s 页太靠后，无法直接跳转：请从第一页用“下一页”“末页”翻看，"
+                "或用搜索和筛选缩小范围。"
+            ) % {"page": number}
+            number = None
+        start = ((number or 1) - 1) * size
+        rows = list(self._ordered(reverse=False)[start : start + size + 1])
+        if not rows and start:  # past the end: the first page, as Django's get_page does
+            start, number = 0, 1
+            rows = list(self._ordered(reverse=False)[: size + 1])
+        return KeysetPage(
+            self, rows[:size], number or 1, has_previous=start > 0,
+            has_next=len(rows) > size, params=params, problem=problem,
+        )  # fmt: skip
+
+
+def _positive_int(value) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if number >= 1 else None

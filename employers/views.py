@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from .choices import Role
 from .forms import EmployerFilterForm, EmployerForm, ImportUploadForm
-from .paging import EstimatedPaginator
+from .paging import KeysetPaginator
 from .panels import panels_for
 from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
@@ -119,7 +119,7 @@ def employer_list(request):
     form, employers = filtered_employers(request.user, request.GET)
     # Counted exactly only when small: a registry of a million (or a search matching most of
     # it) is not counted on every view; the page then shows "约 N 家".
-    page = EstimatedPaginator(employers, 25).get_page(request.GET.get("page"))
+    page = KeysetPaginator(employers, 25).get_page(request.GET)
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.
     show_grades = source is not None and request.user.role != Role.SYSADMIN

@@ -8,7 +8,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from employers.choices import Role
-from employers.paging import EstimatedPaginator
+from employers.paging import KeysetPaginator
 from employers.permissions import role_required
 from grading.choices import CycleStatus
 
@@ -58,7 +58,7 @@ def public_index(request):
         )
         # A common name fragment matches most of the published results: counted exactly only
         # when small ("约 N 条" otherwise).
-        page = EstimatedPaginator(results, 50).get_page(request.GET.get("page"))
+        page = KeysetPaginator(results, 50).get_page(request.GET)
         rows = [
             {
                 "name": r.name,

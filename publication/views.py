@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
 from employers.models import Jurisdiction
-from employers.paging import EstimatedPaginator, estimated_count
+from employers.paging import EstimatedPaginator, KeysetPaginator, estimated_count
 from employers.permissions import role_required
 from employers.selectors import search_employers, searched_order
 from employers.tabular import xlsx_bytes
@@ -222,7 +222,7 @@ def cycle_detail(request, pk):
             undecided = undecided_objections(cycle)
             context["open_objections"] = undecided.count()
             context["undecided"] = list(undecided.select_related("employer")[:50])
-    page = EstimatedPaginator(listed, 50).get_page(request.GET.get("page"))
+    page = KeysetPaginator(listed, 50).get_page(request.GET)
     context["page"] = page
     context["rows"] = [
         {"name": r.name, "uscc": r.uscc, "grade": r.grade, "computed": r.computed_grade}
@@ -525,7 +525,7 @@ def public_list(request, code, year):
         results = results.order_by(*searched_order(results, "name", "id"))
     # Counted exactly only when small (a search or filter matching most of a million rows is
     # estimated too: "约 N 条").
-    page = EstimatedPaginator(results, 50).get_page(request.GET.get("page"))
+    page = KeysetPaginator(results, 50).get_page(request.GET)
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
         for r in page
@@ -583,9 +583,9 @@ def public_notice(request, pk):
     grade = _grade_filter(request)
     if grade:
         results = results.filter(final=grade)
-    page = EstimatedPaginator(
+    page = KeysetPaginator(
         results.only("id", "grade", "employer__name", "employer__uscc"), 50
-    ).get_page(request.GET.get("page"))
+    ).get_page(request.GET)
     from objections.calendar import CalendarNotLoaded, notice_days
 
     try:
