@@ -109,7 +109,10 @@ def filtered_employers(user, params):
             employers = employers.filter(street=data["street"])
         if source is not None and (data["grade"] or data["ruleset"]):
             employers = source.filter(employers, data["grade"], data["ruleset"])
-    return form, employers.order_by(*searched_order(employers, "name", "pk", searched=searched))
+    order = searched_order(employers, "name", "pk", searched=searched)
+    # A broad search is listed in registration order (the page says so: _broad_order_note.html).
+    form.broad_order = getattr(order, "broad", False)
+    return form, employers.order_by(*order)
 
 
 @role_required(*REGISTRY_READERS)
@@ -120,6 +123,7 @@ def employer_list(request):
     # Counted exactly only when small: a registry of a million (or a search matching most of
     # it) is not counted on every view; the page then shows "约 N 家".
     page = KeysetPaginator(employers, 25).get_page(request.GET)
+    page.broad = form.broad_order
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.
     show_grades = source is not None and request.user.role != Role.SYSADMIN

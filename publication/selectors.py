@@ -164,7 +164,10 @@ def public_search(*, q: str = "", jurisdiction=None, year: int | None = None, gr
     if q:  # a search: sorted from its matches unless they are many (employers.selectors)
         from employers.selectors import searched_order
 
-        return results.order_by("-year", *searched_order(results, "name", "id"))
+        order = searched_order(results, "name", "id")
+        if getattr(order, "broad", False):  # many matches: the latest published first
+            return results.order_by("-id")
+        return results.order_by("-year", *order)
     return results.order_by("-year", "name", "id")
 
 

@@ -521,11 +521,13 @@ def public_list(request, code, year):
     grade = _grade_filter(request)
     if grade:  # the grade now in force, on the same rows (no join back through a subquery)
         results = results.filter(grade_in_force(grade))
-    if q:  # sorted from its matches unless they are many (employers.selectors.searched_order)
-        results = results.order_by(*searched_order(results, "name", "id"))
+    order = searched_order(results, "name", "id") if q else ["name", "id"]
+    # Sorted from its matches unless they are many, else in publication order (the page says so).
+    results = results.order_by(*order)
     # Counted exactly only when small (a search or filter matching most of a million rows is
     # estimated too: "约 N 条").
     page = KeysetPaginator(results, 50).get_page(request.GET)
+    page.broad = getattr(order, "broad", False)
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
         for r in page
@@ -583,9 +585,11 @@ def public_notice(request, pk):
     grade = _grade_filter(request)
     if grade:
         results = results.filter(final=grade)
+    order = searched_order(results, "employer__name", "pk", searched=bool(q))
     page = KeysetPaginator(
-        results.only("id", "grade", "employer__name", "employer__uscc"), 50
+        results.only("id", "grade", "employer__name", "employer__uscc").order_by(*order), 50
     ).get_page(request.GET)
+    page.broad = getattr(order, "broad", False)
     from objections.calendar import CalendarNotLoaded, notice_days
 
     try:

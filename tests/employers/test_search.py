@@ -281,8 +281,15 @@ def test_a_searched_page_is_in_name_order_whichever_way_it_is_sorted(registry, m
         assert isinstance(order[0], selectors.SortKey) == (connection.vendor == "postgresql")
         assert list(queryset.order_by(*order).values_list("pk", flat=True)) == by_column, q
         assert "|| ''" in str(queryset.order_by(*order).query) or connection.vendor != "postgresql"
-        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 0)  # leave it to the planner
+        monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 0)  # too many to sort
+        broad = selectors.searched_order(queryset, "name", "pk")
+        if connection.vendor == "postgresql":  # registration order, the page says so
+            assert broad == ["pk"] and broad.broad
+        else:
+            assert broad == ["name", "pk"]
+        monkeypatch.setattr(selectors, "BROAD_BY_REGISTRATION", False)  # the old path
         assert selectors.searched_order(queryset, "name", "pk") == ["name", "pk"]
+        monkeypatch.setattr(selectors, "BROAD_BY_REGISTRATION", True)
         monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 10**9)
         descending = selectors.searched_order(queryset, "-name", "pk")
         assert list(queryset.order_by(*descending).values_list("pk", flat=True)) == list(
@@ -292,3 +299,34 @@ def test_a_searched_page_is_in_name_order_whichever_way_it_is_sorted(registry, m
         "name",
         "pk",
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite sorts every search by name")
+def test_a_broad_search_pages_in_registration_order_and_says_so(client, inspector, monkeypatch):
+    """More matches than can be sorted quickly: the list walks the primary key instead (issue 15),
+    says so, and its links still give every match once."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from django.urls import reverse
+
+    from employers import selectors
+
+    made = [EmployerFactory(name=f"{'乙甲'[i % 2]}广泛单位{i:02d}") for i in range(40)]
+    EmployerFactory(name="无关单位")
+    client.force_login(inspector)
+    url = reverse("employers:list")
+    response = client.get(url, {"q": "广泛"})
+    assert "按登记先后列出" not in response.content.decode()  # few: sorted by name
+    assert [e.name for e in response.context["page"]] == sorted(e.name for e in made)[:25]
+    monkeypatch.setattr(selectors, "SORT_MATCHES_BELOW", 10)
+    seen, params = [], {"q": "广泛"}
+    for _ in range(5):
+        response = client.get(url, params)
+        html = response.content.decode()
+        assert "按登记先后列出" in html
+        page = response.context["page"]
+        seen += [e.pk for e in page]
+        if not page.has_next():
+            break
+        params = {k: v[0] for k, v in parse_qs(urlsplit(page.next_url).query).items()}
+    assert seen == [e.pk for e in made]
