@@ -12,13 +12,19 @@ Run by hand (not in CI), on the database bench/regrade.py made and bench/search.
 Each page is timed two ways in the same run, alternately (one request each, in turn, so that
 the load of the shared machine weighs on both alike):
 
-- **now**: as the pages are (``EstimatedPaginator``: a count only when small, capped; the
-  character-gram index for searches of one or two characters);
-- **old**: the employer list and the public searches with Django's plain ``Paginator`` (an exact
-  count of every match on each view; the cycle pages had estimated counts already), searches
-  ordered by the name column (``SORT_MATCHES_BELOW = 0``), the character-gram path off and the
-  published cycle's grade counts counted on each view (not cached) (``GRAM_LENGTH = 0``:
-  every name fragment through the trigram index) — the pages before this change.
+- **now**: as the pages are (``KeysetPaginator``: the next and previous pages by cursor, a
+  count only when small, capped; the character-gram index for searches of one or two
+  characters; a search with more than 2,000 matches in registration order);
+- **old**: the pages before issue 15's changes: Django's plain ``Paginator`` with numbered
+  ``OFFSET`` pages (an exact count of every match on each view; the cycle pages had estimated
+  counts already: ``EstimatedPaginator`` with OFFSET pages), searches ordered by the name
+  column whatever their size (``BROAD_BY_REGISTRATION = False``, ``SORT_MATCHES_BELOW = 0``),
+  the character-gram path off (``GRAM_LENGTH = 0``: every name fragment through the trigram
+  index) and the published cycle's grade counts counted on each view (not cached).
+
+A deep page is asked the way each path reaches it: now by its cursor (the link 下一页 of the page
+before carries the sort keys of its last row: ``?after=…``), old by its number (``?page=N``,
+an OFFSET of every row before it). The last page: now ``?last=1``, old ``?page=<last>``.
 
 If the live grades (``grading_currentgrade``) are empty, they are filled once from the 2024
 cycle's grades (the grade filter of the employer list reads them). The load average is printed
@@ -77,6 +83,7 @@ def main():
     from employers import selectors
     from employers.choices import Role
     from employers.models import Employer, Jurisdiction, User
+    from employers.paging import EstimatedPaginator
     from grading.choices import CycleStatus
     from grading.models import Cycle
 
@@ -97,9 +104,22 @@ def main():
     )
     code = Employer.objects.filter(jurisdiction=county).values_list("uscc", flat=True).first()
     employers_url = reverse("employers:list")
+
+    def deep(queryset, row: int, per_page: int) -> tuple[dict, dict]:
+        """(now, old) parameters of the page that starts after row ``row`` of ``queryset``."""
+        from employers.paging import KeysetPaginator
+
+        after = queryset[row - 1 : row].get()
+        cursor = KeysetPaginator(queryset, per_page).cursor(after)
+        number = row // per_page + 1
+        return {"after": cursor, "page": number}, {"page": number}
+
+    scoped = employers.views.visible_employers(user).order_by("name", "pk")
     pages = [
         ("employer list", employers_url, {}),
-        ("employer list, page 400", employers_url, {"page": 400}),
+        ("employer list, page 400 (row 10,000)", employers_url, deep(scoped, 9_975, 25)),
+        ("employer list, row 400,000 (page 16,001)", employers_url, deep(scoped, 400_000, 25)),
+        ("employer list, last page", employers_url, ({"last": 1}, {"page": 10**6})),
         ("employer list, search 机械 (2 characters)", employers_url, {"q": "机械"}),
         ("employer list, search 红 (1 character)", employers_url, {"q": "红"}),
         ("employer list, search 泰和 (2, rarer)", employers_url, {"q": "泰和"}),
@@ -113,11 +133,19 @@ def main():
         ("employer picker (search.json), 许昌", reverse("employers:search"), {"q": "许昌"}),
     ]
     if published:
+        from publication.models import PublishedResult
+
+        results = PublishedResult.objects.filter(cycle=published).order_by("name", "id")
         detail = reverse("publication:cycle_detail", args=[published.pk])
         public = reverse("publication:public_list", args=[county.code, published.year])
         pages += [
             (f"published cycle page ({published.year})", detail, {}),
-            (f"published cycle page ({published.year}), page 200", detail, {"page": 200}),
+            (f"published cycle page ({published.year}), page 200", detail,
+             deep(results, 199 * 50, 50)),
+            (f"published cycle page ({published.year}), row 400,000 (page 8,001)", detail,
+             deep(results, 400_000, 50)),
+            (f"published cycle page ({published.year}), last page", detail,
+             ({"last": 1}, {"page": 10**6})),
             ("public list, search 机械", public, {"q": "机械"}),
             ("public list, search 红", public, {"q": "红"}),
             ("public list, grade B", public, {"grade": "B"}),
@@ -128,9 +156,21 @@ def main():
         detail = reverse("publication:cycle_detail", args=[computed.pk])
         pages.append((f"unpublished cycle page ({computed.year}, {computed.status})", detail, {}))
 
-    patched = [(employers.views, "EstimatedPaginator"), (publication.views, "EstimatedPaginator"),
-               (publication.home_views, "EstimatedPaginator")]  # fmt: skip
+    patched = [(employers.views, "KeysetPaginator"), (publication.views, "KeysetPaginator"),
+               (publication.home_views, "KeysetPaginator")]  # fmt: skip
     saved = [getattr(module, name) for module, name in patched]
+
+    def offset_pages(paginator_class):
+        """The old paging: numbered OFFSET pages, ``paginator_class`` counting."""
+
+        class OffsetPages:
+            def __init__(self, queryset, per_page):
+                self.paginator = paginator_class(queryset, per_page)
+
+            def get_page(self, params):
+                return self.paginator.get_page(params.get("page"))
+
+        return OffsetPages
 
     sort_below = selectors.SORT_MATCHES_BELOW
     overview = publication.views.published_overview
@@ -141,13 +181,17 @@ def main():
         return overview(clone)
 
     def old_path(on: bool, paginator: bool):
+        old = offset_pages(Paginator if paginator else EstimatedPaginator)
         for (module, name), value in zip(patched, saved, strict=True):
-            setattr(module, name, Paginator if on and paginator else value)
+            setattr(module, name, old if on else value)
         selectors.GRAM_LENGTH = 0 if on else 2
         selectors.SORT_MATCHES_BELOW = 0 if on else sort_below  # ordered by the name column
+        selectors.BROAD_BY_REGISTRATION = not on
         publication.views.published_overview = uncached_overview if on else overview
 
     def get(url, params):
+        if isinstance(params, tuple):  # (now, old): a deep page reached as each path reaches it
+            params = params[1] if selectors.GRAM_LENGTH == 0 else params[0]
         started = time.perf_counter()
         response = client.get(url, params)
         elapsed = time.perf_counter() - started
