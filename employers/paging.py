@@ -114,12 +114,24 @@ def _key_value(row, path: str):
     return value
 
 
+def _cursor_json(value):
+    """JSON of a sort key the default encoder does not know: dates and times in full (Django's
+    encoder cuts microseconds, and the cursor must equal the row's key exactly)."""
+    import datetime
+    import decimal
+    import uuid
+
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    raise TypeError(f"not a sort key: {value!r}")
+
+
 def encode_cursor(values) -> str:
     import base64
 
-    from django.core.serializers.json import DjangoJSONEncoder
-
-    raw = json.dumps(list(values), cls=DjangoJSONEncoder, ensure_ascii=False).encode()
+    raw = json.dumps(list(values), default=_cursor_json, ensure_ascii=False).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -188,6 +200,11 @@ class KeysetPage:
             if value is not None:
                 query[name] = value
         return "?" + query.urlencode()
+
+    @property
+    def here_query(self) -> str:
+        """This page's query string (its cursor included), for links that come back to it."""
+        return self._params.urlencode()
 
     @property
     def first_url(self):

@@ -16,7 +16,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from employers.choices import Role
 from employers.network import client_ip
+from employers.paging import KeysetPaginator
 from employers.permissions import role_required
+from employers.selectors import search_employers, searched_order
 from grading.choices import CycleStatus
 
 from . import ratelimit, selectors, services, tokens
@@ -102,7 +104,8 @@ def api_calls(request):
             calls = calls.filter(at__date__gte=data["date_from"])
         if data["date_to"]:
             calls = calls.filter(at__date__lte=data["date_to"])
-    page = Paginator(calls.order_by("-at", "-id"), 50).get_page(request.GET.get("page"))
+    # Every call is logged (a busy partner: millions a year): keyset pages, estimated count.
+    page = KeysetPaginator(calls.order_by("-at", "-id"), 50).get_page(request.GET)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -235,10 +238,12 @@ def _proposed_rows(cycle, form):
     grades = cycle_grades(cycle).exclude(grade="").select_related("employer")
     if form.is_valid():
         q = form.cleaned_data["q"].strip()
-        if q:
-            grades = grades.filter(Q(employer__name__icontains=q) | Q(employer__uscc=q.upper()))
+        if q:  # the indexed name / USCC search (employers.selectors)
+            grades = search_employers(grades, q, employer_field="employer")
         if form.cleaned_data["grade"]:
             grades = grades.filter(grade=form.cleaned_data["grade"])
+        if q:
+            return grades.order_by(*searched_order(grades, "employer__name", "pk"))
     return grades.order_by("employer__name", "pk")
 
 
@@ -250,7 +255,9 @@ def reply(request, pk):
     reply = _own_reply(request, pk)
     cycle = reply.consultation.cycle
     form = ListSearchForm(request.GET or None)
-    page = Paginator(_proposed_rows(cycle, form), 50).get_page(request.GET.get("page"))
+    rows = _proposed_rows(cycle, form)
+    page = KeysetPaginator(rows, 50).get_page(request.GET)
+    page.broad = list(rows.query.order_by) == ["pk"]
     grades = list(page)
     overrides = approved_overrides(Grade.objects.filter(pk__in=[g.pk for g in grades]))
     objections = {o.employer_id: o for o in reply.objections.all()}

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from employers.choices import Role
 from employers.models import Employer
+from employers.paging import KeysetPaginator
 from employers.permissions import role_required
 from employers.selectors import visible_employers, visible_jurisdictions
 
@@ -189,9 +190,10 @@ def cycle_grades(request, pk):
     overridden = request.GET.get("overridden") == "1"
     if overridden:
         grades = grades.filter(overrides__isnull=False).distinct()
-    page = Paginator(
+    # A cycle grades every employer (a million): keyset pages and an estimated count (issue 15).
+    page = KeysetPaginator(
         grades.select_related("employer", "employer__street").order_by("employer__name", "pk"), 50
-    ).get_page(request.GET.get("page"))
+    ).get_page(request.GET)
     approved = selectors.approved_overrides(Grade.objects.filter(pk__in=[g.pk for g in page]))
     pending = set(
         GradeOverride.objects.filter(

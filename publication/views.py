@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
 from employers.models import Jurisdiction
-from employers.paging import EstimatedPaginator, KeysetPaginator, estimated_count
+from employers.paging import KeysetPaginator, estimated_count
 from employers.permissions import role_required
 from employers.selectors import search_employers, searched_order
 from employers.tabular import xlsx_bytes
@@ -85,7 +85,7 @@ def outbox_list(request):
     listed = messages_qs.filter(status=status).order_by(
         "next_attempt_at" if status == OutboxStatus.PENDING else "-created_at", "id"
     )
-    page = EstimatedPaginator(listed, 50).get_page(request.GET.get("page"))
+    page = KeysetPaginator(listed, 50).get_page(request.GET)
     ratio, mode, delay_ms = behaviour()
     return render(
         request,

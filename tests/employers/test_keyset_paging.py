@@ -149,3 +149,13 @@ def test_the_employer_list_links_walk_the_whole_list(client, inspector, jiaxian)
     # A forged cursor is explained on the page, not a server error.
     response = client.get(url, {"after": "garbage"})
     assert response.status_code == 200 and "翻页链接无效" in response.content.decode()
+
+
+def test_a_time_key_keeps_its_microseconds():
+    import datetime
+
+    from audit.models import AuditEntry
+
+    at = datetime.datetime(2026, 11, 30, 8, 1, 2, 345678, tzinfo=datetime.UTC)
+    fields = [AuditEntry._meta.get_field("at"), AuditEntry._meta.pk]
+    assert decode_cursor(encode_cursor([at, 7]), fields) == [at, 7]
