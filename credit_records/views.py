@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
 from employers.forms import ImportUploadForm
-from employers.paging import KeysetPaginator
+from employers.paging import keyset_page
 from employers.permissions import role_required
 from employers.selectors import visible_employers
 from employers.services import start_import
@@ -269,7 +269,7 @@ def audit_log(request):
     if request.GET.get("format") == "csv":
         return _audit_csv(entries, action_label, object_type_label, changes)
     # Every write of every year is here (millions of entries): keyset pages, estimated count.
-    page = KeysetPaginator(entries, 50).get_page(request.GET)
+    page = keyset_page(request, entries, 50)
     for entry in page:
         entry.action_label = action_label(entry.action)
         entry.type_label = object_type_label(entry.object_type)

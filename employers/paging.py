@@ -164,6 +164,7 @@ class KeysetPage:
     exact; None after a jump to the end of an estimated list)."""
 
     keyset = True
+    problem_announced = False
 
     def __init__(self, paginator, rows, number, *, has_previous, has_next, params, problem=""):
         self.paginator = paginator
@@ -341,6 +342,9 @@ class KeysetPaginator:
                 self, rows[:take][::-1], last, has_previous=len(rows) > take,
                 has_next=False, params=params,
             )  # fmt: skip
+        if number and number > OFFSET_PAGES and self.exact and number >= self.num_pages:
+            # Past the end (or the last page itself): the last page, as Django's get_page does.
+            return self.get_page(_with(params, last="1"))
         if number and number > OFFSET_PAGES:
             problem = _(
                 "第 %(page)s 页太靠后，无法直接跳转：请从第一页用“下一页”“末页”翻看，"
@@ -356,6 +360,27 @@ class KeysetPaginator:
             self, rows[:size], number or 1, has_previous=start > 0,
             has_next=len(rows) > size, params=params, problem=problem,
         )  # fmt: skip
+
+
+def _with(params, **values):
+    query = params.copy()
+    for name in PAGING_PARAMS:
+        query.pop(name, None)
+    query.update(values)
+    return query
+
+
+def keyset_page(request, queryset, per_page: int) -> KeysetPage:
+    """``KeysetPaginator(queryset, per_page).get_page(request.GET)``, and a link that could not
+    be followed (broken, or too deep a page number) said at the top of the page as well, where
+    the user looks first (the messages of ``base.html``)."""
+    from django.contrib import messages
+
+    page = KeysetPaginator(queryset, per_page).get_page(request.GET)
+    if page.problem:
+        messages.warning(request, page.problem)
+        page.problem_announced = True
+    return page
 
 
 def _positive_int(value) -> int | None:

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 
 from .choices import Role
 from .forms import EmployerFilterForm, EmployerForm, ImportUploadForm
-from .paging import KeysetPaginator
+from .paging import keyset_page
 from .panels import panels_for
 from .permissions import role_required
 from .resources import EMPLOYER_COLUMNS
@@ -122,7 +122,7 @@ def employer_list(request):
     form, employers = filtered_employers(request.user, request.GET)
     # Counted exactly only when small: a registry of a million (or a search matching most of
     # it) is not counted on every view; the page then shows "约 N 家".
-    page = KeysetPaginator(employers, 25).get_page(request.GET)
+    page = keyset_page(request, employers, 25)
     page.broad = form.broad_order
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from employers.choices import Role
 from employers.network import client_ip
-from employers.paging import KeysetPaginator
+from employers.paging import keyset_page
 from employers.permissions import role_required
 from employers.selectors import search_employers, searched_order
 from grading.choices import CycleStatus
@@ -105,7 +105,7 @@ def api_calls(request):
         if data["date_to"]:
             calls = calls.filter(at__date__lte=data["date_to"])
     # Every call is logged (a busy partner: millions a year): keyset pages, estimated count.
-    page = KeysetPaginator(calls.order_by("-at", "-id"), 50).get_page(request.GET)
+    page = keyset_page(request, calls.order_by("-at", "-id"), 50)
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -256,7 +256,7 @@ def reply(request, pk):
     cycle = reply.consultation.cycle
     form = ListSearchForm(request.GET or None)
     rows = _proposed_rows(cycle, form)
-    page = KeysetPaginator(rows, 50).get_page(request.GET)
+    page = keyset_page(request, rows, 50)
     page.broad = list(rows.query.order_by) == ["pk"]
     grades = list(page)
     overrides = approved_overrides(Grade.objects.filter(pk__in=[g.pk for g in grades]))

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from employers.choices import Role
 from employers.models import Employer
-from employers.paging import KeysetPaginator
+from employers.paging import keyset_page
 from employers.permissions import role_required
 from employers.selectors import visible_employers, visible_jurisdictions
 
@@ -191,9 +191,11 @@ def cycle_grades(request, pk):
     if overridden:
         grades = grades.filter(overrides__isnull=False).distinct()
     # A cycle grades every employer (a million): keyset pages and an estimated count (issue 15).
-    page = KeysetPaginator(
-        grades.select_related("employer", "employer__street").order_by("employer__name", "pk"), 50
-    ).get_page(request.GET)
+    page = keyset_page(
+        request,
+        grades.select_related("employer", "employer__street").order_by("employer__name", "pk"),
+        50,
+    )
     approved = selectors.approved_overrides(Grade.objects.filter(pk__in=[g.pk for g in page]))
     pending = set(
         GradeOverride.objects.filter(

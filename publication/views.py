@@ -16,7 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from employers.choices import Role
 from employers.models import Jurisdiction
-from employers.paging import KeysetPaginator, estimated_count
+from employers.paging import KeysetPaginator, estimated_count, keyset_page
 from employers.permissions import role_required
 from employers.selectors import search_employers, searched_order
 from employers.tabular import xlsx_bytes
@@ -85,7 +85,7 @@ def outbox_list(request):
     listed = messages_qs.filter(status=status).order_by(
         "next_attempt_at" if status == OutboxStatus.PENDING else "-created_at", "id"
     )
-    page = KeysetPaginator(listed, 50).get_page(request.GET)
+    page = keyset_page(request, listed, 50)
     ratio, mode, delay_ms = behaviour()
     return render(
         request,
@@ -222,7 +222,7 @@ def cycle_detail(request, pk):
             undecided = undecided_objections(cycle)
             context["open_objections"] = undecided.count()
             context["undecided"] = list(undecided.select_related("employer")[:50])
-    page = KeysetPaginator(listed, 50).get_page(request.GET)
+    page = keyset_page(request, listed, 50)
     context["page"] = page
     context["rows"] = [
         {"name": r.name, "uscc": r.uscc, "grade": r.grade, "computed": r.computed_grade}

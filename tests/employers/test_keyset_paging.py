@@ -159,3 +159,19 @@ def test_a_time_key_keeps_its_microseconds():
     at = datetime.datetime(2026, 11, 30, 8, 1, 2, 345678, tzinfo=datetime.UTC)
     fields = [AuditEntry._meta.get_field("at"), AuditEntry._meta.pk]
     assert decode_cursor(encode_cursor([at, 7]), fields) == [at, 7]
+
+
+def test_a_page_number_past_the_end_shows_the_last_page(registry, monkeypatch):
+    monkeypatch.setattr(paging, "OFFSET_PAGES", 2)
+    queryset = Employer.objects.order_by("name", "pk")
+    page = KeysetPaginator(queryset, 4).get_page(QueryDict("page=99"))
+    assert not page.problem and page.number == 7 and not page.has_next()
+    assert [e.pk for e in page] == list(queryset.values_list("pk", flat=True))[24:]
+
+
+def test_a_staff_page_says_a_broken_link_at_the_top(client, inspector, registry):
+    client.force_login(inspector)
+    response = client.get(reverse("employers:list"), {"after": "garbage"})
+    html = response.content.decode()
+    assert html.count("翻页链接无效") == 1  # in the messages at the top, not twice
+    assert html.index("翻页链接无效") < html.index('id="employer-list"')
