@@ -156,7 +156,20 @@ class SortKey(Func):
     output_field = CharField()
 
 
-class BroadOrder(list):
+class SearchOrder(list):
+    """The ORDER BY of a searched list (a list), with what deciding it found: ``total``, the
+    matches as ``paging.estimated_count`` gives them (count, exact) — the page's paginator takes
+    it instead of counting again — and ``broad``."""
+
+    broad = False
+    total = None
+
+    def __init__(self, order, total=None):
+        super().__init__(order)
+        self.total = total
+
+
+class BroadOrder(SearchOrder):
     """The ORDER BY of a broad search: the primary key alone (registration order). ``broad`` tells
     the page to say so."""
 
@@ -189,15 +202,15 @@ def searched_order(queryset: QuerySet, name: str = "name", *rest: str, searched:
         return order
     from .paging import estimated_count
 
-    count, exact = estimated_count(queryset, exact_below=SORT_MATCHES_BELOW)
-    if exact:
+    total = estimated_count(queryset, exact_below=SORT_MATCHES_BELOW)
+    if total[1]:
         order[0] = SortKey(F(name.lstrip("-")))
         if name.startswith("-"):
             order[0] = order[0].desc()
-        return order
+        return SearchOrder(order, total)
     if BROAD_BY_REGISTRATION and rest:
-        return BroadOrder(rest[-1:])
-    return order
+        return BroadOrder(rest[-1:], total)
+    return SearchOrder(order, total)
 
 
 def search_employers(queryset: QuerySet, q: str, employer_field: str = "", **kwargs) -> QuerySet:

@@ -526,7 +526,7 @@ def public_list(request, code, year):
     results = results.order_by(*order)
     # Counted exactly only when small (a search or filter matching most of a million rows is
     # estimated too: "约 N 条").
-    page = KeysetPaginator(results, 50).get_page(request.GET)
+    page = KeysetPaginator(results, 50, total=getattr(order, "total", None)).get_page(request.GET)
     page.broad = getattr(order, "broad", False)
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
@@ -587,7 +587,9 @@ def public_notice(request, pk):
         results = results.filter(final=grade)
     order = searched_order(results, "employer__name", "pk", searched=bool(q))
     page = KeysetPaginator(
-        results.only("id", "grade", "employer__name", "employer__uscc").order_by(*order), 50
+        results.only("id", "grade", "employer__name", "employer__uscc").order_by(*order),
+        50,
+        total=getattr(order, "total", None),
     ).get_page(request.GET)
     page.broad = getattr(order, "broad", False)
     from objections.calendar import CalendarNotLoaded, notice_days
