@@ -20,16 +20,19 @@ and the count the pages now ask (``employers.paging.estimated_count``: the plann
 or an exact count capped at 2,000 rows), in this process through the ORM:
 
 - **indexed**: the selector's paths (character-gram index for 1 and 2 characters, trigram index
-  on UPPER(name) for longer fragments, USCC equality and prefix), the page ordered as the pages
-  order a search now (``searched_order``: the matches sorted unless the planner expects many);
+  on UPPER(name) for longer fragments, USCC equality and prefix) and the page as the list pages
+  ask it (``searched_order``: up to 2,000 matches counted and sorted by name, more listed in
+  registration order; the first keyset page, its count the one the ordering found);
 - **trigram only** (the short classes): the search before the grams: the character-gram path
   switched off (``GRAM_LENGTH = 0``: every fragment through the trigram index), ordered by the
   name column;
 - **old**: ``Q(name__icontains=q) | Q(uscc__icontains=Q)`` with the trigram and gram indexes
   dropped inside a transaction that is rolled back afterwards (the database as it was before them).
 
-It prints p50 and p95 per class and path, and whether the paths found the same rows (they must,
-except for prefixes and short Latin fragments, where the old search also matches inside codes).
+It prints p50 and p95 per class and path, and whether the paths found the same rows: the same
+count, and the same first page — or, for a broad search (registration order now, name order
+before), every row of the indexed page among the other path's matches (they must agree, except
+for prefixes and short Latin fragments, where the old search also matches inside codes).
 The load average (``uptime``) is printed before and after. ``--prepare-only`` renames and
 publishes (the first run's work) and stops: run it before migrating the gram indexes on, so that
 they are built once on the final names.
@@ -130,17 +133,26 @@ def timed(queryset, estimate=True, new=True) -> tuple[float, float, float, list,
     """The first page (25 rows by name: now ordered as ``searched_order`` says, the planner's
     estimate included in the time; before, by the name column), the exact count of the matches
     and the count the page asks now (estimated_count), timed apart."""
-    from employers.paging import estimated_count
+    from django.http import QueryDict
+
+    from employers.paging import KeysetPaginator, estimated_count
     from employers.selectors import searched_order
 
     started = time.perf_counter()
-    order = searched_order(queryset, "name", "pk") if new else ["name", "pk"]
-    page = list(queryset.order_by(*order).values_list("pk", flat=True)[:25])
+    paginator = None
+    if new:  # as the pages ask: the order decided (the count with it), the first keyset page
+        order = searched_order(queryset, "name", "pk")
+        paginator = KeysetPaginator(
+            queryset.only("pk", "name").order_by(*order), 25, total=getattr(order, "total", None)
+        )
+        page = [row.pk for row in paginator.get_page(QueryDict())]
+    else:
+        page = list(queryset.order_by("name", "pk").values_list("pk", flat=True)[:25])
     paged = time.perf_counter()
     count = queryset.count()
     counted = time.perf_counter()
     if estimate:
-        estimated_count(queryset)
+        paginator.count if paginator else estimated_count(queryset)
     return paged - started, counted - paged, time.perf_counter() - counted, page, count
 
 
@@ -167,7 +179,11 @@ def measure(label, base, search, queries, repeat, old_same) -> list[str]:
     def ms(values, p):
         return f"{percentile(values, p) * 1000:.1f}" if values else "–"
 
-    def run(qs, new=True, **kwargs):
+    def run(qs, new=True, reference=None, **kwargs):
+        """Times; and per query (page, count), or — given the indexed path's results as
+        ``reference`` — whether this path agrees with it: the same count, and the same page, or
+        (a broad search, listed in registration order now) every row of the indexed page among
+        this path's matches."""
         pages, counts, estimates, found = [], [], [], {}
         for q in qs:
             for _ in range(repeat):
@@ -176,6 +192,10 @@ def measure(label, base, search, queries, repeat, old_same) -> list[str]:
                 counts.append(counted)
                 estimates.append(estimated)
             found[q] = (page, count)
+            if reference is not None:
+                ref_page, ref_count = reference[q]
+                among = search(base, q, **kwargs).filter(pk__in=ref_page).count()
+                found[q] = count == ref_count and (page == ref_page or among == len(ref_page))
         return pages, counts, estimates, found
 
     out = []
@@ -186,17 +206,17 @@ def measure(label, base, search, queries, repeat, old_same) -> list[str]:
         if klass.startswith(("1-", "2-")):
             saved, selectors.GRAM_LENGTH = selectors.GRAM_LENGTH, 0
             try:
-                trgm_page, trgm_count, _e, found = run(qs, new=False)
+                trgm_page, trgm_count, _e, found = run(qs, new=False, reference=results)
             finally:
                 selectors.GRAM_LENGTH = saved
-            trgm_same = sum(found[q] == results[q] for q in qs)
+            trgm_same = sum(found.values())
         with transaction.atomic():
             with connection.cursor() as cursor:
                 for index in (*TRIGRAM_INDEXES, *GRAM_INDEXES):
                     cursor.execute(f"DROP INDEX IF EXISTS {index}")
-            old_page, old_count, _e, found = run(qs, new=False, indexed=False)
+            old_page, old_count, _e, found = run(qs, new=False, reference=results, indexed=False)
             transaction.set_rollback(True)
-        same = sum(found[q] == results[q] for q in qs)
+        same = sum(found.values())
         agree = f"{same}/{len(qs)}" + ("" if old_same[klass] else " (the old search also "
                                        "matches inside codes)")  # fmt: skip
         if trgm_same is not None:
