@@ -246,3 +246,21 @@ def test_the_consultees_queue(cycle, units, publisher):
     assert queue.count(units[0].user) == 1
     [item] = queue.items(units[0].user)
     assert item.due == REPLY_BY and "郏县" in item.title
+
+
+def test_the_consultee_searches_the_proposed_list_and_the_answer_link_keeps_the_page(
+    client, cycle, units, publisher
+):
+    send(cycle, publisher)
+    reply = ConsultationReply.objects.get(unit=units[0])
+    client.force_login(units[0].user)
+    wanted = cycle.test_employers[1]
+    response = client.get(f"/exchange/replies/{reply.pk}/", {"q": wanted.name})
+    shown = [row["grade"].employer_id for row in response.context["rows"]]
+    assert wanted.pk in shown
+    assert all(wanted.name in e.name for e in cycle.test_employers if e.pk in shown)
+    html = response.content.decode()
+    target = grade_of(cycle, wanted)
+    # The link that opens the answer form keeps the search (and the page's cursor, if any).
+    assert f"object={target.pk}#objection-form" in html
+    assert "q=" in html.split(f"object={target.pk}#objection-form")[0].rsplit('href="', 1)[1]
