@@ -77,6 +77,7 @@ def main():
     from django.test import Client
     from django.urls import reverse
 
+    import employers.paging
     import employers.views
     import publication.home_views
     import publication.views
@@ -155,8 +156,20 @@ def main():
     if computed:
         detail = reverse("publication:cycle_detail", args=[computed.pk])
         pages.append((f"unpublished cycle page ({computed.year}, {computed.status})", detail, {}))
+        from grading.selectors import cycle_grades
 
-    patched = [(employers.views, "KeysetPaginator"), (publication.views, "KeysetPaginator"),
+        grades_url = reverse("grading:cycle_grades", args=[computed.pk])
+        graded = cycle_grades(computed).filter(employer__in=scoped.values("pk"))
+        graded = graded.select_related("employer").order_by("employer__name", "pk")
+        pages += [
+            (f"cycle grades page ({computed.year})", grades_url, {}),
+            (f"cycle grades page ({computed.year}), row 200,000 (page 4,001)", grades_url,
+             deep(graded, 200_000, 50)),
+        ]  # fmt: skip
+
+    # The staff pages page through employers.paging.keyset_page, which looks KeysetPaginator up
+    # in its module; the public pages import it.
+    patched = [(employers.paging, "KeysetPaginator"), (publication.views, "KeysetPaginator"),
                (publication.home_views, "KeysetPaginator")]  # fmt: skip
     saved = [getattr(module, name) for module, name in patched]
 
@@ -164,11 +177,13 @@ def main():
         """The old paging: numbered OFFSET pages, ``paginator_class`` counting."""
 
         class OffsetPages:
-            def __init__(self, queryset, per_page):
+            def __init__(self, queryset, per_page, total=None):
                 self.paginator = paginator_class(queryset, per_page)
 
             def get_page(self, params):
-                return self.paginator.get_page(params.get("page"))
+                page = self.paginator.get_page(params.get("page"))
+                page.problem = ""
+                return page
 
         return OffsetPages
 

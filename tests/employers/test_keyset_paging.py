@@ -175,3 +175,19 @@ def test_a_staff_page_says_a_broken_link_at_the_top(client, inspector, registry)
     html = response.content.decode()
     assert html.count("翻页链接无效") == 1  # in the messages at the top, not twice
     assert html.index("翻页链接无效") < html.index('id="employer-list"')
+
+
+def test_a_page_in_primary_key_order_walks_that_index(registry):
+    """Only a broad search is listed by primary key alone: its page is read without bitmap
+    scans (the walk), and without parallel workers like every page; a page by name is not."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL settings")
+    for order, walks in ((("pk",), True), (("-id",), True), (("name", "pk"), False)):
+        with CaptureQueriesContext(connection) as queries:
+            list(KeysetPaginator(Employer.objects.order_by(*order), 5).get_page(QueryDict()))
+        sql = " ".join(q["sql"] for q in queries.captured_queries)
+        assert "max_parallel_workers_per_gather = 0" in sql
+        assert ("enable_bitmapscan = off" in sql) == walks, order

@@ -330,3 +330,31 @@ def test_a_broad_search_pages_in_registration_order_and_says_so(client, inspecto
             break
         params = {k: v[0] for k, v in parse_qs(urlsplit(page.next_url).query).items()}
     assert seen == [e.pk for e in made]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL block sample")
+def test_a_sample_corrects_the_planner_when_it_thinks_a_search_small(registry, monkeypatch):
+    """The planner guesses a long LIKE at 99 rows; a block sample of the table (here the whole
+    table, so the figure is exact) finds the search broad without counting its matches."""
+    from employers import paging
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE employers_employer")
+    queryset = search_employers(Employer.objects.all(), "有限")
+    real = queryset.count()
+    monkeypatch.setattr(paging, "SAMPLE_FROM_ROWS", 0)
+    monkeypatch.setattr(paging, "SAMPLE_ROWS", 10**9)  # 100 %: every page
+    assert paging.sampled_estimate(queryset) == real
+    monkeypatch.setattr(paging, "planner_estimate", lambda queryset: 1)
+    counted = []
+    original = paging.serial
+    monkeypatch.setattr(
+        paging, "serial", lambda read, *a, **k: counted.append(1) or original(read, *a, **k)
+    )
+    assert paging.estimated_count(queryset, exact_below=real - 1) == (real, False)
+    assert len(counted) == 1  # the sample only: the matches were not counted
+    # Small by the sample too: counted exactly.
+    assert paging.estimated_count(queryset, exact_below=real + 1) == (real, True)
+    # Too small a table: no sample.
+    monkeypatch.setattr(paging, "SAMPLE_FROM_ROWS", 10**9)
+    assert paging.sampled_estimate(queryset) is None
