@@ -128,6 +128,29 @@ def cycle_grades(cycle: Cycle) -> QuerySet:
     )
 
 
+# A run's computed counts stay this long in the cache (a new run is a new key).
+COUNTS_CACHE_SECONDS = 7 * 24 * 3600
+
+
+def computed_counts(cycle: Cycle, *, refresh: bool = False) -> dict:
+    """{computed grade: employers} of the cycle's run (a GROUP BY over every grade: 0.5 s at a
+    million employers). A run's grade rows never change once the cycle points at the run, so
+    the counts are kept in the cache, keyed by the run and the cycle's rule set and
+    jurisdiction — a new run is a new key. ``refresh`` counts again (a run warms the cache of
+    the cycles it computed, ``services``)."""
+    from django.core.cache import cache
+    from django.db.models import Count
+
+    if not cycle.run_id:
+        return {}
+    key = f"grading:computed-counts:{cycle.run_id}:{cycle.ruleset_code}:{cycle.jurisdiction_id}"
+    counts = None if refresh else cache.get(key)
+    if counts is None:
+        counts = dict(cycle_grades(cycle).order_by().values_list("grade").annotate(n=Count("pk")))
+        cache.set(key, counts, timeout=COUNTS_CACHE_SECONDS)
+    return counts
+
+
 def approved_overrides(grades: QuerySet | Iterable[int]) -> dict[int, GradeOverride]:
     """The latest approved override of each grade, by grade id; ``grades`` a Grade queryset
     or a list of grade ids."""

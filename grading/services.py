@@ -418,6 +418,8 @@ def finalise_run(run_id: int, *, actor=None) -> bool:
         # The pages of the cycle are planned on the rows just written, not on the old table.
         table = Grade if run.kind == RunKind.CYCLE else CurrentGrade
         transaction.on_commit(lambda: dbstats.refresh_statistics(table))
+        if run.kind == RunKind.CYCLE:  # and their first view does not count a million grades
+            transaction.on_commit(lambda: _warm_cycle_counts(run))
     write_audit(
         actor=actor or run.started_by,
         action="grading.run_complete",
@@ -452,6 +454,15 @@ def fail_run(run: GradingRun, message: str) -> None:
     GradingRun.objects.filter(pk=run.pk).update(
         status=RunStatus.FAILED, error=message, finished_at=now, duration=now - run.started_at
     )
+
+
+def _warm_cycle_counts(run) -> None:
+    """Count the computed grades of the cycles the run computed into the cache
+    (``selectors.computed_counts``), so that the cycle pages do not on their first view."""
+    from .selectors import computed_counts
+
+    for cycle in Cycle.objects.filter(run=run):
+        computed_counts(cycle, refresh=True)
 
 
 def _mark_cycles_computed(run: GradingRun, cycles: Counter, now) -> None:

@@ -292,17 +292,17 @@ def ordered_counts(counts: dict) -> list[tuple[str, int]]:
 
 def cycle_overview(cycle) -> dict:
     """The numbers of an unpublished cycle's page, counted by the database instead of a walk
-    over every result in Python: one GROUP BY on the computed grade (an index scan), then the
+    over every result in Python: one GROUP BY on the computed grade (an index scan, once per
+    run: ``computed_counts``), then the
     approved overrides — a few hundred at most — move their employers from the computed to the
     final grade. ``grade_counts``, ``result_count``, ``overridden``."""
-    from django.db.models import Count
 
     from grading.choices import OverrideStatus
     from grading.models import GradeOverride
-    from grading.selectors import cycle_grades
+    from grading.selectors import computed_counts, cycle_grades
 
     grades = cycle_grades(cycle)
-    counts = dict(grades.order_by().values_list("grade").annotate(n=Count("pk")))
+    counts = dict(computed_counts(cycle))
     latest = {}  # grade row -> (computed, final) of its latest approved override
     approved = (
         GradeOverride.objects.filter(grade__in=grades.values("pk"), status=OverrideStatus.APPROVED)

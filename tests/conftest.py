@@ -17,6 +17,15 @@ def _default_language():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: cached counts are keyed by row ids, which SQLite
+    gives out again after a test's rollback."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_collection_modifyitems(config, items):
     # Tests that need PostgreSQL (triggers, raw SQL) are skipped on SQLite.
     for item in items:

@@ -445,3 +445,16 @@ def test_a_run_that_wrote_many_grades_refreshes_their_statistics(
     sql = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("ANALYZE")]
     expected = ['ANALYZE "grading_grade"'] if analyzed and connection.vendor == "postgresql" else []
     assert sql == expected
+    # The cycles the run computed have their counts in the cache (their first view does not
+    # count every grade), and the counts are the grades' own.
+    from django.core.cache import cache
+    from django.db.models import Count
+
+    from grading.models import Cycle
+    from grading.selectors import computed_counts, cycle_grades
+
+    for cycle in Cycle.objects.filter(year=2024).exclude(run=None):
+        key = f"grading:computed-counts:{cycle.run_id}:{cycle.ruleset_code}:{cycle.jurisdiction_id}"
+        assert (cache.get(key) is not None) == analyzed
+        real = dict(cycle_grades(cycle).order_by().values_list("grade").annotate(n=Count("pk")))
+        assert computed_counts(cycle) == real
