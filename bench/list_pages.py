@@ -20,7 +20,8 @@ the load of the shared machine weighs on both alike):
   counts already: ``EstimatedPaginator`` with OFFSET pages), searches ordered by the name
   column whatever their size (``BROAD_BY_REGISTRATION = False``, ``SORT_MATCHES_BELOW = 0``),
   the character-gram path off (``GRAM_LENGTH = 0``: every name fragment through the trigram
-  index) and the published cycle's grade counts counted on each view (not cached).
+  index) and the cycle pages' grade counts counted on each view (not cached: the published
+  cycle's, and the unpublished cycle's computed ones).
 
 A deep page is asked the way each path reaches it: now by its cursor (the link 下一页 of the page
 before carries the sort keys of its last row: ``?after=…``), old by its number (``?page=N``,
@@ -79,6 +80,7 @@ def main():
 
     import employers.paging
     import employers.views
+    import grading.selectors
     import publication.home_views
     import publication.views
     from employers import selectors
@@ -190,6 +192,11 @@ def main():
     sort_below = selectors.SORT_MATCHES_BELOW
     overview = publication.views.published_overview
 
+    computed_counts = grading.selectors.computed_counts
+
+    def recounted(cycle):  # the unpublished cycle's computed grades counted on each view
+        return computed_counts(cycle, refresh=True)
+
     def uncached_overview(cycle):  # the counts as before: no cache key without published_at
         clone = copy.copy(cycle)
         clone.published_at = None
@@ -203,6 +210,7 @@ def main():
         selectors.SORT_MATCHES_BELOW = 0 if on else sort_below  # ordered by the name column
         selectors.BROAD_BY_REGISTRATION = not on
         publication.views.published_overview = uncached_overview if on else overview
+        grading.selectors.computed_counts = recounted if on else computed_counts
 
     def get(url, params):
         if isinstance(params, tuple):  # (now, old): a deep page reached as each path reaches it
