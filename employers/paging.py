@@ -64,6 +64,9 @@ def serial(read, using: str = "default", *, walk: bool = False):
 # is first counted in a block sample of about SAMPLE_ROWS rows (``sampled_estimate``).
 SAMPLE_FROM_ROWS = 200_000
 SAMPLE_ROWS = 5_000
+# ... unless the planner expects at most this many rows: an equality on a unique or selective
+# column (a whole USCC), which it estimates well; its guesses for a LIKE are about 100 and up.
+SAMPLE_ABOVE = 10
 
 
 def table_rows(queryset) -> int:
@@ -128,7 +131,7 @@ def estimated_count(queryset, *, exact_below: int = EXACT_BELOW) -> tuple[int, b
         return queryset.order_by().count(), True
     if estimate >= exact_below:
         return estimate, False
-    sampled = sampled_estimate(queryset)
+    sampled = sampled_estimate(queryset) if estimate > SAMPLE_ABOVE else None
     if sampled is not None and sampled >= exact_below:
         return sampled, False
     capped = serial(lambda: queryset.order_by()[: exact_below + 1].count(), queryset.db)

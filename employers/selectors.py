@@ -121,13 +121,18 @@ def search_by_name_or_uscc(
     (Chinese, spaces, punctuation). ``indexed=False`` is the old unindexable form, a substring
     of both columns (``UPPER(col) LIKE '%Q%'``): kept as the benchmarks' baseline. The two give
     the same rows except for a code fragment from the middle of a USCC, which only the old form
-    finds."""
+    finds. A whole code (18 letters and digits, at least one digit) is looked up as a code
+    only."""
     q = (q or "").strip()
     if not q:
         return queryset
     code = q.upper()
     if not indexed:
         return queryset.filter(Q(**{f"{name}__icontains": q}) | Q(**{f"{uscc}__icontains": code}))
+    if _USCC_CHARS.match(code) and len(code) == USCC_LENGTH and re.search(r"\d", code):
+        # A whole code is looked up as a code only: no name holds 18 letters and digits run
+        # together, and the name part would cost a trigram lookup and a sample for nothing.
+        return queryset.filter(**{uscc: code})
     condition = name_contains(queryset, q, name)
     if _USCC_CHARS.match(code):
         if len(code) == USCC_LENGTH:

@@ -127,7 +127,9 @@ def test_trigram_path_equals_the_scan_on_postgresql(registry):
         indexed, index_plan = _ids_with(INDEXES_ONLY, queryset)
         assert scanned == indexed == reference(registry, q), q
         assert "Seq Scan" in scan_plan
-        if len(q.strip()) >= 3:  # pg_trgm needs a trigram; shorter names scan
+        if q == registry[4].uscc:  # a whole code: the code's index alone
+            assert "employers_employer_uscc" in index_plan and "trgm" not in index_plan
+        elif len(q.strip()) >= 3:  # pg_trgm needs a trigram; shorter names scan
             assert "employers_employer_name_trgm" in index_plan, (q, index_plan)
 
 
@@ -136,7 +138,8 @@ def test_indexes_serve_every_path_on_postgresql():
     employers = Employer.objects.all()
     code = make_uscc("91410425MA0000001")
     plan = _ids_with(INDEXES_ONLY, search_employers(employers, code))[1]
-    assert "employers_employer_uscc" in plan and "employers_employer_name_trgm" in plan
+    # A whole code is looked up as a code only (no name holds 18 letters and digits).
+    assert "employers_employer_uscc" in plan and "employers_employer_name_trgm" not in plan
     plan = _ids_with(INDEXES_ONLY, search_employers(employers, "914104"))[1]
     assert "employers_employer_uscc_28e08c80_like" in plan
     assert "~>=~" in plan  # the prefix LIKE became a pattern_ops range
