@@ -64,9 +64,32 @@ def prepare(cursor) -> None:
     cursor.execute("ANALYZE grading_currentgrade")
 
 
+def prepare_outbox(cursor) -> None:
+    """A publication's outbox: one message per published result (a million), nine in ten
+    delivered, the rest pending — what the outbox page lists after a county's publication."""
+    cursor.execute("SELECT count(*) FROM publication_outboxmessage")
+    if cursor.fetchone()[0]:
+        return
+    started = time.perf_counter()
+    cursor.execute(
+        "INSERT INTO publication_outboxmessage (message_id, topic, key, payload, "
+        "jurisdiction_path, status, attempts, next_attempt_at, delivered_at, last_error, "
+        "created_at) "
+        "SELECT gen_random_uuid(), 'grade.published', r.uscc, '{}'::jsonb, j.path, "
+        "CASE WHEN r.id % 10 = 0 THEN 'pending' ELSE 'delivered' END, 1, "
+        "now() + (r.id % 3600) * interval '1 second', "
+        "CASE WHEN r.id % 10 = 0 THEN NULL ELSE now() END, '', now() "
+        "FROM publication_publishedresult r JOIN employers_employer e ON e.id = r.employer_id "
+        "JOIN employers_jurisdiction j ON j.id = e.jurisdiction_id"
+    )
+    print(f"queued {cursor.rowcount:,} outbox messages in {time.perf_counter() - started:.1f} s")
+    cursor.execute("ANALYZE publication_outboxmessage")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--only", default="", help="only the pages whose label contains this")
     args = parser.parse_args()
     os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
                        "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
@@ -82,6 +105,7 @@ def main():
     import employers.views
     import grading.selectors
     import publication.home_views
+    import publication.selectors
     import publication.views
     from employers import selectors
     from employers.choices import Role
@@ -92,6 +116,7 @@ def main():
 
     with connection.cursor() as cursor:
         prepare(cursor)
+        prepare_outbox(cursor)
     county = Jurisdiction.objects.get(code="jiaxian")
     user, _ = User.objects.update_or_create(
         username="bench_list_pages",
@@ -100,6 +125,13 @@ def main():
     )  # fmt: skip
     client = Client()
     client.force_login(user)
+    publisher, _ = User.objects.update_or_create(
+        username="bench_list_pages_publisher",
+        defaults={"role": Role.PUBLISHER, "jurisdiction": county, "is_active": True,
+                  "must_change_password": False},
+    )  # fmt: skip
+    publisher_client = Client()
+    publisher_client.force_login(publisher)
     visible = Employer.objects.filter(jurisdiction__path__startswith=county.path).count()
     published = Cycle.objects.filter(status=CycleStatus.PUBLISHED, jurisdiction=county).first()
     computed = (
@@ -155,6 +187,17 @@ def main():
             ("public search (all years), 机械", reverse("publication:public_index"),
              {"q": "机械"}),
         ]  # fmt: skip
+    from publication.models import OutboxMessage
+
+    outbox_url = reverse("publication:outbox")
+    delivered = publication.selectors.visible_outbox(publisher).filter(status="delivered")
+    pages += [
+        ("outbox, pending (a publication's million messages)", outbox_url, {}),
+        ("outbox, delivered tab", outbox_url, {"status": "delivered"}),
+        ("outbox, delivered, row 400,000 (page 8,001)", outbox_url,
+         tuple({"status": "delivered", **p} for p in
+               deep(delivered.order_by("-created_at", "id"), 400_000, 50))),
+    ] if OutboxMessage.objects.exists() else []  # fmt: skip
     if computed:
         detail = reverse("publication:cycle_detail", args=[computed.pk])
         pages.append((f"unpublished cycle page ({computed.year}, {computed.status})", detail, {}))
@@ -215,8 +258,9 @@ def main():
     def get(url, params):
         if isinstance(params, tuple):  # (now, old): a deep page reached as each path reaches it
             params = params[1] if selectors.GRAM_LENGTH == 0 else params[0]
+        who = publisher_client if url == outbox_url else client
         started = time.perf_counter()
-        response = client.get(url, params)
+        response = who.get(url, params)
         elapsed = time.perf_counter() - started
         if response.status_code != 200:
             sys.exit(f"{url} {params}: HTTP {response.status_code}")
@@ -226,12 +270,14 @@ def main():
     print(f"before: {load()}")
     rows = []
     for label, url, params in pages:
+        if args.only not in label:
+            continue
         now, old = [], []
         get(url, params)  # warm the caches alike
         for _ in range(args.repeat):
             now.append(get(url, params))
-            # The cycle pages were paged with estimated counts already: only the search differs.
-            old_path(True, paginator="cycle page" not in label)
+            # The cycle pages and the outbox were paged with estimated counts already.
+            old_path(True, paginator=not any(p in label for p in ("cycle page", "outbox")))
             try:
                 old.append(get(url, params))
             finally:
