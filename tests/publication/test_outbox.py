@@ -366,3 +366,37 @@ def test_the_due_messages_are_read_in_order_from_the_index_not_sorted():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "outbox_due_order_idx" in plan
     assert "Sort" not in plan, plan
+
+
+@pytest.mark.django_db
+def test_the_outbox_pages_walk_every_message_once_by_their_time_keys(client, publisher):
+    """The outbox is paged by (created_at, id) and (next_attempt_at, id) cursors (a publication
+    queues a message per employer): following 下一页 shows every message once, including many
+    queued in the same instant and microseconds apart (issue 15)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    path = publisher.jurisdiction.path
+    same_instant = timezone.now()
+    made = []
+    for i in range(130):
+        message = OutboxMessage.objects.create(
+            topic="grade.published", key=f"k{i}", payload={}, jurisdiction_path=path,
+            status=OutboxStatus.DELIVERED if i % 2 else OutboxStatus.PENDING,
+            next_attempt_at=same_instant + timedelta(microseconds=i % 7),
+        )  # fmt: skip
+        made.append(message)
+    OutboxMessage.objects.filter(pk__in=[m.pk for m in made[:40]]).update(created_at=same_instant)
+    client.force_login(publisher)
+    for status in (OutboxStatus.PENDING, OutboxStatus.DELIVERED):
+        expected = {m.pk for m in made if m.status == status}
+        seen, params = [], {"status": status}
+        for _ in range(10):
+            response = client.get(reverse("publication:outbox"), params)
+            assert response.status_code == 200
+            page = response.context["page"]
+            seen += [m.pk for m in page]
+            if not page.has_next():
+                break
+            params = {k: v[0] for k, v in parse_qs(urlsplit(page.next_url).query).items()}
+            assert params["status"] == status
+        assert sorted(seen) == sorted(expected) and len(seen) == len(expected), status
