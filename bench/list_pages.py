@@ -196,7 +196,7 @@ def main():
         ("outbox, delivered tab", outbox_url, {"status": "delivered"}),
         ("outbox, delivered, row 400,000 (page 8,001)", outbox_url,
          tuple({"status": "delivered", **p} for p in
-               deep(delivered.order_by("-created_at", "id"), 400_000, 50))),
+               deep(delivered.order_by("-created_at", "-id"), 400_000, 50))),
     ] if OutboxMessage.objects.exists() else []  # fmt: skip
     if computed:
         detail = reverse("publication:cycle_detail", args=[computed.pk])

@@ -279,7 +279,10 @@ class OutboxMessage(models.Model):
         # that order; with the id in the index a publication's million messages, which share one
         # next_attempt_at, are read in order instead of sorted on every batch (issue 15).
         indexes = [
-            models.Index(fields=["status", "next_attempt_at", "id"], name="outbox_due_order_idx")
+            models.Index(fields=["status", "next_attempt_at", "id"], name="outbox_due_order_idx"),
+            # The delivered and failed tabs, newest first (read backwards; issue 15: with
+            # created_at alone, a million messages of one publication sorted by id took 0.3 s).
+            models.Index(fields=["status", "created_at", "id"], name="outbox_status_created_idx"),
         ]
 
     def __str__(self):

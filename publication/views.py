@@ -83,7 +83,7 @@ def outbox_list(request):
              "active": value == status}
         )  # fmt: skip
     listed = messages_qs.filter(status=status).order_by(
-        "next_attempt_at" if status == OutboxStatus.PENDING else "-created_at", "id"
+        *(("next_attempt_at", "id") if status == OutboxStatus.PENDING else ("-created_at", "-id"))
     )
     page = keyset_page(request, listed, 50)
     ratio, mode, delay_ms = behaviour()
