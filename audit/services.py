@@ -131,42 +131,10 @@ def _entry(
     )
 
 
-def write_audit(
-    *,
-    actor,
-    action: str,
-    obj=None,
-    object_type: str = "",
-    object_id="",
-    object_repr: str = "",
-    jurisdiction_path: str = "",
-    before=None,
-    after=None,
-    note: str = "",
-) -> AuditEntry:
-    entry = _entry(
-        actor=actor,
-        action=action,
-        obj=obj,
-        object_type=object_type,
-        object_id=object_id,
-        object_repr=object_repr,
-        jurisdiction_path=jurisdiction_path,
-        before=before,
-        after=after,
-        note=note,
-    )
-    with transaction.atomic():
-        head = lock_audit_head()
-        prev = head.last_hash or GENESIS
-        entry.chain_version = CURRENT_VERSION
-        entry.prev_hash = prev
-        entry.entry_hash = Hasher().keyed(prev, audit_payload(_values(entry)))
-        entry.save()
-        AuditHead.objects.filter(pk=head.pk).update(
-            last_hash=entry.entry_hash, last_id=entry.pk, length=F("length") + 1
-        )
-    return entry
+def write_audit(*, actor, action: str, **fields) -> AuditEntry:
+    """One entry (``obj``, ``object_type``, ``object_id``, ``object_repr``,
+    ``jurisdiction_path``, ``before``, ``after``, ``note``: see ``_entry``), chained."""
+    return write_audits([{"actor": actor, "action": action, **fields}])[0]
 
 
 def write_audits(entries: list[dict]) -> list[AuditEntry]:

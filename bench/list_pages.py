@@ -34,7 +34,6 @@ with each row.
 
 import argparse
 import copy
-import os
 import sys
 import time
 from pathlib import Path
@@ -43,35 +42,42 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from regrade import BENCH_DB, server_url, with_db  # noqa: E402
+from regrade import setup_django_on_bench_db  # noqa: E402
 from search import load, percentile  # noqa: E402
 
 
-def prepare(cursor) -> None:
-    cursor.execute("SELECT count(*) FROM grading_currentgrade")
+def fill_once(cursor, table: str, insert_sql: str, what: str) -> None:
+    """Run ``insert_sql`` if ``table`` is empty, say how many ``what`` it made, ANALYZE."""
+    cursor.execute(f"SELECT count(*) FROM {table}")
     if cursor.fetchone()[0]:
         return
     started = time.perf_counter()
-    cursor.execute(
+    cursor.execute(insert_sql)
+    print(f"{what}: {cursor.rowcount:,} in {time.perf_counter() - started:.1f} s")
+    cursor.execute(f"ANALYZE {table}")
+
+
+def prepare(cursor) -> None:
+    """The live grades the grade filter of the employer list reads: the 2024 cycle's."""
+    fill_once(
+        cursor,
+        "grading_currentgrade",
         "INSERT INTO grading_currentgrade (employer_id, ruleset_code, ruleset_version, as_of, "
         "window_start, grade, rules, facts, computed_at, run_id) "
         "SELECT g.employer_id, g.ruleset_code, g.ruleset_version, g.as_of, r.window_start, "
         "g.grade, '[]', '{}', now(), NULL FROM grading_grade g "
         "JOIN grading_gradingrun r ON r.id = g.run_id WHERE r.is_current AND r.cycle_year = 2024 "
-        "ON CONFLICT DO NOTHING"
+        "ON CONFLICT DO NOTHING",
+        "live grades filled",
     )
-    print(f"filled {cursor.rowcount:,} live grades in {time.perf_counter() - started:.1f} s")
-    cursor.execute("ANALYZE grading_currentgrade")
 
 
 def prepare_outbox(cursor) -> None:
     """A publication's outbox: one message per published result (a million), nine in ten
     delivered, the rest pending — what the outbox page lists after a county's publication."""
-    cursor.execute("SELECT count(*) FROM publication_outboxmessage")
-    if cursor.fetchone()[0]:
-        return
-    started = time.perf_counter()
-    cursor.execute(
+    fill_once(
+        cursor,
+        "publication_outboxmessage",
         "INSERT INTO publication_outboxmessage (message_id, topic, key, payload, "
         "jurisdiction_path, status, attempts, next_attempt_at, delivered_at, last_error, "
         "created_at) "
@@ -80,10 +86,9 @@ def prepare_outbox(cursor) -> None:
         "now() + (r.id % 3600) * interval '1 second', "
         "CASE WHEN r.id % 10 = 0 THEN NULL ELSE now() END, '', now() "
         "FROM publication_publishedresult r JOIN employers_employer e ON e.id = r.employer_id "
-        "JOIN employers_jurisdiction j ON j.id = e.jurisdiction_id"
+        "JOIN employers_jurisdiction j ON j.id = e.jurisdiction_id",
+        "outbox messages queued",
     )
-    print(f"queued {cursor.rowcount:,} outbox messages in {time.perf_counter() - started:.1f} s")
-    cursor.execute("ANALYZE publication_outboxmessage")
 
 
 def main():
@@ -91,11 +96,7 @@ def main():
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--only", default="", help="only the pages whose label contains this")
     args = parser.parse_args()
-    os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
-                       "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
-    import django
-
-    django.setup()
+    setup_django_on_bench_db()
     from django.core.paginator import Paginator
     from django.db import connection
     from django.test import Client

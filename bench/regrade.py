@@ -60,6 +60,15 @@ def with_db(url: str, name: str) -> str:
     return urlunparse(urlparse(url)._replace(path="/" + name))
 
 
+def setup_django_on_bench_db() -> None:
+    """Django set up in this process on the benchmark database (``BENCH_DB``), DEBUG off."""
+    os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
+                       "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
+    import django
+
+    django.setup()
+
+
 def database_exists(url: str) -> bool:
     import psycopg
 

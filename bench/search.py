@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from regrade import BENCH_DB, server_url, with_db  # noqa: E402
+from regrade import setup_django_on_bench_db  # noqa: E402
 
 PLACES = ["郏县", "许昌", "西青", "江津", "平顶山", "龙山", "茨芭", "渣元", "安良", "堂街"]
 BRANDS = ["红星", "东方", "华润", "金鼎", "宏达", "富康", "恒信", "永盛", "新时代", "长城", "天元",
@@ -242,11 +242,7 @@ def main():
     parser.add_argument("--classes", default="", help="only the classes containing this text")
     parser.add_argument("--employers-only", action="store_true", help="not the published results")
     args = parser.parse_args()
-    os.environ.update({"DATABASE_URL": with_db(server_url(), BENCH_DB),
-                       "DJANGO_SETTINGS_MODULE": "config.settings.base", "DEBUG": "false"})  # fmt: skip
-    import django
-
-    django.setup()
+    setup_django_on_bench_db()
     from django.db import connection
 
     from employers.models import Employer

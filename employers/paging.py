@@ -279,14 +279,14 @@ class KeysetPage:
     def has_other_pages(self):
         return self._has_previous or self._has_next
 
+    @property
+    def broad(self) -> bool:
+        """Whether this is a broad search's list, in registration order (the page says so)."""
+        return self.paginator.by_primary_key
+
     def _url(self, **extra) -> str:
-        query = self._params.copy()
-        for name in PAGING_PARAMS:
-            query.pop(name, None)
-        for name, value in extra.items():
-            if value is not None:
-                query[name] = value
-        return "?" + query.urlencode()
+        values = {name: value for name, value in extra.items() if value is not None}
+        return "?" + _with(self._params, **values).urlencode()
 
     @property
     def here_query(self) -> str:
@@ -385,11 +385,14 @@ class KeysetPaginator:
                 order.append(plain.desc() if descending != reverse else plain.asc())
         return self.object_list.order_by(*order)
 
+    @property
+    def by_primary_key(self) -> bool:
+        """Sorted by the primary key alone: only a broad search's list is
+        (``employers.selectors.BroadOrder``), and it is read by walking that index (``serial``)."""
+        return len(self.fields) == 1 and self.fields[0].primary_key
+
     def _rows(self, queryset, start: int, stop: int) -> list:
-        # A list in primary-key order alone is a broad search's (see ``serial``).
-        walk = self.keys == ["pk"] or self.fields[0] is self.object_list.model._meta.pk
-        walk = walk and len(self.keys) == 1
-        return serial(lambda: list(queryset[start:stop]), queryset.db, walk=walk)
+        return serial(lambda: list(queryset[start:stop]), queryset.db, walk=self.by_primary_key)
 
     def get_page(self, params) -> KeysetPage:
         from django.utils.translation import gettext as _
@@ -397,35 +400,25 @@ class KeysetPaginator:
         size = self.per_page
         number = _positive_int(params.get("page"))
         problem = ""
-        try:
-            after = params.get("after")
-            before = params.get("before")
-            if after:
-                values = decode_cursor(after, self.fields)
-                rows = self._rows(
-                    self._ordered(reverse=False).filter(self._beyond(values, forward=True)),
-                    0,
-                    size + 1,
-                )
-                return KeysetPage(
-                    self, rows[:size], number, has_previous=True,
-                    has_next=len(rows) > size, params=params,
-                )  # fmt: skip
-            if before:
-                values = decode_cursor(before, self.fields)
-                rows = self._rows(
-                    self._ordered(reverse=True).filter(self._beyond(values, forward=False)),
-                    0,
-                    size + 1,
-                )
-                page_rows = rows[:size][::-1]
-                return KeysetPage(
-                    self, page_rows, number, has_previous=len(rows) > size,
-                    has_next=True, params=params,
-                )  # fmt: skip
-        except InvalidCursor:
-            problem = _("翻页链接无效（可能已过期或被改动），已回到第一页。")
-            number = None
+        for name, forward in (("after", True), ("before", False)):
+            if not params.get(name):
+                continue
+            try:
+                values = decode_cursor(params[name], self.fields)
+            except InvalidCursor:
+                problem = _("翻页链接无效（可能已过期或被改动），已回到第一页。")
+                number = None
+                break
+            beyond = self._ordered(reverse=not forward).filter(
+                self._beyond(values, forward=forward)
+            )
+            rows = self._rows(beyond, 0, size + 1)
+            more = len(rows) > size  # beyond the page, in the direction read
+            return KeysetPage(
+                self, rows[:size] if forward else rows[:size][::-1], number,
+                has_previous=more if not forward else True, has_next=more if forward else True,
+                params=params,
+            )  # fmt: skip
         if params.get("last") and not problem:
             # The end of the list: the last page holds what is left after the full pages when
             # the total is exact (so its number is the last page's), else a full page.

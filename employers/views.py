@@ -110,8 +110,8 @@ def filtered_employers(user, params):
         if source is not None and (data["grade"] or data["ruleset"]):
             employers = source.filter(employers, data["grade"], data["ruleset"])
     order = searched_order(employers, "name", "pk", searched=searched)
-    # A broad search is listed in registration order (the page says so: _broad_order_note.html).
-    form.broad_order = getattr(order, "broad", False)
+    # A broad search is listed in registration order (the page says so: _broad_order_note.html);
+    # the count the ordering found is the page's.
     form.search_total = getattr(order, "total", None)
     return form, employers.order_by(*order)
 
@@ -124,7 +124,6 @@ def employer_list(request):
     # Counted exactly only when small: a registry of a million (or a search matching most of
     # it) is not counted on every view; the page then shows "约 N 家".
     page = keyset_page(request, employers, 25, total=form.search_total)
-    page.broad = form.broad_order
     source = grade_source()
     # 三员分立: the sysadmin sees the registry, not the grades.
     show_grades = source is not None and request.user.role != Role.SYSADMIN

@@ -255,9 +255,7 @@ def reply(request, pk):
     reply = _own_reply(request, pk)
     cycle = reply.consultation.cycle
     form = ListSearchForm(request.GET or None)
-    rows = _proposed_rows(cycle, form)
-    page = keyset_page(request, rows, 50)
-    page.broad = list(rows.query.order_by) == ["pk"]
+    page = keyset_page(request, _proposed_rows(cycle, form), 50)
     grades = list(page)
     overrides = approved_overrides(Grade.objects.filter(pk__in=[g.pk for g in grades]))
     objections = {o.employer_id: o for o in reply.objections.all()}

@@ -59,7 +59,6 @@ def public_index(request):
         # A common name fragment matches most of the published results: counted exactly only
         # when small ("约 N 条" otherwise).
         page = KeysetPaginator(results, 50).get_page(request.GET)
-        page.broad = list(results.query.order_by) == ["-id"]
         rows = [
             {
                 "name": r.name,

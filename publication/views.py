@@ -527,7 +527,6 @@ def public_list(request, code, year):
     # Counted exactly only when small (a search or filter matching most of a million rows is
     # estimated too: "约 N 条").
     page = KeysetPaginator(results, 50, total=getattr(order, "total", None)).get_page(request.GET)
-    page.broad = getattr(order, "broad", False)
     rows = [
         {"name": r.name, "uscc": r.uscc, "grade": services.current_grade(r), "original": r.grade}
         for r in page
@@ -591,7 +590,6 @@ def public_notice(request, pk):
         50,
         total=getattr(order, "total", None),
     ).get_page(request.GET)
-    page.broad = getattr(order, "broad", False)
     from objections.calendar import CalendarNotLoaded, notice_days
 
     try:

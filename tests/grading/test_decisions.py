@@ -97,6 +97,13 @@ def test_the_memo_gives_every_rule_set_its_full_evaluation():
         assert decisions.evaluations < len(keys)  # the tree answered the rest
 
 
+def xiqing_with_rule(number: str, question) -> rulesets.RuleSet:
+    """西青's rule set with one more C rule asking ``question``, as version ``number``."""
+    base = rulesets.get("xiqing", "2")
+    rule = Rule(f"{base.code}.C.{number}", "C", "—", "—", question)
+    return dataclasses.replace(base, version=number, rules=(*base.rules, rule))
+
+
 def test_a_rule_that_is_not_pure_switches_the_memo_off():
     calls = {"n": 0}
 
@@ -106,9 +113,7 @@ def test_a_rule_that_is_not_pure_switches_the_memo_off():
             return f.cases_in_window >= 1
         return f.in_window(RecordKind.VIOLATION)
 
-    base = rulesets.get("xiqing", "2")
-    rule = Rule(f"{base.code}.C.99", "C", "—", "—", fickle)
-    ruleset = dataclasses.replace(base, version="99", rules=(*base.rules, rule))
+    ruleset = xiqing_with_rule("99", fickle)
     decoder = KeyDecoder(SPAN)
     decisions = Decisions(ruleset, decoder)
     rng = random.Random(3)
@@ -139,9 +144,7 @@ def test_a_question_with_unhashable_arguments_is_evaluated_in_full_every_time():
     def odd_question(f: Facts) -> bool:
         return f.in_window(RecordKind.VIOLATION) and f.is_outstanding("violation", ["list"])
 
-    base = rulesets.get("xiqing", "2")
-    rule = Rule(f"{base.code}.C.98", "C", "—", "—", odd_question)
-    ruleset = dataclasses.replace(base, version="98", rules=(*base.rules, rule))
+    ruleset = xiqing_with_rule("98", odd_question)
     decoder = KeyDecoder(SPAN)
     decisions = Decisions(ruleset, decoder)
     rng = random.Random(4)
